@@ -1,0 +1,329 @@
+// Boost.JSON adapter for TreeReader, and a reflection-driven JSON writer.
+#include "adapters/json/json.h"
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+#include "boost/json/monotonic_resource.hpp"
+#include "boost/json/parser.hpp"
+#include "boost/json/value.hpp"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/reflection.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace frontdoor::json {
+
+namespace {
+
+namespace bj = boost::json;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+class JsonNode {
+ public:
+  explicit JsonNode(const bj::value& v) : v_(v) {}
+  bool IsNull() const { return v_.is_null(); }
+  bool IsObject() const { return v_.is_object(); }
+  bool IsArray() const { return v_.is_array(); }
+  std::optional<std::string> AsString() const {
+    if (!v_.is_string()) return std::nullopt;
+    return std::string(v_.get_string());
+  }
+  std::optional<bool> AsBool() const {
+    if (!v_.is_bool()) return std::nullopt;
+    return v_.get_bool();
+  }
+  std::optional<int64_t> AsInt() const {
+    if (v_.is_int64()) return v_.get_int64();
+    if (v_.is_uint64()) {
+      if (v_.get_uint64() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+        return std::nullopt;
+      }
+      return static_cast<int64_t>(v_.get_uint64());
+    }
+    if (v_.is_double()) {
+      double d = v_.get_double();
+      if (std::trunc(d) != d || std::fabs(d) > 9.2e18) return std::nullopt;
+      return static_cast<int64_t>(d);
+    }
+    if (v_.is_string()) return FromString<int64_t>();
+    return std::nullopt;
+  }
+  std::optional<uint64_t> AsUint() const {
+    if (v_.is_uint64()) return v_.get_uint64();
+    if (v_.is_int64()) {
+      if (v_.get_int64() < 0) return std::nullopt;
+      return static_cast<uint64_t>(v_.get_int64());
+    }
+    if (v_.is_double()) {
+      double d = v_.get_double();
+      if (std::trunc(d) != d || d < 0 || d > 1.8e19) return std::nullopt;
+      return static_cast<uint64_t>(d);
+    }
+    if (v_.is_string()) return FromString<uint64_t>();
+    return std::nullopt;
+  }
+  std::optional<double> AsDouble() const {
+    if (v_.is_number()) return v_.to_number<double>();
+    return std::nullopt;
+  }
+  template <typename F>
+  void ForEachMember(F&& f) const {
+    for (const auto& member : v_.get_object()) {
+      f(std::string_view(member.key()), JsonNode(member.value()));
+    }
+  }
+  template <typename F>
+  void ForEachElement(F&& f) const {
+    const auto& array = v_.get_array();
+    for (size_t i = 0; i < array.size(); ++i) f(i, JsonNode(array[i]));
+  }
+  int Line() const { return 0; }
+
+ private:
+  template <typename T>
+  std::optional<T> FromString() const {
+    std::string_view s(v_.get_string());
+    T out{};
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
+    return out;
+  }
+
+  const bj::value& v_;
+};
+
+std::string Position(std::string_view body, size_t offset) {
+  size_t line = 1, column = 1;
+  for (size_t i = 0; i < offset && i < body.size(); ++i) {
+    if (body[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+void AppendDouble(double d, std::string& out) {
+  if (std::isnan(d)) {
+    out += "\"NaN\"";
+  } else if (std::isinf(d)) {
+    out += d > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+  } else {
+    char buf[32];
+    auto [p, ec] = std::to_chars(buf, buf + sizeof buf, d);
+    out.append(buf, p);
+  }
+}
+
+void AppendBase64(std::string_view bytes, std::string& out) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  out += '"';
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    uint32_t n = (static_cast<unsigned char>(bytes[i]) << 16) |
+                 (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                 static_cast<unsigned char>(bytes[i + 2]);
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += kAlphabet[n & 63];
+  }
+  if (i + 1 == bytes.size()) {
+    uint32_t n = static_cast<unsigned char>(bytes[i]) << 16;
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += "==";
+  } else if (i + 2 == bytes.size()) {
+    uint32_t n = (static_cast<unsigned char>(bytes[i]) << 16) |
+                 (static_cast<unsigned char>(bytes[i + 1]) << 8);
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += '=';
+  }
+  out += '"';
+}
+
+void AppendValue(const Message& m, const Reflection& r, const FieldDescriptor* f, int index,
+                 std::string& out) {
+  const bool repeated = index >= 0;
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32:
+      out += std::to_string(repeated ? r.GetRepeatedInt32(m, f, index) : r.GetInt32(m, f));
+      break;
+    case FieldDescriptor::CPPTYPE_UINT32:
+      out += std::to_string(repeated ? r.GetRepeatedUInt32(m, f, index) : r.GetUInt32(m, f));
+      break;
+    case FieldDescriptor::CPPTYPE_INT64:
+      out += '"';
+      out += std::to_string(repeated ? r.GetRepeatedInt64(m, f, index) : r.GetInt64(m, f));
+      out += '"';
+      break;
+    case FieldDescriptor::CPPTYPE_UINT64:
+      out += '"';
+      out += std::to_string(repeated ? r.GetRepeatedUInt64(m, f, index) : r.GetUInt64(m, f));
+      out += '"';
+      break;
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      AppendDouble(repeated ? r.GetRepeatedDouble(m, f, index) : r.GetDouble(m, f), out);
+      break;
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      AppendDouble(repeated ? r.GetRepeatedFloat(m, f, index) : r.GetFloat(m, f), out);
+      break;
+    case FieldDescriptor::CPPTYPE_BOOL:
+      out += (repeated ? r.GetRepeatedBool(m, f, index) : r.GetBool(m, f)) ? "true" : "false";
+      break;
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      int number = repeated ? r.GetRepeatedEnumValue(m, f, index) : r.GetEnumValue(m, f);
+      const auto* v = f->enum_type()->FindValueByNumber(number);
+      if (v != nullptr) {
+        AppendQuoted(v->name(), out);
+      } else {
+        out += std::to_string(number);
+      }
+      break;
+    }
+    case FieldDescriptor::CPPTYPE_STRING: {
+      std::string scratch;
+      const std::string& s = repeated ? r.GetRepeatedStringReference(m, f, index, &scratch)
+                                      : r.GetStringReference(m, f, &scratch);
+      if (f->type() == FieldDescriptor::TYPE_BYTES) {
+        AppendBase64(s, out);
+      } else {
+        AppendQuoted(s, out);
+      }
+      break;
+    }
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      AppendMessage(repeated ? r.GetRepeatedMessage(m, f, index) : r.GetMessage(m, f), out);
+      break;
+  }
+}
+
+// A map entry's key as a JSON object key (always a string).
+void AppendMapKey(const Message& entry, std::string& out) {
+  const FieldDescriptor* key = entry.GetDescriptor()->map_key();
+  const Reflection& r = *entry.GetReflection();
+  switch (key->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING:
+      AppendQuoted(r.GetString(entry, key), out);
+      break;
+    case FieldDescriptor::CPPTYPE_BOOL:
+      out += r.GetBool(entry, key) ? "\"true\"" : "\"false\"";
+      break;
+    default: {
+      std::string number;
+      AppendValue(entry, r, key, -1, number);
+      if (number.front() != '"') number = '"' + number + '"';
+      out += number;
+    }
+  }
+}
+
+}  // namespace
+
+ParseResult Parse(std::string_view body, Message* message) {
+  ParseResult result;
+  message->Clear();
+  unsigned char buffer[8192];
+  bj::monotonic_resource resource(buffer, sizeof buffer);
+  bj::parse_options options;
+  options.max_depth = 32;
+  bj::parser parser(bj::storage_ptr(), options);
+  parser.reset(&resource);
+  boost::system::error_code ec;
+  size_t used = parser.write(body.data(), body.size(), ec);
+  if (ec) {
+    result.malformed = true;
+    result.detail = "the body is not valid JSON (" + Position(body, used) + "): " + ec.message();
+    return result;
+  }
+  bj::value root = parser.release();
+  TreeReader<JsonNode> reader(&result.errors);
+  reader.ReadMessage(JsonNode(root), message);
+  return result;
+}
+
+void AppendQuoted(std::string_view text, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (char ch : text) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+void AppendMessage(const Message& m, std::string& out) {
+  const auto* descriptor = m.GetDescriptor();
+  if (descriptor->full_name() == "google.protobuf.Timestamp") {
+    google::protobuf::Timestamp ts;
+    ts.CopyFrom(m);
+    AppendQuoted(google::protobuf::util::TimeUtil::ToString(ts), out);
+    return;
+  }
+  const Reflection& r = *m.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r.ListFields(m, &fields);
+  out += '{';
+  bool first = true;
+  for (const FieldDescriptor* f : fields) {
+    if (!first) out += ',';
+    first = false;
+    AppendQuoted(f->name(), out);
+    out += ':';
+    if (f->is_map()) {
+      out += '{';
+      for (int i = 0; i < r.FieldSize(m, f); ++i) {
+        if (i > 0) out += ',';
+        const Message& entry = r.GetRepeatedMessage(m, f, i);
+        AppendMapKey(entry, out);
+        out += ':';
+        AppendValue(entry, *entry.GetReflection(), entry.GetDescriptor()->map_value(), -1, out);
+      }
+      out += '}';
+    } else if (f->is_repeated()) {
+      out += '[';
+      for (int i = 0; i < r.FieldSize(m, f); ++i) {
+        if (i > 0) out += ',';
+        AppendValue(m, r, f, i, out);
+      }
+      out += ']';
+    } else {
+      AppendValue(m, r, f, -1, out);
+    }
+  }
+  out += '}';
+}
+
+std::string Write(const Message& message) {
+  std::string out;
+  out.reserve(512);
+  AppendMessage(message, out);
+  return out;
+}
+
+}  // namespace frontdoor::json

@@ -1,0 +1,560 @@
+// Decide and Apply for one contact. Decide works on a scratch copy of the
+// state, applying each event as it is made, so that a later event in the
+// same command (an outcome letter after an automatic decision) sees what the
+// earlier ones did, exactly as a replay would.
+#include "engine/contact_machine.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "date/tz.h"
+#include "frontdoor/codes.h"
+#include "frontdoor/status_macros.h"
+
+namespace frontdoor {
+
+namespace {
+
+using std::chrono::days;
+using std::chrono::sys_days;
+using std::chrono::year_month_day;
+
+v1::EventType::Code TypeOf(const v1::Event& e) {
+  switch (e.body_case()) {
+    case v1::Event::kContactReceived: return v1::EventType::CONTACT_RECEIVED;
+    case v1::Event::kTimescaleStarted: return v1::EventType::TIMESCALE_STARTED;
+    case v1::Event::kTimescaleStopped: return v1::EventType::TIMESCALE_STOPPED;
+    case v1::Event::kTimescaleBreached: return v1::EventType::TIMESCALE_BREACHED;
+    case v1::Event::kDecisionRecorded: return v1::EventType::DECISION_RECORDED;
+    case v1::Event::kMashOutcomeRecorded: return v1::EventType::MASH_OUTCOME_RECORDED;
+    case v1::Event::kContactClosed: return v1::EventType::CONTACT_CLOSED;
+    case v1::Event::kLetterIssued: return v1::EventType::LETTER_ISSUED;
+    case v1::Event::kEdtAlert: return v1::EventType::EDT_ALERT;
+    case v1::Event::BODY_NOT_SET: break;
+  }
+  return v1::EventType::EVENT_TYPE_UNSPECIFIED;
+}
+
+// Collects the events of one command and keeps a running state.
+class EventLog {
+ public:
+  EventLog(const v1::ContactRecord* state, std::string contact_id, TimePoint now, std::string actor)
+      : contact_id_(std::move(contact_id)), now_(now), actor_(std::move(actor)) {
+    if (state != nullptr) state_ = *state;
+  }
+
+  void Emit(v1::Event event) {
+    event.set_contact_id(contact_id_);
+    event.set_seq(state_.last_seq() + 1);
+    event.set_id(contact_id_ + "-" + std::to_string(event.seq()));
+    *event.mutable_at() = ToProto(now_);
+    event.set_actor(actor_);
+    event.set_type(TypeOf(event));
+    Apply(state_, event);
+    events_.push_back(std::move(event));
+  }
+
+  const v1::ContactRecord& state() const { return state_; }
+  const v1::Contact& contact() const { return state_.contact(); }
+  TimePoint now() const { return now_; }
+  std::vector<v1::Event> Take() { return std::move(events_); }
+
+ private:
+  const std::string contact_id_;
+  const TimePoint now_;
+  const std::string actor_;
+  v1::ContactRecord state_;
+  std::vector<v1::Event> events_;
+};
+
+constexpr std::array<const char*, 12> kMonths = {
+    "January", "February", "March",     "April",   "May",      "June",
+    "July",    "August",   "September", "October", "November", "December"};
+
+const date::time_zone* London() {
+  static const date::time_zone* zone = date::locate_zone("Europe/London");
+  return zone;
+}
+
+std::string FormatDay(year_month_day d) {
+  return std::to_string(static_cast<unsigned>(d.day())) + " " +
+         kMonths[static_cast<unsigned>(d.month()) - 1] + " " +
+         std::to_string(static_cast<int>(d.year()));
+}
+
+// "24 November 2026", in Europe/London.
+std::string FormatLocalDate(TimePoint t) {
+  auto local = date::zoned_time<Millis>(London(), t).get_local_time();
+  auto day = std::chrono::floor<days>(local);
+  return FormatDay(year_month_day(sys_days(day.time_since_epoch())));
+}
+
+// "09:30 on 25 November 2026", in Europe/London.
+std::string FormatLocalTime(TimePoint t) {
+  auto local = date::zoned_time<Millis>(London(), t).get_local_time();
+  auto day = std::chrono::floor<days>(local);
+  auto minutes = std::chrono::duration_cast<std::chrono::minutes>(local - day).count();
+  char hhmm[8];
+  std::snprintf(hhmm, sizeof hhmm, "%02d:%02d", static_cast<int>(minutes / 60),
+                static_cast<int>(minutes % 60));
+  return std::string(hhmm) + " on " + FormatDay(year_month_day(sys_days(day.time_since_epoch())));
+}
+
+std::string Initials(const v1::Child& child) {
+  std::string out;
+  for (const std::string* name : {&child.given_name(), &child.family_name()}) {
+    if (!name->empty()) {
+      out += static_cast<char>(std::toupper(static_cast<unsigned char>((*name)[0])));
+      out += '.';
+    }
+  }
+  return out;
+}
+
+// "J.S. (aged 7) and an unborn baby (due March 2027)": enough for the
+// referrer to know which children, never their names or dates of birth.
+std::string DescribeChildren(const v1::Contact& contact, year_month_day on) {
+  std::vector<std::string> parts;
+  for (const v1::Child& child : contact.children()) {
+    std::string who = Initials(child);
+    if (child.birth_case() == v1::Child::kExpectedDateOfBirth) {
+      auto edd = ParseIsoDate(child.expected_date_of_birth());
+      std::string due = edd ? std::string(" (due ") + kMonths[static_cast<unsigned>(edd->month()) - 1] +
+                                  " " + std::to_string(static_cast<int>(edd->year())) + ")"
+                            : "";
+      parts.push_back((who.empty() ? "an unborn baby" : who + ", unborn,") + due);
+      continue;
+    }
+    if (who.empty()) who = "a child";
+    auto dob = child.birth_case() == v1::Child::kDateOfBirth
+                   ? ParseIsoDate(child.date_of_birth())
+                   : std::nullopt;
+    if (dob) {
+      int months = (static_cast<int>(on.year()) - static_cast<int>(dob->year())) * 12 +
+                   (static_cast<int>(static_cast<unsigned>(on.month())) -
+                    static_cast<int>(static_cast<unsigned>(dob->month())));
+      if (on.day() < dob->day()) --months;
+      months = std::max(months, 0);
+      who += months < 24 ? " (aged " + std::to_string(months) + (months == 1 ? " month)" : " months)")
+                         : " (aged " + std::to_string(months / 12) + ")";
+    }
+    parts.push_back(std::move(who));
+  }
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) out += (i + 1 == parts.size()) ? " and " : ", ";
+    out += parts[i];
+  }
+  return out;
+}
+
+const v1::TimescaleSpec& MashSpec(const v1::Timescales& t, v1::Rag::Code rag) {
+  switch (rag) {
+    case v1::Rag::RED:
+      if (t.has_mash_red()) return t.mash_red();
+      break;
+    case v1::Rag::AMBER:
+      if (t.has_mash_amber()) return t.mash_amber();
+      break;
+    case v1::Rag::GREEN:
+      if (t.has_mash_green()) return t.mash_green();
+      break;
+    default:
+      break;
+  }
+  return t.mash();
+}
+
+const v1::Deadline* FindDeadline(const v1::Contact& c, std::string_view name) {
+  for (const auto& d : c.deadlines()) {
+    if (d.name() == name) return &d;
+  }
+  return nullptr;
+}
+
+void StartTimescale(EventLog& log, const char* name, TimePoint start, TimePoint due) {
+  v1::Event e;
+  auto* started = e.mutable_timescale_started();
+  started->set_name(name);
+  *started->mutable_started_at() = ToProto(start);
+  *started->mutable_due_at() = ToProto(due);
+  log.Emit(std::move(e));
+}
+
+void StopTimescale(EventLog& log, const char* name) {
+  const v1::Deadline* d = FindDeadline(log.contact(), name);
+  if (d == nullptr) return;
+  v1::Event e;
+  auto* stopped = e.mutable_timescale_stopped();
+  stopped->set_name(name);
+  *stopped->mutable_due_at() = d->due_at();
+  stopped->set_met(!d->breached() && log.now() <= FromProto(d->due_at()));
+  log.Emit(std::move(e));
+}
+
+rules::LetterValues LetterValuesFor(const v1::ContactRecord& record, const DecideInputs& in) {
+  const v1::Contact& c = record.contact();
+  TimePoint received = FromProto(c.received_at());
+  rules::LetterValues v;
+  v.contact_id = c.id();
+  v.external_ref = c.external_ref();
+  v.referrer_name = c.referrer().name();
+  v.received_date = FormatLocalDate(received);
+  v.children = DescribeChildren(c, in.calendar->LocalDate(received));
+  if (const v1::Deadline* d = FindDeadline(c, kDecisionTimescale)) {
+    v.decision_due = FormatLocalTime(FromProto(d->due_at()));
+  }
+  if (c.outcome() != v1::Outcome::OUTCOME_UNSPECIFIED) {
+    v.outcome = std::string(LabelOf(c.outcome()));
+    v.reason = c.has_mash() && c.mash().outcome() != v1::MashOutcome::MASH_OUTCOME_UNSPECIFIED
+                   ? c.mash().reason()
+                   : c.decision().reason();
+    v.route = std::string(LabelOf(c.decision().route()));
+    if (c.outcome() == v1::Outcome::SIGNPOSTED || c.outcome() == v1::Outcome::EARLY_HELP) {
+      v.signposts.assign(c.recommendation().signposts().begin(),
+                         c.recommendation().signposts().end());
+    }
+  }
+  return v;
+}
+
+absl::Status IssueLetter(EventLog& log, const DecideInputs& in, v1::LetterKind::Code kind,
+                         const std::string& template_name) {
+  const v1::ContactRecord& record = log.state();
+  absl::StatusOr<rules::RenderedLetter> rendered =
+      in.policy->RenderLetter(template_name, LetterValuesFor(record, in));
+  if (!rendered.ok() && template_name != "outcome" && kind == v1::LetterKind::OUTCOME) {
+    rendered = in.policy->RenderLetter("outcome", LetterValuesFor(record, in));
+  }
+  if (!rendered.ok()) return rendered.status();
+  const v1::Contact& c = record.contact();
+  v1::Event e;
+  v1::Letter* letter = e.mutable_letter_issued()->mutable_letter();
+  letter->set_id(c.id() + "-" + std::to_string(record.last_seq() + 1));
+  letter->set_contact_id(c.id());
+  letter->set_kind(kind);
+  *letter->mutable_issued_at() = ToProto(log.now());
+  letter->set_template_(template_name);
+  letter->set_recipient_name(c.referrer().name());
+  letter->set_recipient_organisation(c.referrer().organisation());
+  letter->set_email(c.referrer().email());
+  letter->set_phone(c.referrer().phone());
+  letter->set_subject(std::move(rendered->subject));
+  letter->set_body(std::move(rendered->body));
+  letter->set_undeliverable(c.referrer().email().empty() && c.referrer().phone().empty());
+  log.Emit(std::move(e));
+  return absl::OkStatus();
+}
+
+absl::Status Close(EventLog& log, const DecideInputs& in, v1::Outcome::Code outcome,
+                   const std::string& reason, bool as_recommended) {
+  v1::Event e;
+  e.mutable_contact_closed()->set_outcome(outcome);
+  e.mutable_contact_closed()->set_reason(reason);
+  log.Emit(std::move(e));
+  const std::string& chosen = log.state().outcome_letter();
+  return IssueLetter(log, in, v1::LetterKind::OUTCOME,
+                     as_recommended && !chosen.empty() ? chosen : std::string("outcome"));
+}
+
+// Records a front-door decision and what follows from it: MASH starts its
+// timescale; any other route closes the contact with an outcome letter.
+absl::Status Decided(EventLog& log, const DecideInputs& in, v1::FrontDoorDecision decision) {
+  const v1::Contact& c = log.contact();
+  if (decision.route() == v1::Route::MASH && decision.rag() == v1::Rag::RAG_UNSPECIFIED &&
+      c.recommendation().route() == v1::Route::MASH) {
+    decision.set_rag(c.recommendation().rag());
+  }
+  *decision.mutable_decided_at() = ToProto(log.now());
+  bool as_recommended = decision.route() == c.recommendation().route();
+  v1::Event e;
+  *e.mutable_decision_recorded()->mutable_decision() = decision;
+  log.Emit(std::move(e));
+  if (decision.route() == v1::Route::MASH) {
+    const v1::TimescaleSpec& spec = MashSpec(log.state().timescales(), decision.rag());
+    StartTimescale(log, kMashTimescale, log.now(), in.calendar->DueAt(log.now(), spec));
+    return absl::OkStatus();
+  }
+  return Close(log, in, OutcomeOfRoute(decision.route()), decision.reason(), as_recommended);
+}
+
+std::string JoinReasons(const v1::Recommendation& r) {
+  std::string out;
+  for (const std::string& reason : r.reasons()) {
+    if (!out.empty()) out += ' ';
+    out += reason;
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Event>> DecideSubmit(const SubmitContact& cmd,
+                                                    const DecideInputs& in) {
+  if (in.new_contact_id.empty()) return absl::InvalidArgumentError("no id for the new contact");
+  const v1::ContactSubmission& s = cmd.submission;
+  TimePoint received = s.has_received_at() ? FromProto(s.received_at()) : in.now;
+  bool out_of_hours = !in.calendar->IsOpen(received);
+  rules::Facts facts;
+  facts.submission = &s;
+  facts.received_on = in.calendar->LocalDate(received);
+  facts.prior = in.prior;
+  facts.out_of_hours = out_of_hours;
+  rules::Evaluation evaluation = in.policy->Evaluate(facts);
+  const bool automatic = evaluation.recommendation.automatic() &&
+                         evaluation.recommendation.route() != v1::Route::ROUTE_UNSPECIFIED;
+
+  EventLog log(nullptr, in.new_contact_id, in.now, cmd.actor);
+  {
+    v1::Event e;
+    auto* r = e.mutable_contact_received();
+    *r->mutable_submission() = s;
+    *r->mutable_recommendation() = std::move(evaluation.recommendation);
+    *r->mutable_explanation() = std::move(evaluation.explanation);
+    *r->mutable_prior() = in.prior;
+    r->set_submitted_by(cmd.actor);
+    *r->mutable_received_at() = ToProto(received);
+    *r->mutable_timescales() = std::move(evaluation.timescales);
+    r->set_outcome_letter(evaluation.outcome_letter);
+    r->set_out_of_hours(out_of_hours);
+    log.Emit(std::move(e));
+  }
+  const v1::Recommendation& rec = log.contact().recommendation();
+  if (evaluation.urgent && out_of_hours) {
+    v1::Event e;
+    auto* alert = e.mutable_edt_alert();
+    alert->set_reason(s.immediate_risk()
+                          ? "A child may be at immediate risk of significant harm and the "
+                            "contact arrived outside office hours."
+                          : "The policy treats this contact as urgent and it arrived outside "
+                            "office hours.");
+    alert->set_rule_id(rec.rule_id());
+    alert->set_rag(rec.rag());
+    log.Emit(std::move(e));
+  }
+  if (!automatic) {
+    // A non-urgent contact out of hours may start its clock at the next
+    // opening, when the partnership's policy says so.
+    TimePoint start = received;
+    if (out_of_hours && !evaluation.urgent &&
+        in.policy->spec().office_hours().decision_clock_starts_at_opening()) {
+      start = in.calendar->NextOpening(received);
+    }
+    StartTimescale(log, kDecisionTimescale, start,
+                   in.calendar->DueAt(start, log.state().timescales().decision()));
+  }
+  RETURN_IF_ERROR(IssueLetter(log, in, v1::LetterKind::ACKNOWLEDGEMENT, "acknowledgement"));
+  if (automatic) {
+    v1::FrontDoorDecision decision;
+    decision.set_route(rec.route());
+    decision.set_rag(rec.route() == v1::Route::MASH ? rec.rag() : v1::Rag::RAG_UNSPECIFIED);
+    decision.set_reason(JoinReasons(rec));
+    decision.set_decided_by("policy");
+    decision.set_automatic(true);
+    RETURN_IF_ERROR(Decided(log, in, std::move(decision)));
+  }
+  return log.Take();
+}
+
+absl::StatusOr<std::vector<v1::Event>> DecideDecision(const v1::ContactRecord& state,
+                                                      const RecordDecision& cmd,
+                                                      const DecideInputs& in) {
+  if (state.contact().state() != v1::ContactState::AWAITING_DECISION) {
+    return absl::FailedPreconditionError(
+        "the contact is " + std::string(NameOf(state.contact().state())) +
+        ", not AWAITING_DECISION: a front-door decision has already been made");
+  }
+  EventLog log(&state, cmd.contact_id, in.now, cmd.actor);
+  StopTimescale(log, kDecisionTimescale);
+  v1::FrontDoorDecision decision;
+  decision.set_route(cmd.decision.route());
+  decision.set_reason(cmd.decision.reason());
+  decision.set_rag(cmd.decision.rag());
+  decision.set_decided_by(cmd.actor);
+  RETURN_IF_ERROR(Decided(log, in, std::move(decision)));
+  return log.Take();
+}
+
+absl::StatusOr<std::vector<v1::Event>> DecideMashOutcome(const v1::ContactRecord& state,
+                                                         const RecordMashOutcome& cmd,
+                                                         const DecideInputs& in) {
+  if (state.contact().state() != v1::ContactState::IN_MASH) {
+    return absl::FailedPreconditionError("the contact is " +
+                                         std::string(NameOf(state.contact().state())) +
+                                         ", not IN_MASH");
+  }
+  EventLog log(&state, cmd.contact_id, in.now, cmd.actor);
+  StopTimescale(log, kMashTimescale);
+  {
+    v1::Event e;
+    auto* recorded = e.mutable_mash_outcome_recorded();
+    recorded->set_outcome(cmd.outcome.outcome());
+    recorded->set_reason(cmd.outcome.reason());
+    recorded->set_team(cmd.outcome.team());
+    log.Emit(std::move(e));
+  }
+  RETURN_IF_ERROR(Close(log, in, OutcomeOfMash(cmd.outcome.outcome()), cmd.outcome.reason(),
+                        /*as_recommended=*/false));
+  return log.Take();
+}
+
+std::vector<v1::Event> DecideTimer(const v1::ContactRecord& state, const FireTimer& cmd,
+                                   const DecideInputs& in) {
+  const v1::Deadline* d = FindDeadline(state.contact(), cmd.name);
+  // A step finished in time deletes its timer in the same batch, so a timer
+  // without an open, unbreached deadline due at the same moment is stale.
+  if (d == nullptr || d->breached() || FromProto(d->due_at()) != cmd.due_at) return {};
+  EventLog log(&state, cmd.contact_id, in.now, "");
+  v1::Event e;
+  e.mutable_timescale_breached()->set_name(cmd.name);
+  *e.mutable_timescale_breached()->mutable_due_at() = d->due_at();
+  log.Emit(std::move(e));
+  return log.Take();
+}
+
+}  // namespace
+
+const std::string& CommandContactId(const ContactCommand& command) {
+  static const std::string kNone;
+  return std::visit(
+      [](const auto& c) -> const std::string& {
+        if constexpr (std::is_same_v<std::decay_t<decltype(c)>, SubmitContact>) {
+          return kNone;
+        } else {
+          return c.contact_id;
+        }
+      },
+      command);
+}
+
+absl::StatusOr<std::vector<v1::Event>> Decide(const v1::ContactRecord* state,
+                                              const ContactCommand& command,
+                                              const DecideInputs& in) {
+  if (in.policy == nullptr || in.calendar == nullptr) {
+    return absl::InvalidArgumentError("Decide needs a policy and a calendar");
+  }
+  if (const auto* submit = std::get_if<SubmitContact>(&command)) {
+    return DecideSubmit(*submit, in);
+  }
+  if (state == nullptr) {
+    return absl::NotFoundError("no contact " + CommandContactId(command));
+  }
+  if (const auto* decision = std::get_if<RecordDecision>(&command)) {
+    return DecideDecision(*state, *decision, in);
+  }
+  if (const auto* outcome = std::get_if<RecordMashOutcome>(&command)) {
+    return DecideMashOutcome(*state, *outcome, in);
+  }
+  return DecideTimer(*state, std::get<FireTimer>(command), in);
+}
+
+void Apply(v1::ContactRecord& state, const v1::Event& e) {
+  v1::Contact& c = *state.mutable_contact();
+  switch (e.body_case()) {
+    case v1::Event::kContactReceived: {
+      const v1::ContactReceived& r = e.contact_received();
+      const v1::ContactSubmission& s = r.submission();
+      c.set_id(e.contact_id());
+      c.set_state(v1::ContactState::AWAITING_DECISION);
+      *c.mutable_received_at() = r.received_at();
+      *c.mutable_recommendation() = r.recommendation();
+      *c.mutable_explanation() = r.explanation();
+      *c.mutable_prior() = r.prior();
+      c.set_submitted_by(r.submitted_by());
+      c.set_external_ref(s.external_ref());
+      c.set_channel(s.channel());
+      c.set_source(s.source());
+      if (s.has_referrer()) *c.mutable_referrer() = s.referrer();
+      if (s.has_consent()) *c.mutable_consent() = s.consent();
+      *c.mutable_children() = s.children();
+      *c.mutable_concerns() = s.concerns();
+      if (s.has_immediate_risk()) c.set_immediate_risk(s.immediate_risk());
+      c.set_narrative(s.narrative());
+      c.set_what_would_help(s.what_would_help());
+      *state.mutable_timescales() = r.timescales();
+      state.set_outcome_letter(r.outcome_letter());
+      state.set_out_of_hours(r.out_of_hours());
+      break;
+    }
+    case v1::Event::kTimescaleStarted: {
+      v1::Deadline* d = c.add_deadlines();
+      d->set_name(e.timescale_started().name());
+      *d->mutable_due_at() = e.timescale_started().due_at();
+      *d->mutable_started_at() = e.timescale_started().started_at();
+      d->set_breached(false);
+      break;
+    }
+    case v1::Event::kTimescaleStopped: {
+      auto* deadlines = c.mutable_deadlines();
+      for (int i = 0; i < deadlines->size(); ++i) {
+        if (deadlines->Get(i).name() == e.timescale_stopped().name()) {
+          deadlines->DeleteSubrange(i, 1);
+          break;
+        }
+      }
+      break;
+    }
+    case v1::Event::kTimescaleBreached:
+      for (auto& d : *c.mutable_deadlines()) {
+        if (d.name() == e.timescale_breached().name()) {
+          d.set_breached(true);
+          *d.mutable_breached_at() = e.at();
+        }
+      }
+      break;
+    case v1::Event::kDecisionRecorded: {
+      const v1::FrontDoorDecision& d = e.decision_recorded().decision();
+      *c.mutable_decision() = d;
+      if (d.route() == v1::Route::MASH) {
+        c.set_state(v1::ContactState::IN_MASH);
+        *c.mutable_mash()->mutable_entered_at() = e.at();
+        c.mutable_mash()->set_rag(d.rag());
+      }
+      break;
+    }
+    case v1::Event::kMashOutcomeRecorded: {
+      v1::MashWork& m = *c.mutable_mash();
+      m.set_outcome(e.mash_outcome_recorded().outcome());
+      m.set_reason(e.mash_outcome_recorded().reason());
+      m.set_team(e.mash_outcome_recorded().team());
+      *m.mutable_completed_at() = e.at();
+      m.set_completed_by(e.actor());
+      break;
+    }
+    case v1::Event::kContactClosed:
+      c.set_state(v1::ContactState::CLOSED);
+      c.set_outcome(e.contact_closed().outcome());
+      *c.mutable_closed_at() = e.at();
+      break;
+    case v1::Event::kLetterIssued:
+    case v1::Event::kEdtAlert:
+    case v1::Event::BODY_NOT_SET:
+      break;
+  }
+  state.set_last_seq(e.seq());
+}
+
+v1::Outcome::Code OutcomeOfRoute(v1::Route::Code route) {
+  switch (route) {
+    case v1::Route::SIGNPOST: return v1::Outcome::SIGNPOSTED;
+    case v1::Route::EARLY_HELP: return v1::Outcome::EARLY_HELP;
+    case v1::Route::SOCIAL_CARE_ASSESSMENT: return v1::Outcome::SOCIAL_CARE_ASSESSMENT;
+    case v1::Route::STRATEGY_DISCUSSION: return v1::Outcome::STRATEGY_DISCUSSION;
+    case v1::Route::EXISTING_CASE: return v1::Outcome::EXISTING_CASE;
+    case v1::Route::NFA: return v1::Outcome::NFA;
+    case v1::Route::RETURN_TO_REFERRER: return v1::Outcome::RETURNED_TO_REFERRER;
+    default: return v1::Outcome::OUTCOME_UNSPECIFIED;
+  }
+}
+
+v1::Outcome::Code OutcomeOfMash(v1::MashOutcome::Code outcome) {
+  switch (outcome) {
+    case v1::MashOutcome::SOCIAL_CARE_ASSESSMENT: return v1::Outcome::SOCIAL_CARE_ASSESSMENT;
+    case v1::MashOutcome::STRATEGY_DISCUSSION: return v1::Outcome::STRATEGY_DISCUSSION;
+    case v1::MashOutcome::EARLY_HELP: return v1::Outcome::EARLY_HELP;
+    case v1::MashOutcome::SIGNPOST: return v1::Outcome::SIGNPOSTED;
+    case v1::MashOutcome::NFA: return v1::Outcome::NFA;
+    default: return v1::Outcome::OUTCOME_UNSPECIFIED;
+  }
+}
+
+}  // namespace frontdoor

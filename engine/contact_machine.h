@@ -1,0 +1,96 @@
+// The life of a contact as two pure functions (DESIGN.md principle 1):
+// Decide turns a command and the contact's current state into the events
+// that happen, and Apply folds one event into the state. Neither does I/O or
+// reads a clock: everything they may look at is passed in, so the same
+// history and the same policy always give the same state, and a contact's
+// life can be replayed and tested without a server or a store.
+//
+//   AWAITING_DECISION --decision MASH--> IN_MASH --mash outcome--> CLOSED
+//          \--------------decision (any other route)-------------> CLOSED
+//
+// Timescales: `decision` starts on receipt (or at the next opening, when the
+// policy says so for non-urgent contacts out of hours) and `mash` when the
+// contact enters MASH. A timer firing while its step is open raises a breach
+// once; finishing the step stops the timescale.
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/calendar.h"
+#include "frontdoor/proto_time.h"
+#include "frontdoor/v1/contact.pb.h"
+#include "frontdoor/v1/events.pb.h"
+#include "frontdoor/v1/store.pb.h"
+#include "rules/policy.h"
+
+namespace frontdoor {
+
+inline constexpr char kDecisionTimescale[] = "decision";
+inline constexpr char kMashTimescale[] = "mash";
+
+struct SubmitContact {
+  v1::ContactSubmission submission;
+  // API key name of the submitter.
+  std::string actor;
+  // Empty when the request carried no Idempotency-Key.
+  std::string idempotency_key;
+  // SHA-256 of the request body, to tell a replay from a conflicting reuse.
+  std::string request_sha256;
+};
+
+struct RecordDecision {
+  std::string contact_id;
+  v1::DecisionRequest decision;
+  std::string actor;
+};
+
+struct RecordMashOutcome {
+  std::string contact_id;
+  v1::MashOutcomeRequest outcome;
+  std::string actor;
+};
+
+// A pending timer came due.
+struct FireTimer {
+  std::string contact_id;
+  std::string name;
+  TimePoint due_at;
+};
+
+using ContactCommand = std::variant<SubmitContact, RecordDecision, RecordMashOutcome, FireTimer>;
+
+// The contact a command is about; empty for SubmitContact (a new contact).
+const std::string& CommandContactId(const ContactCommand& command);
+
+// What Decide may read besides the contact's state, all fixed by the caller.
+struct DecideInputs {
+  TimePoint now;
+  const rules::Policy* policy = nullptr;
+  const Calendar* calendar = nullptr;
+  // SubmitContact only: the id the new contact gets, and what was known
+  // about its children.
+  std::string new_contact_id;
+  v1::Prior prior;
+};
+
+// The events a command causes, in order, each complete (id, contact_id, seq,
+// at, actor, type, body). `state` is null for a contact not yet stored.
+// Errors: NotFound when the contact does not exist; FailedPrecondition when
+// it is not in the state the command needs (a decision on a closed contact);
+// InvalidArgument for an unknown command shape. A timer for a step already
+// finished yields no events (and no error): it only needs deleting.
+absl::StatusOr<std::vector<v1::Event>> Decide(const v1::ContactRecord* state,
+                                              const ContactCommand& command,
+                                              const DecideInputs& in);
+
+// Folds `event` into `state`. Events must come in seq order.
+void Apply(v1::ContactRecord& state, const v1::Event& event);
+
+// What the outcome letter says of a route that closes a contact.
+v1::Outcome::Code OutcomeOfRoute(v1::Route::Code route);
+v1::Outcome::Code OutcomeOfMash(v1::MashOutcome::Code outcome);
+
+}  // namespace frontdoor

@@ -1,0 +1,40 @@
+// The checks a contact, a decision or a MASH outcome must pass before the
+// engine accepts it, beyond what the schema already enforces: required
+// fields, NHS numbers, postcodes, dates, lengths. Each problem names its
+// field the way the public JSON does (children[0].nhs_number). Pure
+// functions: no I/O, "now" passed in.
+#pragma once
+
+#include <chrono>
+#include <string_view>
+#include <vector>
+
+#include "frontdoor/proto_time.h"
+#include "frontdoor/tree_reader.h"
+#include "frontdoor/v1/contact.pb.h"
+
+namespace frontdoor {
+
+inline constexpr size_t kMaxChildren = 20;
+inline constexpr size_t kMaxExternalRef = 128;
+inline constexpr size_t kMaxNarrative = 20'000;
+inline constexpr size_t kMaxReason = 5'000;
+inline constexpr size_t kMaxShortText = 200;
+// A partner's clock may run a little ahead of ours; more than this and a
+// received_at is "in the future".
+inline constexpr Millis kReceivedAtTolerance{std::chrono::minutes(2)};
+
+// `now` is the engine's clock; `today` is the date in Europe/London.
+std::vector<FieldError> ValidateSubmission(const v1::ContactSubmission& submission,
+                                           TimePoint now, std::chrono::year_month_day today);
+std::vector<FieldError> ValidateDecision(const v1::DecisionRequest& decision);
+std::vector<FieldError> ValidateMashOutcome(const v1::MashOutcomeRequest& outcome);
+
+// Ten digits (spaces allowed) whose last is the modulus 11 check digit.
+bool IsValidNhsNumber(std::string_view text);
+// A UK postcode in any letter case, with or without its space: "CH41 5LH".
+bool IsValidUkPostcode(std::string_view text);
+// Characters, not bytes, of UTF-8 text.
+size_t Utf8Length(std::string_view text);
+
+}  // namespace frontdoor

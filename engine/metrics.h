@@ -1,0 +1,82 @@
+// Counters, gauges and histograms in the Prometheus text format, for
+// GET /metrics. Small on purpose: Debian has no Prometheus client for C++,
+// and the front door needs only these three kinds.
+//
+// Thread safety: every method may be called from any thread. Counter and
+// Histogram updates are lock-free; finding or creating a series takes a lock.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace frontdoor {
+
+class Counter {
+ public:
+  void Increment(uint64_t n = 1) { value_.fetch_add(n, std::memory_order_relaxed); }
+  uint64_t value() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<uint64_t> value_{0};
+};
+
+class Histogram {
+ public:
+  // `bounds` are the buckets' upper edges, ascending; +Inf is added.
+  explicit Histogram(std::vector<double> bounds);
+  void Observe(double value);
+
+  struct Snapshot {
+    std::vector<double> bounds;
+    std::vector<uint64_t> cumulative;  // per bound, then +Inf
+    double sum = 0;
+    uint64_t count = 0;
+  };
+  Snapshot Read() const;
+
+ private:
+  const std::vector<double> bounds_;
+  std::unique_ptr<std::atomic<uint64_t>[]> buckets_;  // bounds_.size() + 1
+  std::atomic<uint64_t> count_{0};
+  std::atomic<double> sum_{0};
+};
+
+// Seconds buckets from 100 microseconds to 10 seconds.
+std::vector<double> LatencyBuckets();
+
+class MetricsRegistry {
+ public:
+  // Finds or creates the series `name{labels}`; `labels` is the text
+  // inside the braces, e.g. `route="/v1/contacts",status="201"`. The
+  // reference stays valid for the registry's life.
+  Counter& GetCounter(const std::string& name, const std::string& help,
+                      const std::string& labels = "");
+  Histogram& GetHistogram(const std::string& name, const std::string& help,
+                          const std::vector<double>& bounds, const std::string& labels = "");
+  // A value read when the metrics are rendered.
+  void AddGauge(const std::string& name, const std::string& help, std::function<double()> read,
+                const std::string& labels = "");
+
+  std::string RenderPrometheus() const;
+
+ private:
+  struct Family {
+    std::string type;
+    std::string help;
+    std::map<std::string, std::unique_ptr<Counter>> counters;
+    std::map<std::string, std::unique_ptr<Histogram>> histograms;
+    std::map<std::string, std::function<double()>> gauges;
+  };
+  Family& FamilyLocked(const std::string& name, const std::string& type, const std::string& help);
+
+  mutable std::mutex mu_;
+  std::map<std::string, Family> families_;
+};
+
+}  // namespace frontdoor

@@ -1,0 +1,153 @@
+// The single writer (DESIGN.md principle 1). Commands from any thread are
+// queued; one thread takes them in batches, decides each against the
+// contact's current state, fires the timers that have come due, and writes
+// everything the batch changed in one synced RocksDB WriteBatch. Only then
+// does any caller in the batch hear back: group commit, so that one fsync
+// acknowledges many contacts.
+//
+// Timers: only the earliest due time is kept in memory. With the system
+// clock the thread sleeps until then; with a manual clock time moves only
+// through SetClock, which answers once every timer due by the new time has
+// fired and its effects are committed. Timers that fell due while the server
+// was down fire in the first batches after Start(), with their original due
+// time in the breach.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "engine/active_policy.h"
+#include "engine/clock.h"
+#include "engine/contact_machine.h"
+#include "engine/metrics.h"
+#include "engine/store.h"
+
+namespace frontdoor {
+
+struct ProcessorOptions {
+  // Commands taken into one batch at most. Default: 512.
+  size_t max_batch = 512;
+  // Commands waiting beyond this are refused (the caller answers 503).
+  // Default: 20000.
+  size_t max_queue = 20000;
+  // Timers fired in one batch at most, so that a backlog of overdue timers
+  // does not hold up new contacts for long. Default: 2000.
+  size_t max_timers_per_batch = 2000;
+};
+
+// Manual clock only: move time to `to` and fire what falls due.
+struct SetClock {
+  TimePoint to;
+};
+
+using Command = std::variant<SubmitContact, RecordDecision, RecordMashOutcome, SetClock>;
+
+// What the caller of Submit hears back, on the Processor's thread.
+struct CommandResult {
+  // InvalidArgument, NotFound, FailedPrecondition (wrong state),
+  // AlreadyExists (Idempotency-Key reused with another body), Unavailable
+  // (the store could not commit; nothing was stored).
+  absl::Status status;
+  // The contact after the command; for a replayed Idempotency-Key, the
+  // contact the first request made, as it is now.
+  std::optional<v1::ContactRecord> contact;
+  bool replayed = false;
+  // SetClock: the clock's new time.
+  TimePoint now;
+  // The outbox sequence committed with (or before) this command; a caller
+  // can wait for sinks to deliver up to it.
+  uint64_t outbox_seq = 0;
+};
+
+inline CommandResult Failed(absl::Status status) {
+  CommandResult r;
+  r.status = std::move(status);
+  return r;
+}
+
+// Called on the Processor's thread after each commit, with the events the
+// batch stored, in order. Must be quick and must not call Submit.
+using CommitListener = std::function<void(uint64_t outbox_seq, const std::vector<v1::Event>&)>;
+
+class Processor {
+ public:
+  // `clock` must be a ManualClock for SetClock to be accepted. All
+  // references must outlive the Processor. `metrics` may be null.
+  Processor(Store& store, Clock& clock, PolicySlot& policies, MetricsRegistry* metrics,
+            ProcessorOptions options = {});
+  ~Processor();
+  Processor(const Processor&) = delete;
+  Processor& operator=(const Processor&) = delete;
+
+  // Loads the counters and starts the writer thread, which first fires the
+  // timers already due. Call once, after AddCommitListener calls.
+  absl::Status Start();
+  // Finishes every command already queued, commits, and joins the thread.
+  // Later Submit calls are refused. Idempotent.
+  void Stop();
+
+  // Queues `command`; `done` runs once it is durable or has failed. Returns
+  // false (and never calls `done`) when the queue is full or the Processor
+  // is stopping: the caller should answer 503.
+  bool Submit(Command command, std::function<void(CommandResult)> done);
+
+  void AddCommitListener(CommitListener listener);
+
+  // True once the timers overdue at Start() have fired.
+  bool recovered() const { return recovered_.load(); }
+  size_t queue_depth() const;
+  uint64_t committed_outbox_seq() const { return committed_outbox_seq_.load(); }
+
+ private:
+  struct Pending {
+    Command command;
+    std::function<void(CommandResult)> done;
+  };
+  class BatchRun;
+
+  void Run();
+  bool TimerDueLocked() const;
+  void ProcessBatch(std::vector<Pending>& pending);
+  absl::Status LoadCounters();
+
+  Store& store_;
+  Clock& clock_;
+  PolicySlot& policies_;
+  MetricsRegistry* const metrics_;
+  const ProcessorOptions options_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;            // guarded by mu_
+  bool stopping_ = false;                // guarded by mu_
+  std::optional<TimePoint> next_due_;    // guarded by mu_
+
+  // Writer thread only.
+  uint64_t next_contact_number_ = 0;
+  uint64_t next_outbox_seq_ = 0;
+  // Every timer before this has fired or been deleted.
+  TimePoint timer_floor_{};
+  std::vector<std::function<void(CommandResult)>> clock_waiters_;
+  std::vector<CommitListener> listeners_;
+
+  std::atomic<bool> recovered_{false};
+  std::atomic<uint64_t> committed_outbox_seq_{0};
+  std::thread thread_;
+
+  Histogram* batch_size_ = nullptr;
+  Histogram* commit_seconds_ = nullptr;
+  Counter* contacts_created_ = nullptr;
+  Counter* breaches_raised_ = nullptr;
+  Counter* commit_failures_ = nullptr;
+};
+
+}  // namespace frontdoor

@@ -1,0 +1,493 @@
+// RocksDB behind the Store: column families, key encoding and the options
+// that matter for a synced, write-mostly workload with ordered timer keys.
+// RocksDB errors are converted to absl::Status here and nowhere else.
+#include "engine/store.h"
+
+#include <array>
+
+#include "rocksdb/cache.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/options.h"
+#include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
+
+namespace frontdoor {
+
+namespace {
+
+constexpr std::array<const char*, 10> kFamilyNames = {
+    "default",  "contacts", "events", "timers", "outbox", "idempotency", "worklist", "breaches",
+    "received", "policies"};
+
+absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  std::string message = std::string(what) + ": " + s.ToString();
+  if (s.IsNotFound()) return absl::NotFoundError(message);
+  if (s.IsCorruption()) return absl::DataLossError(message);
+  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(message);
+  return absl::UnavailableError(message);
+}
+
+void AppendU64(std::string& out, uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+void AppendU32(std::string& out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+uint64_t ReadU64(std::string_view in) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(in[i]);
+  return v;
+}
+
+uint64_t Ms(TimePoint t) { return static_cast<uint64_t>(t.time_since_epoch().count()); }
+TimePoint FromMs(uint64_t ms) { return TimePoint(Millis(static_cast<int64_t>(ms))); }
+
+std::string TimerKey(TimePoint due, std::string_view contact_id, std::string_view name) {
+  std::string key;
+  key.reserve(8 + contact_id.size() + 1 + name.size());
+  AppendU64(key, Ms(due));
+  key.append(contact_id);
+  key.push_back('\0');
+  key.append(name);
+  return key;
+}
+
+std::string EventKey(std::string_view contact_id, uint32_t seq) {
+  std::string key(contact_id);
+  key.push_back('/');
+  AppendU32(key, seq);
+  return key;
+}
+
+std::string WorklistKey(Queue queue, TimePoint due, std::string_view contact_id) {
+  std::string key(1, static_cast<char>(queue));
+  AppendU64(key, Ms(due));
+  key.append(contact_id);
+  return key;
+}
+
+std::string BreachKey(char kind, const v1::Breach& b) {
+  std::string key(1, kind);
+  AppendU64(key, Ms(FromProto(b.due_at())));
+  key.append(b.contact_id());
+  key.push_back('\0');
+  key.append(b.timescale());
+  return key;
+}
+
+std::string IdempotencyKey(std::string_view actor, std::string_view key) {
+  std::string out(actor);
+  out.push_back('\0');
+  out.append(key);
+  return out;
+}
+
+std::string CounterKey(std::string_view name) { return "counter/" + std::string(name); }
+std::string CursorKey(std::string_view sink) { return "cursor/" + std::string(sink); }
+
+template <typename Message>
+std::string Serialize(const Message& m) {
+  std::string out;
+  m.SerializeToString(&out);
+  return out;
+}
+
+template <typename Message>
+absl::StatusOr<Message> Parse(const rocksdb::Slice& value, std::string_view what) {
+  Message m;
+  if (!m.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    return absl::DataLossError("cannot parse stored " + std::string(what));
+  }
+  return m;
+}
+
+// An iterator over [lower, upper) of one column family.
+struct Range {
+  std::string lower;
+  std::string upper;
+  rocksdb::Slice lower_slice;
+  rocksdb::Slice upper_slice;
+  rocksdb::ReadOptions options;
+
+  Range(std::string lo, std::string hi) : lower(std::move(lo)), upper(std::move(hi)) {
+    lower_slice = rocksdb::Slice(lower);
+    upper_slice = rocksdb::Slice(upper);
+    options.iterate_lower_bound = &lower_slice;
+    if (!upper.empty()) options.iterate_upper_bound = &upper_slice;
+  }
+};
+
+// The smallest key greater than every key starting with `prefix`.
+std::string PrefixEnd(std::string prefix) {
+  while (!prefix.empty()) {
+    unsigned char last = static_cast<unsigned char>(prefix.back());
+    if (last != 0xff) {
+      prefix.back() = static_cast<char>(last + 1);
+      return prefix;
+    }
+    prefix.pop_back();
+  }
+  return prefix;  // empty: no upper bound
+}
+
+}  // namespace
+
+std::optional<Queue> QueueOfTimescale(std::string_view timescale) {
+  if (timescale == "decision") return Queue::kTriage;
+  if (timescale == "mash") return Queue::kMash;
+  return std::nullopt;
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
+                                                   const StoreOptions& options) {
+  std::error_code ec;
+  if (!options.read_only) {
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return absl::UnavailableError("cannot create " + dir.string() + ": " + ec.message());
+  }
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = !options.read_only;
+  db_options.create_missing_column_families = !options.read_only;
+  db_options.max_background_jobs = 2;
+  db_options.bytes_per_sync = 1 << 20;
+  db_options.info_log_level = rocksdb::WARN_LEVEL;
+  db_options.keep_log_file_num = 5;
+  // The Processor batches commands itself; RocksDB's pipelining would only
+  // add a thread hop.
+  db_options.enable_pipelined_write = false;
+  if (options.env != nullptr) db_options.env = options.env;
+
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.cache_index_and_filter_blocks = true;
+
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf_options.compression = rocksdb::kLZ4Compression;
+  cf_options.bottommost_compression = rocksdb::kZSTD;
+  cf_options.level_compaction_dynamic_level_bytes = true;
+  cf_options.write_buffer_size = 32 << 20;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const char* name : kFamilyNames) families.emplace_back(name, cf_options);
+
+  auto store = std::unique_ptr<Store>(new Store());
+  store->dir_ = dir;
+  store->options_ = options;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, dir.string(), families, &store->handles_, &raw)
+          : rocksdb::DB::Open(db_options, dir.string(), families, &store->handles_, &raw);
+  if (!s.ok()) return FromRocks(s, "opening the store in " + dir.string());
+  store->db_.reset(raw);
+  return store;
+}
+
+Store::~Store() {
+  if (db_) {
+    for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
+    db_->Close();
+  }
+}
+
+absl::StatusOr<std::optional<v1::ContactRecord>> Store::GetContact(std::string_view id) const {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kContacts), id, &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "reading a contact");
+  auto record = Parse<v1::ContactRecord>(value, "contact");
+  if (!record.ok()) return record.status();
+  return std::optional<v1::ContactRecord>(std::move(*record));
+}
+
+absl::StatusOr<std::vector<v1::Event>> Store::GetEvents(std::string_view id) const {
+  std::string prefix(id);
+  prefix.push_back('/');
+  Range range(prefix, PrefixEnd(prefix));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kEvents)));
+  std::vector<v1::Event> events;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto event = Parse<v1::Event>(it->value(), "event");
+    if (!event.ok()) return event.status();
+    events.push_back(std::move(*event));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading events");
+  return events;
+}
+
+absl::StatusOr<std::optional<v1::IdempotencyRecord>> Store::GetIdempotency(
+    std::string_view actor, std::string_view key) const {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), cf(kIdempotency), IdempotencyKey(actor, key), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "reading an idempotency key");
+  auto record = Parse<v1::IdempotencyRecord>(value, "idempotency record");
+  if (!record.ok()) return record.status();
+  return std::optional<v1::IdempotencyRecord>(std::move(*record));
+}
+
+absl::StatusOr<std::vector<Store::WorklistEntry>> Store::Worklist(
+    Queue queue, size_t limit, const WorklistEntry* after) const {
+  std::string prefix(1, static_cast<char>(queue));
+  Range range(prefix, PrefixEnd(prefix));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kWorklist)));
+  if (after != nullptr) {
+    std::string from = WorklistKey(queue, after->due_at, after->contact_id);
+    it->Seek(from);
+    if (it->Valid() && it->key() == rocksdb::Slice(from)) it->Next();
+  } else {
+    it->SeekToFirst();
+  }
+  std::vector<WorklistEntry> entries;
+  for (; it->Valid() && entries.size() < limit; it->Next()) {
+    std::string_view key(it->key().data(), it->key().size());
+    entries.push_back({std::string(key.substr(9)), FromMs(ReadU64(key.substr(1, 8)))});
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading a worklist");
+  return entries;
+}
+
+absl::StatusOr<std::vector<v1::Breach>> Store::Breaches(bool open_only, size_t limit) const {
+  std::vector<v1::Breach> breaches;
+  if (open_only) {
+    Range range("o", "p");
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kBreaches)));
+    std::vector<std::string> keys;
+    for (it->SeekToFirst(); it->Valid() && keys.size() < limit; it->Next()) {
+      std::string key = it->key().ToString();
+      key[0] = 'a';
+      keys.push_back(std::move(key));
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "reading open breaches");
+    for (const std::string& key : keys) {
+      std::string value;
+      rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kBreaches), key, &value);
+      if (s.IsNotFound()) continue;  // resolved between the two reads
+      if (!s.ok()) return FromRocks(s, "reading a breach");
+      auto breach = Parse<v1::Breach>(value, "breach");
+      if (!breach.ok()) return breach.status();
+      breaches.push_back(std::move(*breach));
+    }
+    return breaches;
+  }
+  Range range("a", "b");
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kBreaches)));
+  for (it->SeekToFirst(); it->Valid() && breaches.size() < limit; it->Next()) {
+    auto breach = Parse<v1::Breach>(it->value(), "breach");
+    if (!breach.ok()) return breach.status();
+    breaches.push_back(std::move(*breach));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading breaches");
+  return breaches;
+}
+
+absl::StatusOr<std::vector<std::string>> Store::ReceivedBetween(TimePoint from, TimePoint to,
+                                                                size_t limit) const {
+  std::string lo, hi;
+  AppendU64(lo, Ms(from));
+  AppendU64(hi, Ms(to));
+  Range range(lo, hi);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kReceived)));
+  std::vector<std::string> ids;
+  for (it->SeekToFirst(); it->Valid() && ids.size() < limit; it->Next()) {
+    ids.emplace_back(it->key().data() + 8, it->key().size() - 8);
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the received index");
+  return ids;
+}
+
+absl::StatusOr<std::vector<v1::Timer>> Store::DueTimers(TimePoint from, TimePoint up_to,
+                                                        size_t limit) const {
+  std::string lo, hi;
+  AppendU64(lo, Ms(from));
+  AppendU64(hi, Ms(up_to) + 1);
+  Range range(lo, hi);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kTimers)));
+  std::vector<v1::Timer> timers;
+  for (it->SeekToFirst(); it->Valid() && timers.size() < limit; it->Next()) {
+    auto timer = Parse<v1::Timer>(it->value(), "timer");
+    if (!timer.ok()) return timer.status();
+    timers.push_back(std::move(*timer));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading timers");
+  return timers;
+}
+
+absl::StatusOr<std::optional<TimePoint>> Store::EarliestTimer() const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kTimers)));
+  it->SeekToFirst();
+  if (!it->status().ok()) return FromRocks(it->status(), "reading timers");
+  if (!it->Valid()) return std::nullopt;
+  return std::optional<TimePoint>(
+      FromMs(ReadU64(std::string_view(it->key().data(), it->key().size()))));
+}
+
+uint64_t Store::EstimateTimers() const {
+  uint64_t n = 0;
+  db_->GetIntProperty(cf(kTimers), "rocksdb.estimate-num-keys", &n);
+  return n;
+}
+
+absl::StatusOr<std::vector<v1::OutboxEntry>> Store::ReadOutbox(uint64_t after,
+                                                               size_t limit) const {
+  std::string lo;
+  AppendU64(lo, after + 1);
+  Range range(lo, std::string());
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kOutbox)));
+  std::vector<v1::OutboxEntry> entries;
+  for (it->SeekToFirst(); it->Valid() && entries.size() < limit; it->Next()) {
+    auto entry = Parse<v1::OutboxEntry>(it->value(), "outbox entry");
+    if (!entry.ok()) return entry.status();
+    entries.push_back(std::move(*entry));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the outbox");
+  return entries;
+}
+
+absl::StatusOr<uint64_t> Store::GetCursor(std::string_view sink) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kMeta), CursorKey(sink), &value);
+  if (s.IsNotFound()) return 0;
+  if (!s.ok()) return FromRocks(s, "reading a cursor");
+  if (value.size() != 8) return absl::DataLossError("bad cursor value");
+  return ReadU64(value);
+}
+
+absl::Status Store::SetCursor(std::string_view sink, uint64_t seq) {
+  rocksdb::WriteBatch batch;
+  std::string value;
+  AppendU64(value, seq);
+  batch.Put(cf(kMeta), CursorKey(sink), value);
+  std::string end;
+  AppendU64(end, seq + 1);
+  batch.DeleteRange(cf(kOutbox), std::string(8, '\0'), end);
+  rocksdb::WriteOptions write;
+  write.sync = options_.sync;
+  return FromRocks(db_->Write(write, &batch), "saving a cursor");
+}
+
+absl::StatusOr<uint64_t> Store::GetCounter(std::string_view name) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kMeta), CounterKey(name), &value);
+  if (s.IsNotFound()) return 0;
+  if (!s.ok()) return FromRocks(s, "reading a counter");
+  if (value.size() != 8) return absl::DataLossError("bad counter value");
+  return ReadU64(value);
+}
+
+absl::StatusOr<std::optional<v1::PolicyVersion>> Store::GetPolicyVersion(
+    std::string_view version) const {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kPolicies), version, &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "reading a policy version");
+  auto policy = Parse<v1::PolicyVersion>(value, "policy version");
+  if (!policy.ok()) return policy.status();
+  return std::optional<v1::PolicyVersion>(std::move(*policy));
+}
+
+absl::Status Store::PutPolicyVersion(const v1::PolicyVersion& policy) {
+  rocksdb::WriteOptions write;
+  write.sync = options_.sync;
+  return FromRocks(db_->Put(write, cf(kPolicies), policy.version(), Serialize(policy)),
+                   "saving a policy version");
+}
+
+std::string Store::DebugStats() const {
+  std::string stats;
+  db_->GetProperty("rocksdb.stats", &stats);
+  return stats;
+}
+
+Store::Batch Store::NewBatch() const {
+  Batch batch;
+  batch.store_ = this;
+  return batch;
+}
+
+absl::Status Store::Commit(Batch& batch) {
+  rocksdb::WriteOptions write;
+  write.sync = options_.sync;
+  return FromRocks(db_->Write(write, batch.batch_.get()), "committing a batch");
+}
+
+// ---- Batch
+
+Store::Batch::Batch() : batch_(std::make_unique<rocksdb::WriteBatch>()) {}
+Store::Batch::~Batch() = default;
+Store::Batch::Batch(Batch&&) noexcept = default;
+Store::Batch& Store::Batch::operator=(Batch&&) noexcept = default;
+
+void Store::Batch::PutContact(const v1::ContactRecord& record) {
+  batch_->Put(store_->cf(kContacts), record.contact().id(), Serialize(record));
+}
+
+void Store::Batch::PutEvent(const v1::Event& event) {
+  batch_->Put(store_->cf(kEvents), EventKey(event.contact_id(), event.seq()), Serialize(event));
+}
+
+void Store::Batch::PutTimer(const v1::Timer& timer) {
+  batch_->Put(store_->cf(kTimers),
+              TimerKey(FromProto(timer.due_at()), timer.contact_id(), timer.name()),
+              Serialize(timer));
+}
+
+void Store::Batch::DeleteTimer(TimePoint due, std::string_view contact_id,
+                               std::string_view name) {
+  batch_->Delete(store_->cf(kTimers), TimerKey(due, contact_id, name));
+}
+
+void Store::Batch::PutOutbox(const v1::OutboxEntry& entry) {
+  std::string key;
+  AppendU64(key, entry.seq());
+  batch_->Put(store_->cf(kOutbox), key, Serialize(entry));
+}
+
+void Store::Batch::PutIdempotency(std::string_view actor, std::string_view key,
+                                  const v1::IdempotencyRecord& record) {
+  batch_->Put(store_->cf(kIdempotency), IdempotencyKey(actor, key), Serialize(record));
+}
+
+void Store::Batch::PutWorklist(Queue queue, TimePoint due, std::string_view contact_id) {
+  batch_->Put(store_->cf(kWorklist), WorklistKey(queue, due, contact_id), rocksdb::Slice());
+}
+
+void Store::Batch::DeleteWorklist(Queue queue, TimePoint due, std::string_view contact_id) {
+  batch_->Delete(store_->cf(kWorklist), WorklistKey(queue, due, contact_id));
+}
+
+void Store::Batch::PutBreach(const v1::Breach& breach) {
+  batch_->Put(store_->cf(kBreaches), BreachKey('a', breach), Serialize(breach));
+  if (breach.has_resolved_at()) {
+    batch_->Delete(store_->cf(kBreaches), BreachKey('o', breach));
+  } else {
+    batch_->Put(store_->cf(kBreaches), BreachKey('o', breach), rocksdb::Slice());
+  }
+}
+
+void Store::Batch::PutReceived(TimePoint received, std::string_view contact_id) {
+  std::string key;
+  AppendU64(key, Ms(received));
+  key.append(contact_id);
+  batch_->Put(store_->cf(kReceived), key, rocksdb::Slice());
+}
+
+void Store::Batch::PutCounter(std::string_view name, uint64_t value) {
+  std::string v;
+  AppendU64(v, value);
+  batch_->Put(store_->cf(kMeta), CounterKey(name), v);
+}
+
+size_t Store::Batch::Count() const { return static_cast<size_t>(batch_->Count()); }
+void Store::Batch::Clear() { batch_->Clear(); }
+
+}  // namespace frontdoor

@@ -1,0 +1,189 @@
+// The engine's store: one RocksDB database with a column family per kind of
+// record. Everything one batch of commands changes (events, contact states,
+// timers, outbox entries, indexes) is written by the Processor in one
+// WriteBatch with a synced WAL (DESIGN.md principle 2), so a crash leaves
+// either all of a batch or none of it.
+//
+// Column families and their keys (integers big-endian, so byte order is
+// numeric order; times are milliseconds since the epoch, UTC):
+//   default      meta: counters ("counter/<name>") and sink cursors ("cursor/<sink>")
+//   contacts     <contact id>                          -> ContactRecord
+//   events       <contact id> '/' <seq u32>            -> Event
+//   timers       <due u64> <contact id> '\0' <name>    -> Timer
+//   outbox       <seq u64>                             -> OutboxEntry
+//   idempotency  <api key name> '\0' <Idempotency-Key> -> IdempotencyRecord
+//   worklist     <queue char> <due u64> <contact id>   -> ""
+//   breaches     'a' <due u64> <contact id> '\0' <name> -> Breach (every breach)
+//                'o' <due u64> <contact id> '\0' <name> -> ""    (open ones)
+//   received     <received_at u64> <contact id>        -> ""
+//   policies     <rules version>                       -> PolicyVersion
+//
+// Thread safety: reads may run on any thread and see committed data only;
+// Batch and Commit belong to the Processor's single writer thread, except
+// SetCursor, which a dispatcher calls for its own key.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "frontdoor/proto_time.h"
+#include "frontdoor/v1/events.pb.h"
+#include "frontdoor/v1/store.pb.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class WriteBatch;
+class Snapshot;
+class Env;
+}  // namespace rocksdb
+
+namespace frontdoor {
+
+struct StoreOptions {
+  // Sync the WAL on every commit. Turning it off loses acknowledged
+  // contacts on power failure; only benchmarks may. Default: true.
+  bool sync = true;
+  // RocksDB block cache for reads. Default: 128 MiB.
+  size_t block_cache_bytes = 128u << 20;
+  // Open read-only (backtests, inspection); writes then fail. Default: false.
+  bool read_only = false;
+  // For fault-injection tests: RocksDB's environment. Default: the real one.
+  rocksdb::Env* env = nullptr;
+};
+
+// The two worklists: contacts awaiting a front-door decision, and contacts
+// in MASH. A contact is on a list while that step's timescale is open.
+enum class Queue : char { kTriage = 't', kMash = 'm' };
+
+// Which worklist a timescale's contacts appear on; nullopt for timescales
+// that put no one on a list.
+std::optional<Queue> QueueOfTimescale(std::string_view timescale);
+
+class Store {
+ public:
+  // Opens (or creates) the store in `dir`. Errors: Internal/Unavailable with
+  // RocksDB's message (e.g. the directory is locked by another process).
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::filesystem::path& dir,
+                                                     const StoreOptions& options = {});
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // ---- Reads: any thread.
+  absl::StatusOr<std::optional<v1::ContactRecord>> GetContact(std::string_view id) const;
+  // Oldest first.
+  absl::StatusOr<std::vector<v1::Event>> GetEvents(std::string_view id) const;
+  absl::StatusOr<std::optional<v1::IdempotencyRecord>> GetIdempotency(
+      std::string_view actor, std::string_view key) const;
+
+  struct WorklistEntry {
+    std::string contact_id;
+    TimePoint due_at;
+  };
+  // Soonest due first, at most `limit`, starting after `after` (a previous
+  // page's last entry) when given.
+  absl::StatusOr<std::vector<WorklistEntry>> Worklist(Queue queue, size_t limit,
+                                                      const WorklistEntry* after = nullptr) const;
+  // Oldest due first. `open_only`: breaches whose step is still open.
+  absl::StatusOr<std::vector<v1::Breach>> Breaches(bool open_only, size_t limit) const;
+  // Contact ids received in [from, to), oldest first, at most `limit`.
+  absl::StatusOr<std::vector<std::string>> ReceivedBetween(TimePoint from, TimePoint to,
+                                                           size_t limit) const;
+
+  // Pending timers due in [from, up_to], earliest first, at most `limit`.
+  // `from` lets the caller skip the deleted keys of timers it has already
+  // fired, which RocksDB would otherwise step over on every call.
+  absl::StatusOr<std::vector<v1::Timer>> DueTimers(TimePoint from, TimePoint up_to,
+                                                   size_t limit) const;
+  // The earliest pending timer's due time; nullopt when none is pending.
+  absl::StatusOr<std::optional<TimePoint>> EarliestTimer() const;
+  // How many timers are pending (RocksDB's estimate; exact after compaction).
+  uint64_t EstimateTimers() const;
+
+  // Outbox entries with seq > `after`, oldest first, at most `limit`.
+  absl::StatusOr<std::vector<v1::OutboxEntry>> ReadOutbox(uint64_t after, size_t limit) const;
+  // 0 when the sink has delivered nothing yet.
+  absl::StatusOr<uint64_t> GetCursor(std::string_view sink) const;
+  // Records that `sink` has delivered every entry up to `seq`, and drops
+  // those entries from the outbox. Synced. (Single-sink deployments; with
+  // several sinks, entries would stay until the slowest had them.)
+  absl::Status SetCursor(std::string_view sink, uint64_t seq);
+
+  absl::StatusOr<uint64_t> GetCounter(std::string_view name) const;
+  absl::StatusOr<std::optional<v1::PolicyVersion>> GetPolicyVersion(
+      std::string_view version) const;
+  absl::Status PutPolicyVersion(const v1::PolicyVersion& policy);
+
+  // ---- Writes: the Processor's thread only.
+  class Batch {
+   public:
+    Batch();
+    ~Batch();
+    Batch(Batch&&) noexcept;
+    Batch& operator=(Batch&&) noexcept;
+    void PutContact(const v1::ContactRecord& record);
+    void PutEvent(const v1::Event& event);
+    void PutTimer(const v1::Timer& timer);
+    void DeleteTimer(TimePoint due, std::string_view contact_id, std::string_view name);
+    void PutOutbox(const v1::OutboxEntry& entry);
+    void PutIdempotency(std::string_view actor, std::string_view key,
+                        const v1::IdempotencyRecord& record);
+    void PutWorklist(Queue queue, TimePoint due, std::string_view contact_id);
+    void DeleteWorklist(Queue queue, TimePoint due, std::string_view contact_id);
+    // Stores the breach, and its open-index entry unless it is resolved.
+    void PutBreach(const v1::Breach& breach);
+    void PutReceived(TimePoint received, std::string_view contact_id);
+    void PutCounter(std::string_view name, uint64_t value);
+    size_t Count() const;
+    void Clear();
+
+   private:
+    friend class Store;
+    std::unique_ptr<rocksdb::WriteBatch> batch_;
+    // Column family handles of the store the batch will be committed to.
+    const Store* store_ = nullptr;
+  };
+
+  // A batch bound to this store.
+  Batch NewBatch() const;
+  // Writes the batch atomically, WAL synced when options.sync. Errors:
+  // Unavailable with RocksDB's message; nothing of the batch is then stored.
+  absl::Status Commit(Batch& batch);
+
+  // The RocksDB directory, for checkpoints and diagnostics.
+  const std::filesystem::path& dir() const { return dir_; }
+  // RocksDB's own statistics line for an operator ("rocksdb.stats").
+  std::string DebugStats() const;
+
+ private:
+  enum Family : int {
+    kMeta = 0,
+    kContacts,
+    kEvents,
+    kTimers,
+    kOutbox,
+    kIdempotency,
+    kWorklist,
+    kBreaches,
+    kReceived,
+    kPolicies,
+    kFamilyCount
+  };
+
+  Store() = default;
+  rocksdb::ColumnFamilyHandle* cf(Family f) const { return handles_[f]; }
+
+  std::filesystem::path dir_;
+  StoreOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+}  // namespace frontdoor

@@ -1,0 +1,136 @@
+// A threshold policy: the safeguarding partnership's decision tables, its
+// timescales, office hours, letters and signposting, loaded from a YAML file
+// under rules/policies/ and checked against the schema in policy.proto.
+//
+// A loaded Policy is immutable and safe to share between threads; the engine
+// holds it through shared_ptr<const Policy> so that a reload can swap it
+// while requests that started with the old one finish with it.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "frontdoor/proto_time.h"
+#include "frontdoor/tree_reader.h"
+#include "frontdoor/v1/contact.pb.h"
+#include "frontdoor/v1/events.pb.h"
+#include "frontdoor/v1/policy.pb.h"
+
+namespace frontdoor::rules {
+
+// Everything about a contact that a rule may look at.
+struct Facts {
+  // Borrowed; must outlive the call to Evaluate.
+  const v1::ContactSubmission* submission = nullptr;
+  // The day the contact was received, in Europe/London; children's ages
+  // are counted to this day.
+  std::chrono::year_month_day received_on{};
+  // What was known about the children when the contact arrived.
+  v1::Prior prior;
+  // Arrived outside the policy's office hours.
+  bool out_of_hours = false;
+};
+
+struct Evaluation {
+  // route, level, rag, rule_id, reasons, rules_version, policy_label,
+  // automatic and signposts. With no rule matching: route
+  // ROUTE_UNSPECIFIED, level 0 and a reason saying triage must decide.
+  v1::Recommendation recommendation;
+  // Every rule considered, with its conditions and the values seen.
+  v1::Explanation explanation;
+  // The policy's timescales with the matched rule's overrides applied, and
+  // the defaults (24 h decision, 72 h mash) filled in where neither says.
+  v1::Timescales timescales;
+  // The outcome letter template to use when the contact closes.
+  std::string outcome_letter = "outcome";
+  // Out of hours, this contact must reach the emergency duty team at once.
+  // Always true for immediate risk.
+  bool urgent = false;
+};
+
+// One problem in a policy file, for `frontdoor rules check` and the reload
+// endpoint: "default.yaml:42: tables[0].rules[3].then.level: must be 1 to 4".
+struct PolicyError {
+  std::string file;
+  int line = 0;
+  std::string field;
+  std::string message;
+
+  std::string ToString() const;
+};
+
+// Values a letter template may use: {{contact_id}}, {{external_ref}},
+// {{referrer_name}}, {{received_date}}, {{children}} (initials and ages, never
+// names or dates of birth), {{outcome}}, {{reason}}, {{route}},
+// {{decision_due}}, and the list {{#signposts}}{{service}} {{what_for}}
+// {{how_to_reach}}{{/signposts}}. Never the narrative.
+struct LetterValues {
+  std::string contact_id;
+  std::string external_ref;
+  std::string referrer_name;
+  std::string received_date;
+  std::string children;
+  std::string outcome;
+  std::string reason;
+  std::string route;
+  std::string decision_due;
+  std::vector<v1::Signpost> signposts;
+};
+
+struct RenderedLetter {
+  std::string subject;
+  std::string body;
+};
+
+class Policy {
+ public:
+  // Reads a policy file and the letter templates it names (paths relative to
+  // the file's folder). On failure returns every problem found, each with
+  // file, line, field and the bad value.
+  static absl::StatusOr<std::shared_ptr<const Policy>> LoadFile(
+      const std::filesystem::path& path, std::vector<PolicyError>* errors = nullptr);
+
+  // The same for text already in memory; `file_name` names it in errors and
+  // `base_dir` is where letter templates are looked up.
+  static absl::StatusOr<std::shared_ptr<const Policy>> LoadText(
+      std::string_view text, const std::string& file_name,
+      const std::filesystem::path& base_dir, std::vector<PolicyError>* errors = nullptr);
+
+  // "sha256:" and the first 16 hex digits of the hash of the policy text and
+  // its letter templates: the rules_version every recommendation records.
+  const std::string& version() const { return version_; }
+  // The policy's own label, e.g. "Continuum of need 2026".
+  const std::string& label() const { return spec_.label(); }
+  const v1::Policy& spec() const { return spec_; }
+  // The file's text as loaded, kept with each version in the store.
+  const std::string& text() const { return text_; }
+  const std::filesystem::path& path() const { return path_; }
+
+  // Pure and thread-safe: the same facts always give the same evaluation.
+  Evaluation Evaluate(const Facts& facts) const;
+
+  // Renders the named template ("acknowledgement", "outcome", or a name from
+  // the policy's letters map). A template's first line is its subject.
+  // Errors: NotFound for an unknown template name.
+  absl::StatusOr<RenderedLetter> RenderLetter(std::string_view name,
+                                              const LetterValues& values) const;
+
+  ~Policy();
+
+ private:
+  struct Compiled;
+  Policy();
+
+  v1::Policy spec_;
+  std::string text_;
+  std::string version_;
+  std::filesystem::path path_;
+  std::unique_ptr<const Compiled> compiled_;
+};
+
+}  // namespace frontdoor::rules
