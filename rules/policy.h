@@ -67,8 +67,9 @@ struct PolicyError {
 // Values a letter template may use: {{contact_id}}, {{external_ref}},
 // {{referrer_name}}, {{received_date}}, {{children}} (initials and ages, never
 // names or dates of birth), {{outcome}}, {{reason}}, {{route}},
-// {{decision_due}}, and the list {{#signposts}}{{service}} {{what_for}}
-// {{how_to_reach}}{{/signposts}}. Never the narrative.
+// {{decision_due}}, {{#any_signposts}} (true when there is a list), and the
+// list {{#signposts}}{{service}} {{what_for}} {{how_to_reach}}{{/signposts}}.
+// Never the narrative.
 struct LetterValues {
   std::string contact_id;
   std::string external_ref;
@@ -80,6 +81,15 @@ struct LetterValues {
   std::string route;
   std::string decision_due;
   std::vector<v1::Signpost> signposts;
+};
+
+// What Evaluate builds besides the recommendation.
+struct EvaluateOptions {
+  // Build Evaluation::explanation: every rule considered with each of its
+  // conditions and the values seen. Costs string building for every rule of
+  // every table tried; backtests and other bulk callers turn it off.
+  // Default: true.
+  bool explain = true;
 };
 
 struct RenderedLetter {
@@ -112,7 +122,16 @@ class Policy {
   const std::filesystem::path& path() const { return path_; }
 
   // Pure and thread-safe: the same facts always give the same evaluation.
-  Evaluation Evaluate(const Facts& facts) const;
+  Evaluation Evaluate(const Facts& facts) const { return Evaluate(facts, EvaluateOptions{}); }
+  Evaluation Evaluate(const Facts& facts, const EvaluateOptions& options) const;
+  // The same recommendation, timescales and urgency without the explanation.
+  Evaluation EvaluateFast(const Facts& facts) const {
+    return Evaluate(facts, EvaluateOptions{.explain = false});
+  }
+  // Only the rule that decides (null when none matches), without building
+  // anything: for counting routes over many contacts. The pointer lives as
+  // long as the Policy.
+  const v1::Rule* Decide(const Facts& facts) const;
 
   // Renders the named template ("acknowledgement", "outcome", or a name from
   // the policy's letters map). A template's first line is its subject.
@@ -125,6 +144,10 @@ class Policy {
  private:
   struct Compiled;
   Policy();
+  static absl::StatusOr<std::shared_ptr<Policy>> Build(std::string_view text,
+                                                       const std::string& file_name,
+                                                       const std::filesystem::path& base_dir,
+                                                       std::vector<PolicyError>* errors);
 
   v1::Policy spec_;
   std::string text_;

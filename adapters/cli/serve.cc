@@ -1,0 +1,228 @@
+// Wiring of the engine and the edges into one running server.
+#include "adapters/cli/serve.h"
+
+#include <charconv>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include "adapters/http/api.h"
+#include "adapters/http/auth.h"
+#include "adapters/http/config.h"
+#include "adapters/http/server.h"
+#include "adapters/sinks/spool.h"
+#include "boost/asio/io_context.hpp"
+#include "boost/asio/signal_set.hpp"
+#include "engine/active_policy.h"
+#include "engine/clock.h"
+#include "engine/delivery_watch.h"
+#include "engine/metrics.h"
+#include "engine/processor.h"
+#include "engine/store.h"
+#include "spdlog/sinks/stdout_sinks.h"
+#include "spdlog/spdlog.h"
+
+namespace frontdoor {
+
+namespace asio = boost::asio;
+
+namespace {
+
+bool SplitListen(const std::string& listen, std::string* host, uint16_t* port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  *host = listen.substr(0, colon);
+  if (host->size() > 2 && host->front() == '[' && host->back() == ']') {
+    *host = host->substr(1, host->size() - 2);
+  }
+  std::string_view digits = std::string_view(listen).substr(colon + 1);
+  unsigned value = 0;
+  auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec != std::errc() || p != digits.data() + digits.size() || value > 65535) return false;
+  *port = static_cast<uint16_t>(value);
+  return true;
+}
+
+std::string JoinErrors(const std::vector<rules::PolicyError>& errors) {
+  std::string out;
+  for (const auto& e : errors) {
+    if (!out.empty()) out += "\n";
+    out += e.ToString();
+  }
+  return out;
+}
+
+absl::Status RecordPolicy(Store& store, const rules::Policy& policy, TimePoint now) {
+  auto known = store.GetPolicyVersion(policy.version());
+  if (!known.ok()) return known.status();
+  if (known->has_value()) return absl::OkStatus();
+  v1::PolicyVersion version;
+  version.set_version(policy.version());
+  version.set_label(policy.label());
+  version.set_source_path(policy.path().string());
+  *version.mutable_loaded_at() = ToProto(now);
+  version.set_text(policy.text());
+  return store.PutPolicyVersion(version);
+}
+
+void SetUpLogging(const std::string& level) {
+  auto logger = spdlog::stderr_logger_mt("frontdoor");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
+  logger->set_level(spdlog::level::from_str(level));
+  logger->flush_on(spdlog::level::warn);
+  spdlog::set_default_logger(logger);
+}
+
+}  // namespace
+
+int Serve(const ServeArgs& args) {
+  auto config = LoadServerConfig(args.config);
+  if (!config.ok()) {
+    std::cerr << "frontdoor serve: " << config.status().message() << "\n";
+    return 2;
+  }
+  SetUpLogging(config->log_level);
+  ServerOptions server_options;
+  if (!SplitListen(args.listen, &server_options.host, &server_options.port)) {
+    std::cerr << "frontdoor serve: --listen takes HOST:PORT, e.g. 127.0.0.1:8080\n";
+    return 2;
+  }
+  server_options.body_limit = config->body_limit_bytes;
+  server_options.idle_timeout = config->idle_timeout;
+
+  std::unique_ptr<Clock> clock;
+  if (args.manual_clock) {
+    TimePoint start = SystemClock().Now();
+    if (!args.manual_clock->empty()) {
+      auto parsed = ParseRfc3339(*args.manual_clock);
+      if (!parsed.ok()) {
+        std::cerr << "frontdoor serve: --clock manual=" << *args.manual_clock << " "
+                  << parsed.status().message() << "\n";
+        return 2;
+      }
+      start = *parsed;
+    }
+    clock = std::make_unique<ManualClock>(start);
+  } else {
+    clock = std::make_unique<SystemClock>();
+  }
+
+  auto auth = Authenticator::Make(config->api_keys);
+  if (!auth.ok()) {
+    std::cerr << "frontdoor serve: " << args.config << ": " << auth.status().message() << "\n";
+    return 2;
+  }
+  std::vector<rules::PolicyError> policy_errors;
+  auto active = LoadActivePolicy(config->policy, config->bank_holidays, &policy_errors);
+  if (!active.ok()) {
+    std::cerr << "frontdoor serve: the policy was refused:\n"
+              << (policy_errors.empty() ? std::string(active.status().message())
+                                        : JoinErrors(policy_errors))
+              << "\n";
+    return 2;
+  }
+  auto store = Store::Open(args.data_dir);
+  if (!store.ok()) {
+    std::cerr << "frontdoor serve: " << store.status().message() << "\n";
+    return 1;
+  }
+  if (auto s = RecordPolicy(**store, *active->policy, clock->Now()); !s.ok()) {
+    std::cerr << "frontdoor serve: " << s.message() << "\n";
+    return 1;
+  }
+
+  MetricsRegistry metrics;
+  PolicySlot policies(std::move(*active));
+  DeliveryWatch delivery;
+  ProcessorOptions processor_options;
+  processor_options.max_queue = config->max_queue;
+  Processor processor(**store, *clock, policies, &metrics, processor_options);
+  std::filesystem::path spool_dir =
+      config->spool_dir.empty() ? std::filesystem::path(args.data_dir) / "spool" : config->spool_dir;
+  SpoolDispatcher spool(**store, spool_dir, delivery, &metrics);
+  processor.AddCommitListener(
+      [&spool](uint64_t outbox_seq, const std::vector<v1::Event>&) { spool.Notify(outbox_seq); });
+  metrics.AddGauge("frontdoor_timers_pending", "Open timescales waiting to fall due",
+                   [&store] { return static_cast<double>((*store)->EstimateTimers()); });
+
+  auto reload = [&]() -> absl::Status {
+    std::vector<rules::PolicyError> errors;
+    auto next = LoadActivePolicy(config->policy, config->bank_holidays, &errors);
+    if (!next.ok()) {
+      spdlog::warn("policy reload refused; the old policy stays");
+      return absl::InvalidArgumentError(errors.empty() ? std::string(next.status().message())
+                                                       : JoinErrors(errors));
+    }
+    if (auto s = RecordPolicy(**store, *next->policy, clock->Now()); !s.ok()) return s;
+    spdlog::info("policy {} loaded", next->policy->version());
+    policies.Set(std::move(*next));
+    return absl::OkStatus();
+  };
+
+  if (auto s = spool.Start(); !s.ok()) {
+    std::cerr << "frontdoor serve: " << s.message() << "\n";
+    return 1;
+  }
+  if (auto s = processor.Start(); !s.ok()) {
+    std::cerr << "frontdoor serve: " << s.message() << "\n";
+    return 1;
+  }
+
+  asio::io_context ioc(static_cast<int>(config->io_threads));
+  ApiDependencies deps;
+  deps.store = store->get();
+  deps.processor = &processor;
+  deps.policies = &policies;
+  deps.clock = clock.get();
+  deps.metrics = &metrics;
+  deps.delivery = &delivery;
+  deps.auth = &*auth;
+  deps.reload_policy = reload;
+  Api api(std::move(deps));
+  HttpServer server(ioc, api, server_options);
+  auto endpoint = server.Listen();
+  if (!endpoint.ok()) {
+    std::cerr << "frontdoor serve: " << endpoint.status().message() << "\n";
+    return 1;
+  }
+  server.Start();
+
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  asio::signal_set hangup(ioc, SIGHUP);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("signal {}: stopping", signal);
+    hangup.cancel();
+    server.Shutdown();
+  });
+  std::function<void()> await_hangup = [&] {
+    hangup.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      if (auto s = reload(); !s.ok()) spdlog::warn("SIGHUP: {}", std::string(s.message()));
+      await_hangup();
+    });
+  };
+  await_hangup();
+
+  std::string host = endpoint->address().to_string();
+  if (endpoint->address().is_v6()) host = "[" + host + "]";
+  std::printf("listening on %s:%u\n", host.c_str(), endpoint->port());
+  std::fflush(stdout);
+  spdlog::info("listening on {}:{} with {} I/O threads, data in {}", host, endpoint->port(),
+               config->io_threads, args.data_dir);
+
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < config->io_threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : threads) t.join();
+
+  processor.Stop();
+  spool.Stop();
+  spdlog::info("stopped");
+  spdlog::shutdown();
+  return 0;
+}
+
+}  // namespace frontdoor

@@ -1,0 +1,65 @@
+// The HTTP API of CONTRACT.md: routing, roles, request bodies in and
+// resources out, and problem+json for everything that goes wrong. It turns
+// requests into engine commands and reads; it owns no state of its own.
+// Reads go straight to the store on the I/O thread (DESIGN.md principle 7);
+// changes go through the Processor and are answered once durable.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "adapters/http/auth.h"
+#include "absl/status/status.h"
+#include "boost/asio/awaitable.hpp"
+#include "boost/asio/ip/address.hpp"
+#include "boost/beast/http/message.hpp"
+#include "boost/beast/http/string_body.hpp"
+#include "engine/active_policy.h"
+#include "engine/clock.h"
+#include "engine/delivery_watch.h"
+#include "engine/metrics.h"
+#include "engine/processor.h"
+#include "engine/store.h"
+
+namespace frontdoor {
+
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+struct ApiDependencies {
+  Store* store = nullptr;
+  Processor* processor = nullptr;
+  PolicySlot* policies = nullptr;
+  Clock* clock = nullptr;
+  MetricsRegistry* metrics = nullptr;
+  DeliveryWatch* delivery = nullptr;
+  const Authenticator* auth = nullptr;
+  // Loads the policy file again and swaps it in; errors name what is wrong.
+  std::function<absl::Status()> reload_policy;
+  // How long POST /v1/admin/clock waits for sinks to deliver what the
+  // timers it fired emitted. Default: 10 s.
+  std::chrono::milliseconds delivery_wait{10'000};
+};
+
+class Api {
+ public:
+  explicit Api(ApiDependencies deps);
+  ~Api();
+
+  // Answers one request. Runs on the connection's strand; never throws.
+  // `peer` is the client's address (loopback may read /metrics unsigned).
+  boost::asio::awaitable<Response> Handle(Request request, boost::asio::ip::address peer);
+
+  // A response for a request the server could not even read (too large,
+  // malformed head), in the API's problem+json form.
+  static Response Problem(unsigned version, boost::beast::http::status status,
+                          std::string_view slug, std::string_view title, std::string detail);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace frontdoor

@@ -1,0 +1,139 @@
+// YAML config loading with yaml-cpp; its exceptions stop here.
+#include "adapters/http/config.h"
+
+#include <thread>
+#include <unistd.h>
+
+#include "yaml-cpp/yaml.h"
+
+namespace frontdoor {
+
+namespace {
+
+std::string Where(const std::filesystem::path& file, const YAML::Node& node) {
+  return file.string() + ":" + std::to_string(node.Mark().line + 1);
+}
+
+// The folder holding this executable's build or install tree's root, for
+// finding the files the project ships (rules/, deploy/).
+std::filesystem::path InstallRoot() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  return exe.parent_path().parent_path();
+}
+
+// A relative path is looked for beside the config file, then in the
+// current directory, then in the installation.
+absl::StatusOr<std::filesystem::path> Resolve(const std::filesystem::path& config_file,
+                                              const std::filesystem::path& path,
+                                              const std::string& setting) {
+  if (path.is_absolute()) {
+    if (std::filesystem::exists(path)) return path;
+    return absl::NotFoundError(setting + ": " + path.string() + " does not exist");
+  }
+  std::vector<std::filesystem::path> tried = {config_file.parent_path() / path,
+                                              std::filesystem::current_path() / path,
+                                              InstallRoot() / path};
+  std::string list;
+  for (const auto& candidate : tried) {
+    if (std::filesystem::exists(candidate)) return std::filesystem::weakly_canonical(candidate);
+    list += (list.empty() ? "" : ", ") + candidate.string();
+  }
+  return absl::NotFoundError(setting + ": " + path.string() + " not found (looked in " + list +
+                             ")");
+}
+
+}  // namespace
+
+absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file.string());
+  } catch (const YAML::BadFile&) {
+    return absl::NotFoundError("cannot read the config file " + file.string());
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(file.string() + ":" + std::to_string(e.mark.line + 1) +
+                                      ": " + e.msg);
+  }
+  if (!root.IsMap()) return absl::InvalidArgumentError(file.string() + ": must be a mapping");
+
+  ServerConfig config;
+  try {
+    for (const auto& item : root) {
+      const std::string key = item.first.as<std::string>();
+      const YAML::Node& value = item.second;
+      if (key == "api_keys") {
+        if (!value.IsSequence()) {
+          return absl::InvalidArgumentError(Where(file, value) + ": api_keys must be a list");
+        }
+        for (const auto& k : value) {
+          ApiKeyConfig api_key;
+          for (const auto& field : k) {
+            const std::string name = field.first.as<std::string>();
+            if (name == "name") {
+              api_key.name = field.second.as<std::string>();
+            } else if (name == "role") {
+              api_key.role = field.second.as<std::string>();
+            } else if (name == "token") {
+              api_key.token = field.second.as<std::string>();
+            } else {
+              return absl::InvalidArgumentError(Where(file, field.first) + ": api_keys: unknown field '" +
+                                                name + "' (name, role, token)");
+            }
+          }
+          if (api_key.name.empty() || api_key.role.empty() || api_key.token.empty()) {
+            return absl::InvalidArgumentError(Where(file, k) +
+                                              ": each api key needs a name, a role and a token");
+          }
+          config.api_keys.push_back(std::move(api_key));
+        }
+      } else if (key == "policy") {
+        config.policy = value.as<std::string>();
+      } else if (key == "bank_holidays") {
+        config.bank_holidays = value.as<std::string>();
+      } else if (key == "spool_dir") {
+        config.spool_dir = value.as<std::string>();
+      } else if (key == "body_limit_bytes") {
+        config.body_limit_bytes = value.as<size_t>();
+      } else if (key == "io_threads") {
+        config.io_threads = value.as<unsigned>();
+      } else if (key == "max_queue") {
+        config.max_queue = value.as<size_t>();
+      } else if (key == "idle_timeout_seconds") {
+        config.idle_timeout = std::chrono::seconds(value.as<int>());
+      } else if (key == "log_level") {
+        config.log_level = value.as<std::string>();
+      } else {
+        return absl::InvalidArgumentError(Where(file, item.first) + ": unknown setting '" + key + "'");
+      }
+    }
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(file.string() + ":" + std::to_string(e.mark.line + 1) +
+                                      ": " + e.msg);
+  }
+
+  if (config.api_keys.empty()) {
+    return absl::InvalidArgumentError(file.string() + ": api_keys: at least one key is needed");
+  }
+  if (config.policy.empty()) {
+    return absl::InvalidArgumentError(file.string() + ": policy: the policy file is required");
+  }
+  auto policy = Resolve(file, config.policy, "policy");
+  if (!policy.ok()) return policy.status();
+  config.policy = *policy;
+  if (config.bank_holidays.empty()) {
+    auto beside = Resolve(file, "bank-holidays.json", "bank_holidays");
+    config.bank_holidays = beside.ok() ? *beside : InstallRoot() / "deploy/bank-holidays.json";
+  }
+  auto holidays = Resolve(file, config.bank_holidays, "bank_holidays");
+  if (!holidays.ok()) return holidays.status();
+  config.bank_holidays = *holidays;
+  if (!config.spool_dir.empty() && config.spool_dir.is_relative()) {
+    config.spool_dir = file.parent_path() / config.spool_dir;
+  }
+  if (config.io_threads == 0) config.io_threads = std::max(1u, std::thread::hardware_concurrency());
+  return config;
+}
+
+}  // namespace frontdoor

@@ -1,0 +1,229 @@
+// Listener and connection coroutines on Boost.Beast. I/O errors come back as
+// values (as_tuple); an exception here would be a bug.
+#include "adapters/http/server.h"
+
+#include <array>
+#include <map>
+#include <mutex>
+
+#include "boost/asio/as_tuple.hpp"
+#include "boost/asio/co_spawn.hpp"
+#include "boost/asio/detached.hpp"
+#include "boost/asio/post.hpp"
+#include "boost/asio/strand.hpp"
+#include "boost/asio/use_awaitable.hpp"
+#include "boost/beast/core/flat_buffer.hpp"
+#include "boost/beast/core/tcp_stream.hpp"
+#include "boost/beast/http/empty_body.hpp"
+#include "boost/beast/http/error.hpp"
+#include "boost/beast/http/parser.hpp"
+#include "boost/beast/http/read.hpp"
+#include "boost/beast/http/write.hpp"
+#include "spdlog/spdlog.h"
+
+namespace frontdoor {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+constexpr size_t kHeaderLimit = 16 * 1024;
+}  // namespace
+
+struct HttpServer::State {
+  State(asio::io_context& io, Api& a, ServerOptions o)
+      : ioc(io), api(a), options(std::move(o)), acceptor(asio::make_strand(io)) {}
+
+  asio::io_context& ioc;
+  Api& api;
+  const ServerOptions options;
+  tcp::acceptor acceptor;
+
+  std::mutex mu;
+  bool stopping = false;  // guarded by mu
+  uint64_t next_id = 0;   // guarded by mu
+  // Connections waiting for their next request, which Shutdown cancels.
+  struct Idle {
+    asio::any_io_executor executor;
+    beast::tcp_stream* stream;
+  };
+  std::map<uint64_t, Idle> idle;  // guarded by mu
+};
+
+namespace {
+
+Response TooLarge(unsigned version, size_t limit) {
+  return Api::Problem(version, http::status::payload_too_large, "too-large",
+                      "The body is too large", "the limit is " + std::to_string(limit) + " bytes");
+}
+
+asio::awaitable<void> Answer(beast::tcp_stream& stream, Response res) {
+  res.keep_alive(false);
+  stream.expires_after(std::chrono::seconds(10));
+  co_await http::async_write(stream, res, kUseTuple);
+}
+
+// A client whose body was refused may still be sending it; closing at once
+// would reset the connection before it reads the answer. Stop sending, then
+// read and drop what arrives, for a bounded time and amount.
+asio::awaitable<void> Drain(beast::tcp_stream& stream) {
+  boost::system::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.expires_after(std::chrono::seconds(5));
+  auto sink = std::make_unique<std::array<char, 64 * 1024>>();
+  size_t total = 0;
+  while (total < (64u << 20)) {
+    auto [read_ec, n] = co_await stream.async_read_some(asio::buffer(*sink), kUseTuple);
+    if (read_ec) break;
+    total += n;
+  }
+}
+
+asio::awaitable<void> Connection(std::shared_ptr<HttpServer::State> s, beast::tcp_stream stream) {
+  boost::system::error_code ec;
+  const asio::ip::address peer = stream.socket().remote_endpoint(ec).address();
+  stream.socket().set_option(tcp::no_delay(true), ec);
+  beast::flat_buffer buffer;
+  uint64_t id;
+  {
+    std::lock_guard lock(s->mu);
+    id = s->next_id++;
+  }
+  for (;;) {
+    {
+      std::lock_guard lock(s->mu);
+      if (s->stopping) break;
+      s->idle[id] = {stream.get_executor(), &stream};
+    }
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(s->options.body_limit);
+    parser.header_limit(kHeaderLimit);
+    stream.expires_after(s->options.idle_timeout);
+    auto [read_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
+    {
+      std::lock_guard lock(s->mu);
+      s->idle.erase(id);
+    }
+    // Responses are built into named variables before co_await: g++ 12 may
+    // copy temporaries in a co_await expression bitwise into the frame.
+    if (read_ec == http::error::body_limit) {
+      Response too_large = TooLarge(11, s->options.body_limit);
+      co_await Answer(stream, std::move(too_large));
+      co_await Drain(stream);
+      break;
+    }
+    if (read_ec == http::error::header_limit) {
+      Response too_long = Api::Problem(11, http::status::request_header_fields_too_large,
+                                       "headers-too-large", "The headers are too large",
+                                       "keep headers under 16 KiB");
+      co_await Answer(stream, std::move(too_long));
+      break;
+    }
+    if (read_ec) {
+      if (read_ec != http::error::end_of_stream && read_ec != asio::error::operation_aborted &&
+          read_ec != beast::error::timeout && read_ec != asio::error::connection_reset &&
+          read_ec != asio::error::eof) {
+        Response bad = Api::Problem(11, http::status::bad_request, "bad-request",
+                                    "The request could not be read", read_ec.message());
+        co_await Answer(stream, std::move(bad));
+      }
+      break;
+    }
+    if (!parser.is_done()) {
+      auto expect = parser.get().find(http::field::expect);
+      if (expect != parser.get().end() && beast::iequals(expect->value(), "100-continue")) {
+        http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
+        auto [write_ec, written] = co_await http::async_write(stream, go_on, kUseTuple);
+        if (write_ec) break;
+      }
+      stream.expires_after(s->options.idle_timeout);
+      auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, kUseTuple);
+      if (body_ec == http::error::body_limit) {
+        Response too_large = TooLarge(parser.get().version(), s->options.body_limit);
+        co_await Answer(stream, std::move(too_large));
+        co_await Drain(stream);
+        break;
+      }
+      if (body_ec) break;
+    }
+    Request request = parser.release();
+    const bool keep_alive = request.keep_alive();
+    Response response = co_await s->api.Handle(std::move(request), peer);
+    bool stopping;
+    {
+      std::lock_guard lock(s->mu);
+      stopping = s->stopping;
+    }
+    response.keep_alive(keep_alive && !stopping);
+    stream.expires_after(s->options.idle_timeout);
+    auto [write_ec, written] = co_await http::async_write(stream, response, kUseTuple);
+    if (write_ec || !response.keep_alive()) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+asio::awaitable<void> AcceptLoop(std::shared_ptr<HttpServer::State> s) {
+  for (;;) {
+    auto [ec, socket] = co_await s->acceptor.async_accept(asio::make_strand(s->ioc), kUseTuple);
+    if (ec) {
+      if (!s->acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
+      spdlog::warn("accept failed: {}", ec.message());
+      continue;
+    }
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, Connection(s, beast::tcp_stream(std::move(socket))), asio::detached);
+  }
+}
+
+}  // namespace
+
+HttpServer::HttpServer(asio::io_context& ioc, Api& api, ServerOptions options)
+    : state_(std::make_shared<State>(ioc, api, std::move(options))) {}
+
+HttpServer::~HttpServer() = default;
+
+absl::StatusOr<tcp::endpoint> HttpServer::Listen() {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(state_->options.host, ec);
+  if (ec) return absl::InvalidArgumentError("--listen: bad address " + state_->options.host);
+  tcp::endpoint endpoint(address, state_->options.port);
+  auto& acceptor = state_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return absl::UnavailableError("cannot listen on " + state_->options.host + ":" +
+                                  std::to_string(state_->options.port) + ": " + ec.message());
+  }
+  return acceptor.local_endpoint();
+}
+
+void HttpServer::Start() {
+  asio::co_spawn(state_->acceptor.get_executor(), AcceptLoop(state_), asio::detached);
+}
+
+void HttpServer::Shutdown() {
+  auto s = state_;
+  asio::post(s->acceptor.get_executor(), [s] {
+    boost::system::error_code ec;
+    s->acceptor.close(ec);
+  });
+  std::lock_guard lock(s->mu);
+  s->stopping = true;
+  for (auto& [id, idle] : s->idle) {
+    // On the connection's strand: if it is still waiting for a request, its
+    // stream is alive and the read is cancelled; if it has moved on, it
+    // will see `stopping` after its current request.
+    asio::post(idle.executor, [s, id = id] {
+      std::lock_guard inner(s->mu);
+      auto it = s->idle.find(id);
+      if (it != s->idle.end()) it->second.stream->cancel();
+    });
+  }
+}
+
+}  // namespace frontdoor

@@ -1,0 +1,58 @@
+// The HTTP/1.1 server: a listener and one coroutine per connection, on an
+// io_context run by one thread per core (STYLE.md 12-14). Keep-alive, a
+// timeout before every read, a body limit on every parser (413 beyond it),
+// one request at a time per connection, and "100 Continue" for clients that
+// ask (curl does for bodies over 1 KiB).
+//
+// Shutdown: Shutdown() closes the listener and cancels connections that
+// are waiting for a request; a connection in the middle of one finishes it,
+// answers with "Connection: close", and ends. The io_context then runs out
+// of work and its run() calls return.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "adapters/http/api.h"
+#include "boost/asio/io_context.hpp"
+#include "boost/asio/ip/tcp.hpp"
+
+namespace frontdoor {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  // 0 picks a free port.
+  uint16_t port = 8080;
+  // Default: 1 MiB.
+  size_t body_limit = 1u << 20;
+  // Time a client may take to send a request, and to stay idle between
+  // requests. Default: 60 s.
+  std::chrono::seconds idle_timeout{60};
+};
+
+class HttpServer {
+ public:
+  // `ioc` and `api` must outlive the server.
+  HttpServer(boost::asio::io_context& ioc, Api& api, ServerOptions options);
+  ~HttpServer();
+
+  // Binds and listens. Returns the bound endpoint (with the port chosen
+  // when options.port was 0). Errors: Unavailable with the system's reason.
+  absl::StatusOr<boost::asio::ip::tcp::endpoint> Listen();
+  // Starts accepting connections on the io_context.
+  void Start();
+  // Thread-safe; see the file comment.
+  void Shutdown();
+
+  // Shared with the connection coroutines, which may outlive this object
+  // by a moment during shutdown. Opaque outside server.cc.
+  struct State;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace frontdoor

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs, with apt, every Debian bookworm package frontdoor needs to build,
+# test and run, skipping those already present. Nothing else is downloaded.
+set -euo pipefail
+
+packages=(
+  cmake g++ make ccache pkg-config
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  librocksdb-dev
+  libprotobuf-dev protobuf-compiler
+  libspdlog-dev libfmt-dev
+  libyaml-cpp-dev
+  libabsl-dev
+  libhowardhinnant-date-dev tzdata
+  libssl-dev
+  libkainjow-mustache-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "installing: ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

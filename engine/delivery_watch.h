@@ -1,0 +1,58 @@
+// Tells waiters when the outbox has been delivered up to a sequence number.
+// The admin clock endpoint uses it to answer only once the letters and
+// alerts its timers caused are out of the building, so that a test (or a
+// simulation) sees them without polling.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <vector>
+
+namespace frontdoor {
+
+// Thread-safe.
+class DeliveryWatch {
+ public:
+  // A sink has delivered every entry up to `seq`.
+  void Delivered(uint64_t seq) {
+    std::vector<std::function<void()>> ready;
+    {
+      std::lock_guard lock(mu_);
+      if (seq <= delivered_) return;
+      delivered_ = seq;
+      auto end = waiters_.upper_bound(seq);
+      for (auto it = waiters_.begin(); it != end; ++it) {
+        for (auto& w : it->second) ready.push_back(std::move(w));
+      }
+      waiters_.erase(waiters_.begin(), end);
+    }
+    for (auto& w : ready) w();
+  }
+
+  // Calls `done` once everything up to `seq` is delivered: at once (on this
+  // thread) when it already is, otherwise on the sink's thread.
+  void WhenDelivered(uint64_t seq, std::function<void()> done) {
+    {
+      std::lock_guard lock(mu_);
+      if (seq > delivered_) {
+        waiters_[seq].push_back(std::move(done));
+        return;
+      }
+    }
+    done();
+  }
+
+  uint64_t delivered() const {
+    std::lock_guard lock(mu_);
+    return delivered_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  uint64_t delivered_ = 0;
+  std::map<uint64_t, std::vector<std::function<void()>>> waiters_;
+};
+
+}  // namespace frontdoor

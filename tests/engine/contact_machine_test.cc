@@ -1,0 +1,252 @@
+// Decide and Apply without a server or a store: the events each command
+// causes, the state they fold into, and that replaying the history gives
+// the same state.
+#include "engine/contact_machine.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "google/protobuf/util/message_differencer.h"
+#include "tests/engine/engine_fixtures.h"
+
+namespace frontdoor {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using testing::DefaultPolicy;
+using testing::kSaturday2am;
+using testing::kTuesday10am;
+using testing::SchoolContact;
+
+std::vector<v1::EventType::Code> Types(const std::vector<v1::Event>& events) {
+  std::vector<v1::EventType::Code> out;
+  for (const auto& e : events) out.push_back(e.type());
+  return out;
+}
+
+class ContactMachineTest : public ::testing::Test {
+ protected:
+  DecideInputs At(TimePoint now) const {
+    DecideInputs in;
+    in.now = now;
+    in.policy = active_.policy.get();
+    in.calendar = active_.calendar.get();
+    return in;
+  }
+
+  // Decides `command` against `state_`, applies the events, returns them.
+  std::vector<v1::Event> Run(const ContactCommand& command, TimePoint now) {
+    DecideInputs in = At(now);
+    in.new_contact_id = "FD-00000001";
+    auto events = Decide(has_state_ ? &state_ : nullptr, command, in);
+    EXPECT_TRUE(events.ok()) << events.status();
+    if (!events.ok()) return {};
+    for (const auto& e : *events) {
+      Apply(state_, e);
+      history_.push_back(e);
+    }
+    has_state_ = true;
+    return *events;
+  }
+
+  v1::Letter LastLetter() const {
+    for (auto it = history_.rbegin(); it != history_.rend(); ++it) {
+      if (it->has_letter_issued()) return it->letter_issued().letter();
+    }
+    ADD_FAILURE() << "no letter";
+    return {};
+  }
+
+  ActivePolicy active_ = DefaultPolicy();
+  v1::ContactRecord state_;
+  bool has_state_ = false;
+  std::vector<v1::Event> history_;
+};
+
+TEST_F(ContactMachineTest, SubmissionStartsTheDecisionTimescaleAndAcknowledges) {
+  auto events = Run(SubmitContact{SchoolContact(), "example-school", "", ""}, kTuesday10am);
+  EXPECT_THAT(Types(events), ElementsAre(v1::EventType::CONTACT_RECEIVED,
+                                         v1::EventType::TIMESCALE_STARTED,
+                                         v1::EventType::LETTER_ISSUED));
+  for (size_t i = 0; i < events.size(); ++i) {
+    EXPECT_EQ(events[i].seq(), i + 1);
+    EXPECT_EQ(events[i].id(), "FD-00000001-" + std::to_string(i + 1));
+    EXPECT_EQ(events[i].actor(), "example-school");
+  }
+  const v1::Contact& c = state_.contact();
+  EXPECT_EQ(c.id(), "FD-00000001");
+  EXPECT_EQ(c.state(), v1::ContactState::AWAITING_DECISION);
+  ASSERT_EQ(c.deadlines_size(), 1);
+  EXPECT_EQ(c.deadlines(0).name(), "decision");
+  EXPECT_EQ(FromProto(c.deadlines(0).due_at()), kTuesday10am + std::chrono::hours(24));
+  EXPECT_FALSE(c.deadlines(0).breached());
+  EXPECT_THAT(c.recommendation().rules_version(), HasSubstr("sha256:"));
+  EXPECT_FALSE(c.recommendation().rule_id().empty());
+  EXPECT_EQ(c.narrative(), SchoolContact().narrative());
+
+  v1::Letter ack = LastLetter();
+  EXPECT_EQ(ack.kind(), v1::LetterKind::ACKNOWLEDGEMENT);
+  EXPECT_EQ(ack.email(), "dsl@school.example.org");
+  EXPECT_FALSE(ack.undeliverable());
+  EXPECT_THAT(ack.body(), Not(HasSubstr("SYNTHETIC-NARRATIVE")));
+  EXPECT_THAT(ack.body(), Not(HasSubstr("Sam")));
+  EXPECT_THAT(ack.body(), Not(HasSubstr("2018-03-02")));
+  EXPECT_THAT(ack.body(), HasSubstr("FD-00000001"));
+}
+
+TEST_F(ContactMachineTest, ReplayingTheHistoryGivesTheSameState) {
+  Run(SubmitContact{SchoolContact(), "example-school", "", ""}, kTuesday10am);
+  v1::DecisionRequest d;
+  d.set_route(v1::Route::MASH);
+  d.set_rag(v1::Rag::RED);
+  d.set_reason("Checks needed.");
+  Run(RecordDecision{"FD-00000001", d, "ifd-triage"}, kTuesday10am + std::chrono::hours(2));
+  v1::MashOutcomeRequest o;
+  o.set_outcome(v1::MashOutcome::STRATEGY_DISCUSSION);
+  o.set_reason("Reasonable cause to suspect significant harm.");
+  Run(RecordMashOutcome{"FD-00000001", o, "ifd-triage"}, kTuesday10am + std::chrono::hours(3));
+
+  v1::ContactRecord replayed;
+  for (const auto& e : history_) Apply(replayed, e);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(replayed, state_));
+}
+
+TEST_F(ContactMachineTest, MashDecisionStopsTheDecisionClockAndStartsMash) {
+  Run(SubmitContact{SchoolContact(), "example-school", "", ""}, kTuesday10am);
+  v1::DecisionRequest d;
+  d.set_route(v1::Route::MASH);
+  d.set_rag(v1::Rag::RED);
+  d.set_reason("Checks needed.");
+  TimePoint decided = kTuesday10am + std::chrono::hours(2);
+  auto events = Run(RecordDecision{"FD-00000001", d, "ifd-triage"}, decided);
+  EXPECT_THAT(Types(events), ElementsAre(v1::EventType::TIMESCALE_STOPPED,
+                                         v1::EventType::DECISION_RECORDED,
+                                         v1::EventType::TIMESCALE_STARTED));
+  EXPECT_TRUE(events[0].timescale_stopped().met());
+  EXPECT_EQ(state_.contact().state(), v1::ContactState::IN_MASH);
+  EXPECT_EQ(state_.contact().mash().rag(), v1::Rag::RED);
+  ASSERT_EQ(state_.contact().deadlines_size(), 1);
+  EXPECT_EQ(state_.contact().deadlines(0).name(), "mash");
+  // Red: 4 working hours from 12:00 on a Tuesday is 16:00 the same day.
+  EXPECT_EQ(FromProto(state_.contact().deadlines(0).due_at()), decided + std::chrono::hours(4));
+
+  auto again = Decide(&state_, RecordDecision{"FD-00000001", d, "ifd-triage"}, At(decided));
+  EXPECT_TRUE(absl::IsFailedPrecondition(again.status()));
+}
+
+TEST_F(ContactMachineTest, MashOutcomeClosesWithAnOutcomeLetter) {
+  Run(SubmitContact{SchoolContact(), "example-school", "", ""}, kTuesday10am);
+  v1::DecisionRequest d;
+  d.set_route(v1::Route::MASH);
+  d.set_reason("Checks needed.");
+  Run(RecordDecision{"FD-00000001", d, "ifd-triage"}, kTuesday10am);
+  v1::MashOutcomeRequest o;
+  o.set_outcome(v1::MashOutcome::EARLY_HELP);
+  o.set_reason("The family agreed to a family support worker.");
+  o.set_team("Early Help North");
+  auto events = Run(RecordMashOutcome{"FD-00000001", o, "mash-officer"}, kTuesday10am);
+  EXPECT_THAT(Types(events), ElementsAre(v1::EventType::TIMESCALE_STOPPED,
+                                         v1::EventType::MASH_OUTCOME_RECORDED,
+                                         v1::EventType::CONTACT_CLOSED,
+                                         v1::EventType::LETTER_ISSUED));
+  EXPECT_EQ(state_.contact().state(), v1::ContactState::CLOSED);
+  EXPECT_EQ(state_.contact().outcome(), v1::Outcome::EARLY_HELP);
+  EXPECT_THAT(state_.contact().deadlines(), IsEmpty());
+  v1::Letter letter = LastLetter();
+  EXPECT_EQ(letter.kind(), v1::LetterKind::OUTCOME);
+  EXPECT_THAT(letter.body(), HasSubstr("The family agreed to a family support worker."));
+  EXPECT_THAT(letter.body(), Not(HasSubstr("SYNTHETIC-NARRATIVE")));
+}
+
+TEST_F(ContactMachineTest, TimerBreachesOnceAndStaleTimersDoNothing) {
+  Run(SubmitContact{SchoolContact(), "example-school", "", ""}, kTuesday10am);
+  TimePoint due = FromProto(state_.contact().deadlines(0).due_at());
+  auto breach = Run(FireTimer{"FD-00000001", "decision", due}, due + std::chrono::hours(1));
+  ASSERT_THAT(Types(breach), ElementsAre(v1::EventType::TIMESCALE_BREACHED));
+  EXPECT_EQ(FromProto(breach[0].timescale_breached().due_at()), due);
+  EXPECT_EQ(FromProto(breach[0].at()), due + std::chrono::hours(1));
+  EXPECT_TRUE(state_.contact().deadlines(0).breached());
+
+  // The same timer again, or one for another due time: nothing.
+  EXPECT_THAT(Run(FireTimer{"FD-00000001", "decision", due}, due + std::chrono::hours(2)),
+              IsEmpty());
+  EXPECT_THAT(Run(FireTimer{"FD-00000001", "decision", due - std::chrono::hours(1)}, due),
+              IsEmpty());
+
+  // Finishing the late step records that it was not met.
+  v1::DecisionRequest d;
+  d.set_route(v1::Route::NFA);
+  d.set_reason("No role for children's services.");
+  auto decided = Run(RecordDecision{"FD-00000001", d, "ifd-triage"}, due + std::chrono::hours(3));
+  EXPECT_FALSE(decided[0].timescale_stopped().met());
+  EXPECT_EQ(state_.contact().outcome(), v1::Outcome::NFA);
+}
+
+TEST_F(ContactMachineTest, TimerForAFinishedStepDoesNothing) {
+  Run(SubmitContact{SchoolContact(), "example-school", "", ""}, kTuesday10am);
+  TimePoint due = FromProto(state_.contact().deadlines(0).due_at());
+  v1::DecisionRequest d;
+  d.set_route(v1::Route::SIGNPOST);
+  d.set_reason("Universal services can help.");
+  Run(RecordDecision{"FD-00000001", d, "ifd-triage"}, kTuesday10am + std::chrono::hours(1));
+  EXPECT_THAT(Run(FireTimer{"FD-00000001", "decision", due}, due), IsEmpty());
+}
+
+TEST_F(ContactMachineTest, ImmediateRiskOutOfHoursRaisesAnEdtAlert) {
+  v1::ContactSubmission s = SchoolContact();
+  s.set_source(v1::Source::POLICE);
+  s.set_channel(v1::Channel::OUT_OF_HOURS);
+  s.set_immediate_risk(true);
+  s.clear_concerns();
+  s.add_concerns(v1::Concern::PHYSICAL_ABUSE);
+  auto events = Run(SubmitContact{s, "merseyside-police", "", ""}, kSaturday2am);
+  ASSERT_GE(events.size(), 2u);
+  EXPECT_EQ(events[1].type(), v1::EventType::EDT_ALERT);
+  EXPECT_FALSE(events[1].edt_alert().reason().empty());
+  EXPECT_TRUE(state_.out_of_hours());
+}
+
+TEST_F(ContactMachineTest, ImmediateRiskInOfficeHoursRaisesNoAlert) {
+  v1::ContactSubmission s = SchoolContact();
+  s.set_immediate_risk(true);
+  auto events = Run(SubmitContact{s, "example-school", "", ""}, kTuesday10am);
+  for (const auto& e : events) EXPECT_NE(e.type(), v1::EventType::EDT_ALERT);
+}
+
+TEST_F(ContactMachineTest, OpenCaseClosesAtOnceToTheAllocatedTeam) {
+  DecideInputs in = At(kTuesday10am);
+  in.new_contact_id = "FD-00000001";
+  in.prior.mutable_open_case()->set_case_id("CASE-17");
+  in.prior.mutable_open_case()->set_team("Children in Need Team 2");
+  auto events = Decide(nullptr, SubmitContact{SchoolContact(), "example-school", "", ""}, in);
+  ASSERT_TRUE(events.ok()) << events.status();
+  v1::ContactRecord state;
+  for (const auto& e : *events) Apply(state, e);
+  EXPECT_EQ(state.contact().state(), v1::ContactState::CLOSED);
+  EXPECT_EQ(state.contact().outcome(), v1::Outcome::EXISTING_CASE);
+  EXPECT_TRUE(state.contact().decision().automatic());
+  EXPECT_EQ(events->back().type(), v1::EventType::LETTER_ISSUED);
+  EXPECT_EQ(events->back().letter_issued().letter().kind(), v1::LetterKind::OUTCOME);
+}
+
+TEST_F(ContactMachineTest, AnonymousReferrerLettersAreKeptButUndeliverable) {
+  v1::ContactSubmission s = SchoolContact();
+  s.set_source(v1::Source::ANONYMOUS);
+  s.clear_referrer();
+  Run(SubmitContact{s, "ifd-triage", "", ""}, kTuesday10am);
+  EXPECT_TRUE(LastLetter().undeliverable());
+}
+
+TEST_F(ContactMachineTest, CommandsOnUnknownContactsAreNotFound) {
+  v1::DecisionRequest d;
+  d.set_route(v1::Route::NFA);
+  d.set_reason("x");
+  auto events = Decide(nullptr, RecordDecision{"FD-404", d, "ifd-triage"}, At(kTuesday10am));
+  EXPECT_TRUE(absl::IsNotFound(events.status()));
+}
+
+}  // namespace
+}  // namespace frontdoor

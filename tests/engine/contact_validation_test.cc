@@ -1,0 +1,209 @@
+// The checks on what referrers and staff send: each rule can fail, and each
+// failure names its field as the API's problem+json does.
+#include "engine/contact_validation.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace frontdoor {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::Field;
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
+
+using std::chrono::day;
+using std::chrono::month;
+using std::chrono::year;
+
+constexpr std::chrono::year_month_day kToday{year(2026), month(11), day(24)};
+const TimePoint kNow = std::chrono::sys_days(kToday) + std::chrono::hours(10);
+
+v1::ContactSubmission Valid() {
+  v1::ContactSubmission s;
+  s.set_channel(v1::Channel::PORTAL);
+  s.set_source(v1::Source::SCHOOLS);
+  s.mutable_referrer()->set_name("Ada Teacher");
+  s.mutable_referrer()->set_email("dsl@school.example.org");
+  s.mutable_consent()->set_status(v1::ConsentStatus::GIVEN);
+  v1::Child* child = s.add_children();
+  child->set_given_name("Sam");
+  child->set_family_name("Example");
+  child->set_date_of_birth("2018-03-02");
+  child->set_nhs_number("943 476 5919");
+  child->set_postcode("CH41 5LH");
+  s.add_concerns(v1::Concern::NEGLECT);
+  return s;
+}
+
+std::vector<std::string> Fields(const std::vector<FieldError>& errors) {
+  std::vector<std::string> out;
+  for (const auto& e : errors) out.push_back(e.field);
+  return out;
+}
+
+TEST(ValidateSubmission, AcceptsAWellFormedContact) {
+  EXPECT_THAT(ValidateSubmission(Valid(), kNow, kToday), IsEmpty());
+}
+
+TEST(ValidateSubmission, ConsentIsRequired) {
+  auto s = Valid();
+  s.clear_consent();
+  EXPECT_THAT(Fields(ValidateSubmission(s, kNow, kToday)), ElementsAre("consent"));
+}
+
+TEST(ValidateSubmission, ReasonIsRequiredUnlessConsentIsGiven) {
+  for (auto status : {v1::ConsentStatus::REFUSED, v1::ConsentStatus::NOT_SOUGHT}) {
+    auto s = Valid();
+    s.mutable_consent()->set_status(status);
+    EXPECT_THAT(Fields(ValidateSubmission(s, kNow, kToday)), ElementsAre("consent.reason"));
+    s.mutable_consent()->set_reason("Parent could not be reached; risk to the child.");
+    EXPECT_THAT(ValidateSubmission(s, kNow, kToday), IsEmpty());
+  }
+}
+
+TEST(ValidateSubmission, ConsentStatusIsRequired) {
+  auto s = Valid();
+  s.mutable_consent()->clear_status();
+  EXPECT_THAT(Fields(ValidateSubmission(s, kNow, kToday)), ElementsAre("consent.status"));
+}
+
+TEST(ValidateSubmission, NhsNumberMustPassModulus11) {
+  auto s = Valid();
+  s.mutable_children(0)->set_nhs_number("9434765918");
+  EXPECT_THAT(Fields(ValidateSubmission(s, kNow, kToday)),
+              ElementsAre("children[0].nhs_number"));
+}
+
+TEST(ValidateSubmission, DateOfBirthNotInTheFuture) {
+  auto s = Valid();
+  s.mutable_children(0)->set_date_of_birth("2026-11-25");
+  EXPECT_THAT(Fields(ValidateSubmission(s, kNow, kToday)),
+              ElementsAre("children[0].date_of_birth"));
+  s.mutable_children(0)->set_date_of_birth("2026-11-24");
+  EXPECT_THAT(ValidateSubmission(s, kNow, kToday), IsEmpty());
+}
+
+TEST(ValidateSubmission, DateOfBirthMustBeARealDate) {
+  auto s = Valid();
+  s.mutable_children(0)->set_date_of_birth("2023-02-29");
+  EXPECT_THAT(Fields(ValidateSubmission(s, kNow, kToday)),
+              ElementsAre("children[0].date_of_birth"));
+}
+
+TEST(ValidateSubmission, UnbornChildNeedsNoName) {
+  auto s = Valid();
+  v1::Child* unborn = s.add_children();
+  unborn->set_expected_date_of_birth("2027-03-01");
+  EXPECT_THAT(ValidateSubmission(s, kNow, kToday), IsEmpty());
+  unborn->set_expected_date_of_birth("2028-03-01");
+  EXPECT_THAT(Fields(ValidateSubmission(s, kNow, kToday)),
+              ElementsAre("children[1].expected_date_of_birth"));
+}
+
+TEST(ValidateSubmission, ChildrenFromOneToTwenty) {
+  auto s = Valid();
+  s.clear_children();
+  EXPECT_THAT(Fields(ValidateSubmission(s, kNow, kToday)), ElementsAre("children"));
+  for (int i = 0; i < 21; ++i) *s.add_children() = Valid().children(0);
+  EXPECT_THAT(Fields(ValidateSubmission(s, kNow, kToday)), ElementsAre("children"));
+}
+
+TEST(ValidateSubmission, AtLeastOneConcern) {
+  auto s = Valid();
+  s.clear_concerns();
+  EXPECT_THAT(Fields(ValidateSubmission(s, kNow, kToday)), ElementsAre("concerns"));
+}
+
+TEST(ValidateSubmission, ChannelAndSourceRequired) {
+  auto s = Valid();
+  s.clear_channel();
+  s.clear_source();
+  EXPECT_THAT(Fields(ValidateSubmission(s, kNow, kToday)),
+              UnorderedElementsAre("channel", "source"));
+}
+
+TEST(ValidateSubmission, ReferrerRequiredUnlessAnonymous) {
+  auto s = Valid();
+  s.clear_referrer();
+  EXPECT_THAT(Fields(ValidateSubmission(s, kNow, kToday)), ElementsAre("referrer"));
+  s.set_source(v1::Source::ANONYMOUS);
+  EXPECT_THAT(ValidateSubmission(s, kNow, kToday), IsEmpty());
+}
+
+TEST(ValidateSubmission, ReceivedAtNotInTheFuture) {
+  auto s = Valid();
+  *s.mutable_received_at() = ToProto(kNow + std::chrono::hours(1));
+  EXPECT_THAT(Fields(ValidateSubmission(s, kNow, kToday)), ElementsAre("received_at"));
+  *s.mutable_received_at() = ToProto(kNow - std::chrono::hours(30));
+  EXPECT_THAT(ValidateSubmission(s, kNow, kToday), IsEmpty());
+}
+
+TEST(ValidateSubmission, LengthsAreCountedInCharacters) {
+  auto s = Valid();
+  std::string narrative;
+  for (int i = 0; i < 20'000; ++i) narrative += "\xc3\xa9";  // é, two bytes
+  s.set_narrative(narrative);
+  EXPECT_THAT(ValidateSubmission(s, kNow, kToday), IsEmpty());
+  s.set_narrative(narrative + "x");
+  EXPECT_THAT(Fields(ValidateSubmission(s, kNow, kToday)), ElementsAre("narrative"));
+  s.clear_narrative();
+  s.set_external_ref(std::string(129, 'r'));
+  EXPECT_THAT(Fields(ValidateSubmission(s, kNow, kToday)), ElementsAre("external_ref"));
+}
+
+TEST(ValidateSubmission, ReportsEveryFieldAtFault) {
+  auto s = Valid();
+  s.mutable_children(0)->set_postcode("NOT A POSTCODE");
+  s.mutable_children(0)->set_nhs_number("123");
+  s.mutable_referrer()->set_email("not-an-email");
+  s.clear_concerns();
+  EXPECT_THAT(Fields(ValidateSubmission(s, kNow, kToday)),
+              UnorderedElementsAre("children[0].postcode", "children[0].nhs_number",
+                                   "referrer.email", "concerns"));
+}
+
+TEST(NhsNumber, Modulus11) {
+  EXPECT_TRUE(IsValidNhsNumber("9434765919"));
+  EXPECT_TRUE(IsValidNhsNumber("401 023 2137"));
+  EXPECT_FALSE(IsValidNhsNumber("4010232138"));
+  EXPECT_FALSE(IsValidNhsNumber("943476591"));
+  EXPECT_FALSE(IsValidNhsNumber("94347659190"));
+  EXPECT_FALSE(IsValidNhsNumber("94347A5919"));
+  // Check digit 10 is never valid.
+  EXPECT_FALSE(IsValidNhsNumber("0000000060"));
+}
+
+TEST(Postcode, UkFormats) {
+  for (const char* ok : {"CH41 5LH", "ch415lh", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT",
+                         "W1A 0AX", "EC1A 1BB", "GIR 0AA"}) {
+    EXPECT_TRUE(IsValidUkPostcode(ok)) << ok;
+  }
+  for (const char* bad : {"", "CH41", "12345", "CH41 5CH", "CH41 LH5", "ABCDE 1AA"}) {
+    EXPECT_FALSE(IsValidUkPostcode(bad)) << bad;
+  }
+}
+
+TEST(ValidateDecision, RouteAndReasonRequiredRagOnlyForMash) {
+  v1::DecisionRequest d;
+  EXPECT_THAT(Fields(ValidateDecision(d)), UnorderedElementsAre("route", "reason"));
+  d.set_route(v1::Route::EARLY_HELP);
+  d.set_reason("Needs support with routines.");
+  EXPECT_THAT(ValidateDecision(d), IsEmpty());
+  d.set_rag(v1::Rag::RED);
+  EXPECT_THAT(Fields(ValidateDecision(d)), ElementsAre("rag"));
+  d.set_route(v1::Route::MASH);
+  EXPECT_THAT(ValidateDecision(d), IsEmpty());
+}
+
+TEST(ValidateMashOutcome, OutcomeAndReasonRequired) {
+  v1::MashOutcomeRequest o;
+  EXPECT_THAT(Fields(ValidateMashOutcome(o)), UnorderedElementsAre("outcome", "reason"));
+  o.set_outcome(v1::MashOutcome::SOCIAL_CARE_ASSESSMENT);
+  o.set_reason("Threshold for s17 assessment met.");
+  EXPECT_THAT(ValidateMashOutcome(o), IsEmpty());
+}
+
+}  // namespace
+}  // namespace frontdoor

@@ -1,0 +1,70 @@
+// What the engine's unit tests share: the shipped default policy with its
+// calendar, fixed instants, a synthetic contact, and a temporary folder.
+#pragma once
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "engine/active_policy.h"
+#include "frontdoor/proto_time.h"
+#include "frontdoor/v1/contact.pb.h"
+
+namespace frontdoor::testing {
+
+// Tuesday 24 November 2026, 10:00 in London (GMT): office hours.
+inline const TimePoint kTuesday10am{Millis(1795514400000)};
+// Saturday 28 November 2026, 02:00 in London: out of hours.
+inline const TimePoint kSaturday2am{Millis(1795831200000)};
+
+inline ActivePolicy DefaultPolicy() {
+  auto active = LoadActivePolicy(std::filesystem::path(FRONTDOOR_SOURCE_DIR) /
+                                     "rules/policies/default.yaml",
+                                 std::filesystem::path(FRONTDOOR_SOURCE_DIR) /
+                                     "deploy/bank-holidays.json");
+  EXPECT_TRUE(active.ok()) << active.status();
+  return *active;
+}
+
+inline v1::ContactSubmission SchoolContact() {
+  v1::ContactSubmission s;
+  s.set_external_ref("SCH-1");
+  s.set_channel(v1::Channel::PORTAL);
+  s.set_source(v1::Source::SCHOOLS);
+  s.mutable_referrer()->set_name("Ada Teacher");
+  s.mutable_referrer()->set_organisation("Example Primary");
+  s.mutable_referrer()->set_email("dsl@school.example.org");
+  s.mutable_consent()->set_status(v1::ConsentStatus::GIVEN);
+  v1::Child* child = s.add_children();
+  child->set_given_name("Sam");
+  child->set_family_name("Example");
+  child->set_date_of_birth("2018-03-02");
+  s.add_concerns(v1::Concern::SCHOOL_ATTENDANCE);
+  s.set_immediate_risk(false);
+  s.set_narrative("SYNTHETIC-NARRATIVE: attendance has fallen to 80% this term.");
+  return s;
+}
+
+class TempFolder {
+ public:
+  TempFolder() {
+    path_ = std::filesystem::temp_directory_path() /
+            ("frontdoor-engine-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TempFolder() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace frontdoor::testing

@@ -1,0 +1,190 @@
+// The single writer on a real RocksDB: commands queued together commit as
+// one batch, timers fire when the manual clock passes them (and at start-up
+// when they fell due while it was stopped), idempotency keys hold within a
+// batch, and a full queue is refused rather than grown.
+#include "engine/processor.h"
+
+#include <future>
+#include <set>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/engine/engine_fixtures.h"
+
+namespace frontdoor {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::DefaultPolicy;
+using testing::kTuesday10am;
+using testing::SchoolContact;
+using testing::TempFolder;
+
+class ProcessorTest : public ::testing::Test {
+ protected:
+  void SetUp() override { OpenStore(); }
+
+  void OpenStore() {
+    auto store = Store::Open(dir_.path() / "db");
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+  }
+
+  std::unique_ptr<Processor> MakeProcessor(ProcessorOptions options = {}) {
+    return std::make_unique<Processor>(*store_, clock_, policies_, &metrics_, options);
+  }
+
+  // Queues `command`; the future is ready once the Processor answers.
+  static std::future<CommandResult> Queue(Processor& p, Command command) {
+    auto promise = std::make_shared<std::promise<CommandResult>>();
+    auto future = promise->get_future();
+    bool queued = p.Submit(std::move(command),
+                           [promise](CommandResult r) { promise->set_value(std::move(r)); });
+    EXPECT_TRUE(queued);
+    return future;
+  }
+
+  static SubmitContact Contact(const std::string& key = "", const std::string& digest = "") {
+    return SubmitContact{SchoolContact(), "example-school", key, digest};
+  }
+
+  TempFolder dir_;
+  std::unique_ptr<Store> store_;
+  ManualClock clock_{kTuesday10am};
+  PolicySlot policies_{DefaultPolicy()};
+  MetricsRegistry metrics_;
+};
+
+TEST_F(ProcessorTest, CommandsQueuedTogetherCommitAsOneBatch) {
+  auto processor = MakeProcessor();
+  std::vector<std::future<CommandResult>> futures;
+  for (int i = 0; i < 100; ++i) futures.push_back(Queue(*processor, Contact()));
+  ASSERT_TRUE(processor->Start().ok());
+  std::set<std::string> ids;
+  for (auto& f : futures) {
+    CommandResult r = f.get();
+    ASSERT_TRUE(r.status.ok()) << r.status;
+    ids.insert(r.contact->contact().id());
+  }
+  EXPECT_EQ(ids.size(), 100u);
+  EXPECT_EQ(*ids.begin(), "FD-00000001");
+  EXPECT_EQ(*ids.rbegin(), "FD-00000100");
+  Histogram::Snapshot batches =
+      metrics_.GetHistogram("frontdoor_batch_commands", "", {}).Read();
+  EXPECT_EQ(batches.count, 1u);
+  EXPECT_EQ(batches.sum, 100);
+  for (const auto& id : ids) {
+    auto stored = store_->GetContact(id);
+    ASSERT_TRUE(stored.ok() && stored->has_value()) << id;
+  }
+  EXPECT_EQ(store_->Worklist(Queue::kTriage, 1000)->size(), 100u);
+  // Every contact's acknowledgement went to the outbox.
+  EXPECT_EQ(store_->ReadOutbox(0, 1000)->size(), 100u);
+}
+
+TEST_F(ProcessorTest, SetClockAnswersAfterTheTimersItPassedHaveFired) {
+  auto processor = MakeProcessor();
+  ASSERT_TRUE(processor->Start().ok());
+  CommandResult created = Queue(*processor, Contact()).get();
+  ASSERT_TRUE(created.status.ok()) << created.status;
+  CommandResult moved = Queue(*processor, SetClock{kTuesday10am + std::chrono::hours(25)}).get();
+  ASSERT_TRUE(moved.status.ok()) << moved.status;
+  EXPECT_EQ(moved.now, kTuesday10am + std::chrono::hours(25));
+  auto breaches = *store_->Breaches(/*open_only=*/true, 10);
+  ASSERT_EQ(breaches.size(), 1u);
+  EXPECT_EQ(breaches[0].contact_id(), created.contact->contact().id());
+  EXPECT_EQ(FromProto(breaches[0].due_at()), kTuesday10am + std::chrono::hours(24));
+  EXPECT_TRUE(store_->DueTimers(TimePoint{}, TimePoint::max() - Millis(1), 10)->empty());
+  // The clock never goes back.
+  CommandResult back = Queue(*processor, SetClock{kTuesday10am}).get();
+  EXPECT_TRUE(absl::IsInvalidArgument(back.status));
+}
+
+TEST_F(ProcessorTest, TimersThatFellDueWhileStoppedFireAtStartUpOnce) {
+  std::string id;
+  {
+    auto processor = MakeProcessor();
+    ASSERT_TRUE(processor->Start().ok());
+    id = Queue(*processor, Contact()).get().contact->contact().id();
+    processor->Stop();
+  }
+  clock_.Set(kTuesday10am + std::chrono::hours(30));
+  for (int restart = 0; restart < 2; ++restart) {
+    auto processor = MakeProcessor();
+    ASSERT_TRUE(processor->Start().ok());
+    // A zero clock step is answered only once the start-up sweep is done.
+    ASSERT_TRUE(Queue(*processor, SetClock{clock_.Now()}).get().status.ok());
+    EXPECT_TRUE(processor->recovered());
+    processor->Stop();
+    auto events = *store_->GetEvents(id);
+    int breaches = 0;
+    for (const auto& e : events) {
+      if (!e.has_timescale_breached()) continue;
+      ++breaches;
+      EXPECT_EQ(FromProto(e.timescale_breached().due_at()), kTuesday10am + std::chrono::hours(24));
+      EXPECT_EQ(FromProto(e.at()), kTuesday10am + std::chrono::hours(30));
+    }
+    EXPECT_EQ(breaches, 1) << "after restart " << restart;
+  }
+}
+
+TEST_F(ProcessorTest, IdempotencyKeysHoldWithinOneBatch) {
+  auto processor = MakeProcessor();
+  auto first = Queue(*processor, Contact("key-1", "digest-a"));
+  auto replay = Queue(*processor, Contact("key-1", "digest-a"));
+  auto conflict = Queue(*processor, Contact("key-1", "digest-b"));
+  ASSERT_TRUE(processor->Start().ok());
+  CommandResult a = first.get(), b = replay.get(), c = conflict.get();
+  ASSERT_TRUE(a.status.ok());
+  ASSERT_TRUE(b.status.ok());
+  EXPECT_FALSE(a.replayed);
+  EXPECT_TRUE(b.replayed);
+  EXPECT_EQ(b.contact->contact().id(), a.contact->contact().id());
+  EXPECT_TRUE(absl::IsAlreadyExists(c.status));
+  EXPECT_EQ(*store_->GetCounter("contact"), 1u);
+}
+
+TEST_F(ProcessorTest, AFullQueueIsRefused) {
+  ProcessorOptions options;
+  options.max_queue = 2;
+  auto processor = MakeProcessor(options);
+  auto a = Queue(*processor, Contact());
+  auto b = Queue(*processor, Contact());
+  EXPECT_FALSE(processor->Submit(Contact(), [](CommandResult) { FAIL() << "never answered"; }));
+  ASSERT_TRUE(processor->Start().ok());
+  EXPECT_TRUE(a.get().status.ok());
+  EXPECT_TRUE(b.get().status.ok());
+}
+
+TEST_F(ProcessorTest, WrongStepsAreRefusedAndChangeNothing) {
+  auto processor = MakeProcessor();
+  ASSERT_TRUE(processor->Start().ok());
+  std::string id = Queue(*processor, Contact()).get().contact->contact().id();
+  v1::MashOutcomeRequest outcome;
+  outcome.set_outcome(v1::MashOutcome::NFA);
+  outcome.set_reason("x");
+  CommandResult r = Queue(*processor, RecordMashOutcome{id, outcome, "ifd-triage"}).get();
+  EXPECT_TRUE(absl::IsFailedPrecondition(r.status));
+  EXPECT_THAT(std::string(r.status.message()), HasSubstr("AWAITING_DECISION"));
+  EXPECT_EQ(store_->GetEvents(id)->size(), 3u);
+}
+
+TEST_F(ProcessorTest, CommitListenersHearEveryStoredEvent) {
+  auto processor = MakeProcessor();
+  std::vector<v1::EventType::Code> heard;
+  uint64_t last_seq = 0;
+  processor->AddCommitListener([&](uint64_t seq, const std::vector<v1::Event>& events) {
+    last_seq = seq;
+    for (const auto& e : events) heard.push_back(e.type());
+  });
+  ASSERT_TRUE(processor->Start().ok());
+  CommandResult r = Queue(*processor, Contact()).get();
+  processor->Stop();
+  EXPECT_EQ(heard.size(), 3u);
+  EXPECT_EQ(last_seq, 1u);
+  EXPECT_EQ(r.outbox_seq, 1u);
+}
+
+}  // namespace
+}  // namespace frontdoor
