@@ -6,12 +6,30 @@
 #include <vector>
 
 #include "adapters/cli/serve.h"
+#include "rules/rule_cases.h"
 
 namespace {
 
 constexpr char kUsage[] =
     "usage:\n"
-    "  frontdoor serve --config FILE --data-dir DIR --listen HOST:PORT [--clock manual[=RFC3339]]\n";
+    "  frontdoor serve --config FILE --data-dir DIR --listen HOST:PORT [--clock manual[=RFC3339]]\n"
+    "  frontdoor rules check POLICY.yaml\n"
+    "  frontdoor rules test POLICY.yaml CASES_DIR\n"
+    "  frontdoor rules explain POLICY.yaml CONTACT.json\n";
+
+int RulesCommand(const std::vector<std::string>& args) {
+  if (args.size() == 2 && args[0] == "check") {
+    return frontdoor::rules::CheckPolicy(args[1], std::cout, std::cerr);
+  }
+  if (args.size() == 3 && args[0] == "test") {
+    return frontdoor::rules::RunRuleCases(args[1], args[2], std::cout);
+  }
+  if (args.size() == 3 && args[0] == "explain") {
+    return frontdoor::rules::ExplainContact(args[1], args[2], std::cout);
+  }
+  std::cerr << kUsage;
+  return 2;
+}
 
 int ServeCommand(const std::vector<std::string>& args) {
   frontdoor::ServeArgs serve;
@@ -77,6 +95,7 @@ int main(int argc, char** argv) {
   std::string command = args[0];
   args.erase(args.begin());
   if (command == "serve") return ServeCommand(args);
+  if (command == "rules") return RulesCommand(args);
   std::cerr << "frontdoor: unknown command " << command << "\n" << kUsage;
   return 2;
 }
