@@ -14,6 +14,7 @@ packages=(
   libhowardhinnant-date-dev tzdata
   libssl-dev
   libkainjow-mustache-dev
+  libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

@@ -293,35 +293,28 @@ absl::StatusOr<std::vector<v1::Event>> DecideSubmit(const SubmitContact& cmd,
   if (in.new_contact_id.empty()) return absl::InvalidArgumentError("no id for the new contact");
   const v1::ContactSubmission& s = cmd.submission;
   TimePoint received = s.has_received_at() ? FromProto(s.received_at()) : in.now;
-  bool out_of_hours = !in.calendar->IsOpen(received);
-  rules::Facts facts;
-  facts.submission = &s;
-  facts.received_on = in.calendar->LocalDate(received);
-  facts.prior = in.prior;
-  facts.out_of_hours = out_of_hours;
-  rules::Evaluation evaluation = in.policy->Evaluate(facts);
+  const bool out_of_hours = !in.calendar->IsOpen(received);
+  v1::Event e;
+  v1::ContactReceived& r = *e.mutable_contact_received();
+  *r.mutable_submission() = s;
+  *r.mutable_prior() = in.prior;
+  r.set_submitted_by(cmd.actor);
+  *r.mutable_received_at() = ToProto(received);
+  r.set_out_of_hours(out_of_hours);
+  // The explanation is not kept (see ContactReceived), so none is built.
+  rules::Evaluation evaluation = in.policy->EvaluateFast(FactsOf(r, *in.calendar));
   const bool automatic = evaluation.recommendation.automatic() &&
                          evaluation.recommendation.route() != v1::Route::ROUTE_UNSPECIFIED;
+  *r.mutable_recommendation() = std::move(evaluation.recommendation);
+  *r.mutable_timescales() = std::move(evaluation.timescales);
+  r.set_outcome_letter(evaluation.outcome_letter);
 
   EventLog log(nullptr, in.new_contact_id, in.now, cmd.actor);
-  {
-    v1::Event e;
-    auto* r = e.mutable_contact_received();
-    *r->mutable_submission() = s;
-    *r->mutable_recommendation() = std::move(evaluation.recommendation);
-    *r->mutable_explanation() = std::move(evaluation.explanation);
-    *r->mutable_prior() = in.prior;
-    r->set_submitted_by(cmd.actor);
-    *r->mutable_received_at() = ToProto(received);
-    *r->mutable_timescales() = std::move(evaluation.timescales);
-    r->set_outcome_letter(evaluation.outcome_letter);
-    r->set_out_of_hours(out_of_hours);
-    log.Emit(std::move(e));
-  }
+  log.Emit(std::move(e));
   const v1::Recommendation& rec = log.contact().recommendation();
   if (evaluation.urgent && out_of_hours) {
-    v1::Event e;
-    auto* alert = e.mutable_edt_alert();
+    v1::Event alert_event;
+    auto* alert = alert_event.mutable_edt_alert();
     alert->set_reason(s.immediate_risk()
                           ? "A child may be at immediate risk of significant harm and the "
                             "contact arrived outside office hours."
@@ -329,7 +322,7 @@ absl::StatusOr<std::vector<v1::Event>> DecideSubmit(const SubmitContact& cmd,
                             "office hours.");
     alert->set_rule_id(rec.rule_id());
     alert->set_rag(rec.rag());
-    log.Emit(std::move(e));
+    log.Emit(std::move(alert_event));
   }
   if (!automatic) {
     // A non-urgent contact out of hours may start its clock at the next
@@ -447,6 +440,15 @@ absl::StatusOr<std::vector<v1::Event>> Decide(const v1::ContactRecord* state,
   return DecideTimer(*state, std::get<FireTimer>(command), in);
 }
 
+rules::Facts FactsOf(const v1::ContactReceived& received, const Calendar& calendar) {
+  rules::Facts facts;
+  facts.submission = &received.submission();
+  facts.received_on = calendar.LocalDate(FromProto(received.received_at()));
+  facts.prior = received.prior();
+  facts.out_of_hours = received.out_of_hours();
+  return facts;
+}
+
 void Apply(v1::ContactRecord& state, const v1::Event& e) {
   v1::Contact& c = *state.mutable_contact();
   switch (e.body_case()) {
@@ -457,7 +459,6 @@ void Apply(v1::ContactRecord& state, const v1::Event& e) {
       c.set_state(v1::ContactState::AWAITING_DECISION);
       *c.mutable_received_at() = r.received_at();
       *c.mutable_recommendation() = r.recommendation();
-      *c.mutable_explanation() = r.explanation();
       *c.mutable_prior() = r.prior();
       c.set_submitted_by(r.submitted_by());
       c.set_external_ref(s.external_ref());

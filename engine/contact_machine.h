@@ -86,6 +86,11 @@ absl::StatusOr<std::vector<v1::Event>> Decide(const v1::ContactRecord* state,
                                               const ContactCommand& command,
                                               const DecideInputs& in);
 
+// The facts the policy looked at when the contact arrived, from its
+// CONTACT_RECEIVED event: the same for deciding, for explaining later and
+// for backtests. Borrows `received`'s submission.
+rules::Facts FactsOf(const v1::ContactReceived& received, const Calendar& calendar);
+
 // Folds `event` into `state`. Events must come in seq order.
 void Apply(v1::ContactRecord& state, const v1::Event& event);
 

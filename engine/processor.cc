@@ -3,6 +3,8 @@
 // their events (timers, worklists, breaches, outbox, indexes), committed once.
 #include "engine/processor.h"
 
+#include <pthread.h>
+
 #include <chrono>
 #include <cstdio>
 #include <unordered_map>
@@ -146,7 +148,7 @@ class Processor::BatchRun {
         auto contact = Load((*seen)->contact_id());
         if (!contact.ok()) return Failed(contact.status());
         CommandResult r;
-        if (*contact != nullptr) r.contact = **contact;
+        r.contact = std::move(*contact);
         r.replayed = true;
         return r;
       }
@@ -176,42 +178,48 @@ class Processor::BatchRun {
     return &(idempotency_[slot] = std::move(**stored));
   }
 
-  absl::StatusOr<const v1::ContactRecord*> Load(const std::string& id) {
-    if (auto it = contacts_.find(id); it != contacts_.end()) return &it->second;
+  // The contact as this batch left it, or as stored; null when unknown.
+  absl::StatusOr<std::shared_ptr<const v1::ContactRecord>> Load(const std::string& id) {
+    if (auto it = contacts_.find(id); it != contacts_.end()) return it->second;
     auto stored = p_.store_.GetContact(id);
     if (!stored.ok()) return stored.status();
     if (!stored->has_value()) return nullptr;
-    return &(contacts_[id] = std::move(**stored));
+    auto record = std::make_shared<const v1::ContactRecord>(std::move(**stored));
+    contacts_[id] = record;
+    return record;
   }
 
   CommandResult Run(const ContactCommand& command, const std::string& new_id = "") {
     const std::string& id = new_id.empty() ? CommandContactId(command) : new_id;
-    const v1::ContactRecord* before = nullptr;
+    std::shared_ptr<const v1::ContactRecord> before;
     if (new_id.empty()) {
       auto loaded = Load(id);
       if (!loaded.ok()) return Failed(loaded.status());
-      before = *loaded;
+      before = std::move(*loaded);
     }
     DecideInputs in;
     in.now = now_;
     in.policy = policy_.policy.get();
     in.calendar = policy_.calendar.get();
     in.new_contact_id = new_id;
-    auto events = Decide(before, command, in);
+    auto events = Decide(before.get(), command, in);
     if (!events.ok()) return Failed(events.status());
-    v1::ContactRecord state = before ? *before : v1::ContactRecord();
-    if (!events->empty()) {
-      for (v1::Event& e : *events) {
-        Stage(state, e);
-        Apply(state, e);
-      }
-      batch_.PutContact(state);
-      events_.insert(events_.end(), std::make_move_iterator(events->begin()),
-                     std::make_move_iterator(events->end()));
-    }
     CommandResult r;
-    r.contact = state;
-    contacts_[id] = std::move(state);
+    if (events->empty()) {
+      r.contact = std::move(before);
+      return r;
+    }
+    auto state = before ? std::make_shared<v1::ContactRecord>(*before)
+                        : std::make_shared<v1::ContactRecord>();
+    for (v1::Event& e : *events) {
+      Stage(*state, e);
+      Apply(*state, e);
+    }
+    batch_.PutContact(*state);
+    events_.insert(events_.end(), std::make_move_iterator(events->begin()),
+                   std::make_move_iterator(events->end()));
+    contacts_[id] = state;
+    r.contact = std::move(state);
     return r;
   }
 
@@ -276,7 +284,7 @@ class Processor::BatchRun {
   const ActivePolicy policy_;
   TimePoint now_;
   Store::Batch batch_;
-  std::unordered_map<std::string, v1::ContactRecord> contacts_;
+  std::unordered_map<std::string, std::shared_ptr<const v1::ContactRecord>> contacts_;
   std::unordered_map<std::string, v1::IdempotencyRecord> idempotency_;
   std::vector<v1::Event> events_;
   uint64_t contact_number_;
@@ -321,7 +329,10 @@ absl::Status Processor::LoadCounters() {
 
 absl::Status Processor::Start() {
   RETURN_IF_ERROR(LoadCounters());
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "fd-writer");
+    Run();
+  });
   return absl::OkStatus();
 }
 

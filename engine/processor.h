@@ -58,8 +58,9 @@ struct CommandResult {
   // (the store could not commit; nothing was stored).
   absl::Status status;
   // The contact after the command; for a replayed Idempotency-Key, the
-  // contact the first request made, as it is now.
-  std::optional<v1::ContactRecord> contact;
+  // contact the first request made, as it is now. Shared, never copied:
+  // the batch's overlay and the caller read the same record.
+  std::shared_ptr<const v1::ContactRecord> contact;
   bool replayed = false;
   // SetClock: the clock's new time.
   TimePoint now;

@@ -223,6 +223,17 @@ absl::StatusOr<std::vector<v1::Event>> Store::GetEvents(std::string_view id) con
   return events;
 }
 
+absl::StatusOr<std::optional<v1::Event>> Store::GetEvent(std::string_view id,
+                                                         uint32_t seq) const {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kEvents), EventKey(id, seq), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "reading an event");
+  auto event = Parse<v1::Event>(value, "event");
+  if (!event.ok()) return event.status();
+  return std::optional<v1::Event>(std::move(*event));
+}
+
 absl::StatusOr<std::optional<v1::IdempotencyRecord>> Store::GetIdempotency(
     std::string_view actor, std::string_view key) const {
   rocksdb::PinnableSlice value;
@@ -422,7 +433,9 @@ absl::Status Store::Commit(Batch& batch) {
 
 // ---- Batch
 
-Store::Batch::Batch() : batch_(std::make_unique<rocksdb::WriteBatch>()) {}
+// A batch of a few hundred contacts is a megabyte or so; reserving it up
+// front spares the copies of a growing buffer.
+Store::Batch::Batch() : batch_(std::make_unique<rocksdb::WriteBatch>(1u << 20)) {}
 Store::Batch::~Batch() = default;
 Store::Batch::Batch(Batch&&) noexcept = default;
 Store::Batch& Store::Batch::operator=(Batch&&) noexcept = default;

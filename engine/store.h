@@ -80,6 +80,8 @@ class Store {
   absl::StatusOr<std::optional<v1::ContactRecord>> GetContact(std::string_view id) const;
   // Oldest first.
   absl::StatusOr<std::vector<v1::Event>> GetEvents(std::string_view id) const;
+  // One event of a contact's history; nullopt when there is none.
+  absl::StatusOr<std::optional<v1::Event>> GetEvent(std::string_view id, uint32_t seq) const;
   absl::StatusOr<std::optional<v1::IdempotencyRecord>> GetIdempotency(
       std::string_view actor, std::string_view key) const;
 

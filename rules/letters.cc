@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <mutex>
 
 #include "kainjow/mustache.hpp"
 #include "rules/policy.h"
@@ -122,12 +123,32 @@ std::vector<TemplateProblem> CheckLetterTemplate(std::string_view text) {
   return problems;
 }
 
+struct ParsedLetters {
+  struct Entry {
+    explicit Entry(const std::string& text) : tmpl(text) {
+      tmpl.set_custom_escape([](const std::string& s) { return s; });
+    }
+    std::mutex mu;
+    kainjow::mustache::mustache tmpl;  // guarded by mu
+  };
+  std::map<std::string, std::unique_ptr<Entry>, std::less<>> by_name;
+};
+
+std::shared_ptr<ParsedLetters> ParseLetters(
+    const std::map<std::string, std::string, std::less<>>& letters) {
+  auto parsed = std::make_shared<ParsedLetters>();
+  for (const auto& [name, text] : letters) {
+    parsed->by_name.emplace(name, std::make_unique<ParsedLetters::Entry>(text));
+  }
+  return parsed;
+}
+
 }  // namespace internal
 
 absl::StatusOr<RenderedLetter> Policy::RenderLetter(std::string_view name,
                                                     const LetterValues& values) const {
-  auto it = compiled_->letters.find(name);
-  if (it == compiled_->letters.end()) {
+  auto it = compiled_->parsed_letters->by_name.find(name);
+  if (it == compiled_->parsed_letters->by_name.end()) {
     return absl::NotFoundError("the policy has no letter template \"" + std::string(name) + "\"");
   }
   kainjow::mustache::data data;
@@ -154,15 +175,15 @@ absl::StatusOr<RenderedLetter> Policy::RenderLetter(std::string_view name,
                                                         ? kainjow::mustache::data::type::bool_false
                                                         : kainjow::mustache::data::type::bool_true));
 
-  // Parsed per letter: mustache's render is not const, and a letter is
-  // written once per contact, so sharing a parsed template would buy
-  // nothing but a lock.
-  kainjow::mustache::mustache tmpl{it->second};
-  tmpl.set_custom_escape([](const std::string& s) { return s; });
-  std::string text = tmpl.render(data);
-  if (!tmpl.is_valid()) {
-    return absl::InternalError("letter template \"" + std::string(name) +
-                               "\" failed to render: " + tmpl.error_message());
+  std::string text;
+  {
+    internal::ParsedLetters::Entry& entry = *it->second;
+    std::lock_guard lock(entry.mu);
+    text = entry.tmpl.render(data);
+    if (!entry.tmpl.is_valid()) {
+      return absl::InternalError("letter template \"" + std::string(name) +
+                                 "\" failed to render: " + entry.tmpl.error_message());
+    }
   }
   RenderedLetter letter;
   size_t newline = text.find('\n');

@@ -261,8 +261,14 @@ std::string RangeWords(int32_t min, int32_t max) {
 
 class Loader {
  public:
-  Loader(std::string file, std::filesystem::path base_dir, std::vector<PolicyError>& errors)
-      : file_(std::move(file)), base_dir_(std::move(base_dir)), errors_(errors) {}
+  // `stored_templates`, when given, holds the letter templates by the path
+  // the policy names them with, instead of files under `base_dir`.
+  Loader(std::string file, std::filesystem::path base_dir, std::vector<PolicyError>& errors,
+         const std::map<std::string, std::string>* stored_templates = nullptr)
+      : file_(std::move(file)),
+        base_dir_(std::move(base_dir)),
+        errors_(errors),
+        stored_templates_(stored_templates) {}
 
   // Reads, checks and compiles. Returns false when any problem was found.
   bool Load(std::string_view text, v1::Policy& spec, internal::CompiledPolicy& compiled,
@@ -829,15 +835,25 @@ class Loader {
         Error(path, "is empty: give the template's file, relative to the policy file");
         continue;
       }
-      std::filesystem::path file = base_dir_ / relative;
-      std::ifstream in(file, std::ios::binary);
-      std::stringstream text;
-      if (in) text << in.rdbuf();
-      if (!in || in.bad()) {
-        Error(path, "cannot read the template " + Quote(file.string()));
-        continue;
+      std::string body;
+      if (stored_templates_ != nullptr) {
+        auto stored = stored_templates_->find(relative);
+        if (stored == stored_templates_->end()) {
+          Error(path, "the stored policy has no template " + Quote(relative));
+          continue;
+        }
+        body = stored->second;
+      } else {
+        std::filesystem::path file = base_dir_ / relative;
+        std::ifstream in(file, std::ios::binary);
+        std::stringstream text;
+        if (in) text << in.rdbuf();
+        if (!in || in.bad()) {
+          Error(path, "cannot read the template " + Quote(file.string()));
+          continue;
+        }
+        body = text.str();
       }
-      std::string body = text.str();
       for (const internal::TemplateProblem& p : internal::CheckLetterTemplate(body)) {
         Error(path, relative + ":" + std::to_string(p.line) + ": " + p.message);
       }
@@ -848,6 +864,7 @@ class Loader {
   const std::string file_;
   const std::filesystem::path base_dir_;
   std::vector<PolicyError>& errors_;
+  const std::map<std::string, std::string>* const stored_templates_;
   SourceIndex index_;
   // Problems a reader error already explains are not repeated.
   std::vector<std::string> schema_error_paths_;
@@ -901,10 +918,28 @@ absl::StatusOr<std::shared_ptr<const Policy>> Policy::LoadText(
   return std::shared_ptr<const Policy>(*std::move(policy));
 }
 
-absl::StatusOr<std::shared_ptr<Policy>> Policy::Build(std::string_view text,
-                                                      const std::string& file_name,
-                                                      const std::filesystem::path& base_dir,
-                                                      std::vector<PolicyError>* errors) {
+absl::StatusOr<std::shared_ptr<const Policy>> Policy::LoadStored(
+    std::string_view text, const std::map<std::string, std::string>& templates_by_path,
+    const std::string& file_name, std::vector<PolicyError>* errors) {
+  absl::StatusOr<std::shared_ptr<Policy>> policy =
+      Build(text, file_name, std::filesystem::path(), errors, &templates_by_path);
+  if (!policy.ok()) return policy.status();
+  return std::shared_ptr<const Policy>(*std::move(policy));
+}
+
+std::map<std::string, std::string> Policy::TemplatesByPath() const {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, path] : spec_.letters()) {
+    auto text = compiled_->letters.find(name);
+    if (text != compiled_->letters.end()) out[path] = text->second;
+  }
+  return out;
+}
+
+absl::StatusOr<std::shared_ptr<Policy>> Policy::Build(
+    std::string_view text, const std::string& file_name, const std::filesystem::path& base_dir,
+    std::vector<PolicyError>* errors,
+    const std::map<std::string, std::string>* stored_templates) {
   std::vector<PolicyError> local;
   std::vector<PolicyError>& out = errors ? *errors : local;
   size_t before = out.size();
@@ -913,7 +948,8 @@ absl::StatusOr<std::shared_ptr<Policy>> Policy::Build(std::string_view text,
   std::string hash_input;
   bool ok = false;
   try {
-    ok = Loader(file_name, base_dir, out).Load(text, policy->spec_, *compiled, hash_input);
+    ok = Loader(file_name, base_dir, out, stored_templates)
+             .Load(text, policy->spec_, *compiled, hash_input);
   } catch (const YAML::Exception& e) {
     // yaml-cpp's conversions throw; none should reach here, but a policy
     // file must never take the server down.
@@ -925,6 +961,7 @@ absl::StatusOr<std::shared_ptr<Policy>> Policy::Build(std::string_view text,
   }
   policy->text_.assign(text);
   policy->version_ = "sha256:" + Sha256Hex(hash_input).substr(0, 16);
+  compiled->parsed_letters = internal::ParseLetters(compiled->letters);
   policy->compiled_ = std::move(compiled);
   return policy;
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -111,6 +112,17 @@ class Policy {
       std::string_view text, const std::string& file_name,
       const std::filesystem::path& base_dir, std::vector<PolicyError>* errors = nullptr);
 
+  // Rebuilds a policy kept in the store: its text, and its letter templates
+  // by the paths the policy names them with (see TemplatesByPath). Gives
+  // the same version() as the files it was first loaded from.
+  static absl::StatusOr<std::shared_ptr<const Policy>> LoadStored(
+      std::string_view text, const std::map<std::string, std::string>& templates_by_path,
+      const std::string& file_name, std::vector<PolicyError>* errors = nullptr);
+
+  // The letter templates as loaded, by the path the policy names them with:
+  // what the store keeps besides text() so that LoadStored can rebuild it.
+  std::map<std::string, std::string> TemplatesByPath() const;
+
   // "sha256:" and the first 16 hex digits of the hash of the policy text and
   // its letter templates: the rules_version every recommendation records.
   const std::string& version() const { return version_; }
@@ -144,10 +156,10 @@ class Policy {
  private:
   struct Compiled;
   Policy();
-  static absl::StatusOr<std::shared_ptr<Policy>> Build(std::string_view text,
-                                                       const std::string& file_name,
-                                                       const std::filesystem::path& base_dir,
-                                                       std::vector<PolicyError>* errors);
+  static absl::StatusOr<std::shared_ptr<Policy>> Build(
+      std::string_view text, const std::string& file_name, const std::filesystem::path& base_dir,
+      std::vector<PolicyError>* errors,
+      const std::map<std::string, std::string>* stored_templates = nullptr);
 
   v1::Policy spec_;
   std::string text_;

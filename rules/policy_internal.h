@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -129,12 +130,19 @@ struct TemplateProblem {
 // template must parse. Empty when the template is fine.
 std::vector<TemplateProblem> CheckLetterTemplate(std::string_view text);
 
+// The letter templates parsed once (letters.cc); mustache's render is not
+// const, so each is rendered under a lock of its own.
+struct ParsedLetters;
+std::shared_ptr<ParsedLetters> ParseLetters(
+    const std::map<std::string, std::string, std::less<>>& letters);
+
 struct CompiledPolicy {
   std::vector<CompiledTable> tables;
   // The policy's timescales with the defaults filled in.
   v1::Timescales timescales;
   // Template text by letter name.
   std::map<std::string, std::string, std::less<>> letters;
+  std::shared_ptr<ParsedLetters> parsed_letters;
 };
 
 }  // namespace internal

@@ -1,6 +1,8 @@
 // Wiring of the engine and the edges into one running server.
 #include "adapters/cli/serve.h"
 
+#include <pthread.h>
+
 #include <charconv>
 #include <csignal>
 #include <cstdio>
@@ -19,8 +21,10 @@
 #include "engine/clock.h"
 #include "engine/delivery_watch.h"
 #include "engine/metrics.h"
+#include "engine/policy_library.h"
 #include "engine/processor.h"
 #include "engine/store.h"
+#include "spdlog/async.h"
 #include "spdlog/sinks/stdout_sinks.h"
 #include "spdlog/spdlog.h"
 
@@ -54,21 +58,11 @@ std::string JoinErrors(const std::vector<rules::PolicyError>& errors) {
   return out;
 }
 
-absl::Status RecordPolicy(Store& store, const rules::Policy& policy, TimePoint now) {
-  auto known = store.GetPolicyVersion(policy.version());
-  if (!known.ok()) return known.status();
-  if (known->has_value()) return absl::OkStatus();
-  v1::PolicyVersion version;
-  version.set_version(policy.version());
-  version.set_label(policy.label());
-  version.set_source_path(policy.path().string());
-  *version.mutable_loaded_at() = ToProto(now);
-  version.set_text(policy.text());
-  return store.PutPolicyVersion(version);
-}
-
+// Logs go to stderr from a thread of their own, so that writing one line
+// per request never holds a request up.
 void SetUpLogging(const std::string& level) {
-  auto logger = spdlog::stderr_logger_mt("frontdoor");
+  spdlog::init_thread_pool(8192, 1);
+  auto logger = spdlog::create_async<spdlog::sinks::stderr_sink_mt>("frontdoor");
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
   logger->set_level(spdlog::level::from_str(level));
   logger->flush_on(spdlog::level::warn);
@@ -128,7 +122,7 @@ int Serve(const ServeArgs& args) {
     std::cerr << "frontdoor serve: " << store.status().message() << "\n";
     return 1;
   }
-  if (auto s = RecordPolicy(**store, *active->policy, clock->Now()); !s.ok()) {
+  if (auto s = RememberPolicy(**store, *active->policy, clock->Now()); !s.ok()) {
     std::cerr << "frontdoor serve: " << s.message() << "\n";
     return 1;
   }
@@ -139,6 +133,7 @@ int Serve(const ServeArgs& args) {
   ProcessorOptions processor_options;
   processor_options.max_queue = config->max_queue;
   Processor processor(**store, *clock, policies, &metrics, processor_options);
+  PolicyLibrary library(**store, policies);
   std::filesystem::path spool_dir =
       config->spool_dir.empty() ? std::filesystem::path(args.data_dir) / "spool" : config->spool_dir;
   SpoolDispatcher spool(**store, spool_dir, delivery, &metrics);
@@ -155,7 +150,7 @@ int Serve(const ServeArgs& args) {
       return absl::InvalidArgumentError(errors.empty() ? std::string(next.status().message())
                                                        : JoinErrors(errors));
     }
-    if (auto s = RecordPolicy(**store, *next->policy, clock->Now()); !s.ok()) return s;
+    if (auto s = RememberPolicy(**store, *next->policy, clock->Now()); !s.ok()) return s;
     spdlog::info("policy {} loaded", next->policy->version());
     policies.Set(std::move(*next));
     return absl::OkStatus();
@@ -175,6 +170,7 @@ int Serve(const ServeArgs& args) {
   deps.store = store->get();
   deps.processor = &processor;
   deps.policies = &policies;
+  deps.library = &library;
   deps.clock = clock.get();
   deps.metrics = &metrics;
   deps.delivery = &delivery;
@@ -214,7 +210,12 @@ int Serve(const ServeArgs& args) {
                config->io_threads, args.data_dir);
 
   std::vector<std::thread> threads;
-  for (unsigned i = 1; i < config->io_threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  for (unsigned i = 1; i < config->io_threads; ++i) {
+    threads.emplace_back([&ioc] {
+      pthread_setname_np(pthread_self(), "fd-io");
+      ioc.run();
+    });
+  }
   ioc.run();
   for (auto& t : threads) t.join();
 

@@ -5,6 +5,8 @@
 #include "adapters/http/api.h"
 
 #include <charconv>
+#include <map>
+#include <tuple>
 #include <cstdio>
 
 #include "adapters/json/json.h"
@@ -15,6 +17,7 @@
 #include "boost/asio/this_coro.hpp"
 #include "boost/asio/use_awaitable.hpp"
 #include "boost/url/parse.hpp"
+#include "engine/contact_machine.h"
 #include "engine/contact_validation.h"
 #include "frontdoor/codes.h"
 #include "frontdoor/v1/api.pb.h"
@@ -311,6 +314,18 @@ struct Api::Impl {
     return std::move(**record);
   }
 
+  absl::StatusOr<v1::Explanation> Explain(const v1::Contact& contact) const {
+    auto received = deps.store->GetEvent(contact.id(), 1);
+    if (!received.ok()) return received.status();
+    if (!received->has_value() || !(*received)->has_contact_received()) {
+      return absl::DataLossError("contact " + contact.id() + " has no CONTACT_RECEIVED event");
+    }
+    auto policy = deps.library->Get(contact.recommendation().rules_version());
+    if (!policy.ok()) return policy.status();
+    const v1::ContactReceived& facts = (*received)->contact_received();
+    return (*policy)->Evaluate(FactsOf(facts, *deps.policies->Get().calendar)).explanation;
+  }
+
   // ---- Handlers
 
   asio::awaitable<Response> Healthz(Call& call) {
@@ -372,7 +387,16 @@ struct Api::Impl {
   asio::awaitable<Response> GetContact(Call& call) {
     auto record = LoadContact(call);
     if (!record.ok()) co_return FromStatus(call, record.status());
-    co_return Json(call, http::status::ok, json::Write(ViewFor(*call.who, record->contact())));
+    if (call.who->role == Role::kPartner) {
+      co_return Json(call, http::status::ok, json::Write(PartnerView(record->contact())));
+    }
+    // Staff see why the policy recommended what it did, worked out again
+    // from what the contact arrived with and the policy version that decided.
+    v1::Contact& contact = *record->mutable_contact();
+    auto explanation = Explain(contact);
+    if (!explanation.ok()) co_return FromStatus(call, explanation.status());
+    *contact.mutable_explanation() = std::move(*explanation);
+    co_return Json(call, http::status::ok, json::Write(contact));
   }
 
   asio::awaitable<Response> GetEvents(Call& call) {
@@ -690,6 +714,24 @@ struct Api::Impl {
     co_return co_await (this->*found->handler)(call);
   }
 
+  // The counter for one route, method and status. Patterns are the
+  // routes' own string literals, so their addresses can key a per-thread
+  // cache that spares the registry's lock and string building.
+  Counter& RequestCounter(std::string_view pattern, http::verb method, unsigned status) {
+    thread_local std::map<std::tuple<const void*, int, unsigned>, Counter*> cache;
+    auto key = std::make_tuple(static_cast<const void*>(pattern.data()), static_cast<int>(method),
+                               status);
+    Counter*& counter = cache[key];
+    if (counter == nullptr) {
+      counter = &deps.metrics->GetCounter(
+          "frontdoor_http_requests_total", "HTTP requests answered",
+          "route=\"" + std::string(pattern) + "\",method=\"" +
+              std::string(http::to_string(method)) + "\",status=\"" + std::to_string(status) +
+              "\"");
+    }
+    return *counter;
+  }
+
   ApiDependencies deps;
   std::vector<Route> routes;
   Histogram* latency = nullptr;
@@ -715,12 +757,7 @@ asio::awaitable<Response> Api::Handle(Request request, asio::ip::address peer) {
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (impl_->deps.metrics != nullptr) {
-    impl_->deps.metrics
-        ->GetCounter("frontdoor_http_requests_total", "HTTP requests answered",
-                     "route=\"" + std::string(pattern) + "\",method=\"" +
-                         std::string(request.method_string()) + "\",status=\"" +
-                         std::to_string(res.result_int()) + "\"")
-        .Increment();
+    impl_->RequestCounter(pattern, request.method(), res.result_int()).Increment();
     impl_->latency->Observe(seconds);
   }
   // Ids and timings only: never bodies, names or tokens.

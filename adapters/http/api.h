@@ -20,6 +20,7 @@
 #include "engine/clock.h"
 #include "engine/delivery_watch.h"
 #include "engine/metrics.h"
+#include "engine/policy_library.h"
 #include "engine/processor.h"
 #include "engine/store.h"
 
@@ -32,6 +33,7 @@ struct ApiDependencies {
   Store* store = nullptr;
   Processor* processor = nullptr;
   PolicySlot* policies = nullptr;
+  PolicyLibrary* library = nullptr;
   Clock* clock = nullptr;
   MetricsRegistry* metrics = nullptr;
   DeliveryWatch* delivery = nullptr;

@@ -1,7 +1,8 @@
 // Delivers the outbox to a spool folder: one CloudEvents JSON file per
 // emitted event, letters under letters/ and everything else under events/,
-// named by the event's stable id. Each file is written to a temporary name,
-// synced and renamed, so a reader never sees half a file; the cursor moves
+// named by the event's stable id. Each page of files is written under
+// temporary names, synced with one filesystem sync, then renamed, so a
+// reader never sees half a file; the cursor moves
 // on only after the files are durable, so delivery is at least once (a
 // crash between the two rewrites the same files, under the same names).
 #pragma once
@@ -27,7 +28,8 @@ class SpoolDispatcher {
 
   // Creates the folders, reads the cursor and starts the delivery thread.
   absl::Status Start();
-  // Delivers what is already committed (best effort), then stops.
+  // Finishes the page in hand and stops; the rest stays in the outbox for
+  // the next start.
   void Stop();
   // Entries up to `seq` are committed: wake up. Any thread.
   void Notify(uint64_t seq);

@@ -1,0 +1,43 @@
+// Every policy version that has decided contacts, by rules_version: the one
+// in force, and past ones rebuilt from the store on first use. Explaining a
+// past recommendation, or replaying history, needs the very rules that made
+// it, not today's.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "engine/active_policy.h"
+#include "engine/store.h"
+#include "rules/policy.h"
+
+namespace frontdoor {
+
+// The record the store keeps of `policy`, so that it can be rebuilt.
+v1::PolicyVersion ToPolicyVersion(const rules::Policy& policy, TimePoint loaded_at);
+
+// Stores `policy`'s version unless the store already has it.
+absl::Status RememberPolicy(Store& store, const rules::Policy& policy, TimePoint now);
+
+// Thread-safe. References must outlive the library.
+class PolicyLibrary {
+ public:
+  PolicyLibrary(const Store& store, const PolicySlot& current)
+      : store_(store), current_(current) {}
+
+  // The policy with this rules_version. Errors: NotFound when the store
+  // has no such version; DataLoss when a stored version no longer loads.
+  absl::StatusOr<std::shared_ptr<const rules::Policy>> Get(std::string_view version);
+
+ private:
+  const Store& store_;
+  const PolicySlot& current_;
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const rules::Policy>, std::less<>> past_;  // guarded by mu_
+};
+
+}  // namespace frontdoor
