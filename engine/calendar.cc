@@ -172,6 +172,10 @@ std::chrono::year_month_day Calendar::LocalDate(TimePoint t) const {
   return std::chrono::year_month_day(LocalDay(t));
 }
 
+TimePoint Calendar::StartOfLocalDay(std::chrono::year_month_day local_date) const {
+  return FromLocal(sys_days(local_date).time_since_epoch());
+}
+
 bool Calendar::IsOpen(TimePoint t) const {
   Millis local = ToLocal(t);
   days day = floor<days>(local);

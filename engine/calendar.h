@@ -40,6 +40,8 @@ class Calendar {
   bool IsWorkingDay(std::chrono::year_month_day local_date) const;
   // The date in Europe/London at `t`.
   std::chrono::year_month_day LocalDate(TimePoint t) const;
+  // The instant a day begins in Europe/London (midnight local time).
+  TimePoint StartOfLocalDay(std::chrono::year_month_day local_date) const;
 
   // When a step started at `start` with timescale `spec` is due. The
   // counting convention (written down in the README):

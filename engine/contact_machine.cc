@@ -31,6 +31,7 @@ v1::EventType::Code TypeOf(const v1::Event& e) {
     case v1::Event::kContactClosed: return v1::EventType::CONTACT_CLOSED;
     case v1::Event::kLetterIssued: return v1::EventType::LETTER_ISSUED;
     case v1::Event::kEdtAlert: return v1::EventType::EDT_ALERT;
+    case v1::Event::kTimescaleDueSoon: return v1::EventType::TIMESCALE_DUE_SOON;
     case v1::Event::BODY_NOT_SET: break;
   }
   return v1::EventType::EVENT_TYPE_UNSPECIFIED;
@@ -179,6 +180,11 @@ void StartTimescale(EventLog& log, const char* name, TimePoint start, TimePoint 
   started->set_name(name);
   *started->mutable_started_at() = ToProto(start);
   *started->mutable_due_at() = ToProto(due);
+  const v1::Timescales& timescales = log.state().timescales();
+  int warn_minutes = timescales.has_warn_before_minutes() ? timescales.warn_before_minutes()
+                                                          : kDefaultWarnBeforeMinutes;
+  TimePoint warn = due - std::chrono::minutes(warn_minutes);
+  if (warn_minutes > 0 && warn > log.now()) *started->mutable_warn_at() = ToProto(warn);
   log.Emit(std::move(e));
 }
 
@@ -392,6 +398,21 @@ absl::StatusOr<std::vector<v1::Event>> DecideMashOutcome(const v1::ContactRecord
 
 std::vector<v1::Event> DecideTimer(const v1::ContactRecord& state, const FireTimer& cmd,
                                    const DecideInputs& in) {
+  std::string_view name = cmd.name;
+  if (name.ends_with(kDueSoonSuffix)) {
+    name.remove_suffix(std::string_view(kDueSoonSuffix).size());
+    const v1::Deadline* d = FindDeadline(state.contact(), name);
+    if (d == nullptr || d->breached() || d->due_soon() || !d->has_warn_at() ||
+        FromProto(d->warn_at()) != cmd.due_at) {
+      return {};
+    }
+    EventLog log(&state, cmd.contact_id, in.now, "");
+    v1::Event e;
+    e.mutable_timescale_due_soon()->set_name(std::string(name));
+    *e.mutable_timescale_due_soon()->mutable_due_at() = d->due_at();
+    log.Emit(std::move(e));
+    return log.Take();
+  }
   const v1::Deadline* d = FindDeadline(state.contact(), cmd.name);
   // A step finished in time deletes its timer in the same batch, so a timer
   // without an open, unbreached deadline due at the same moment is stale.
@@ -482,18 +503,30 @@ void Apply(v1::ContactRecord& state, const v1::Event& e) {
       *d->mutable_due_at() = e.timescale_started().due_at();
       *d->mutable_started_at() = e.timescale_started().started_at();
       d->set_breached(false);
+      if (e.timescale_started().has_warn_at()) *d->mutable_warn_at() = e.timescale_started().warn_at();
       break;
     }
     case v1::Event::kTimescaleStopped: {
       auto* deadlines = c.mutable_deadlines();
       for (int i = 0; i < deadlines->size(); ++i) {
-        if (deadlines->Get(i).name() == e.timescale_stopped().name()) {
-          deadlines->DeleteSubrange(i, 1);
-          break;
-        }
+        const v1::Deadline& d = deadlines->Get(i);
+        if (d.name() != e.timescale_stopped().name()) continue;
+        v1::TimescaleResult* result = c.add_results();
+        result->set_name(d.name());
+        *result->mutable_started_at() = d.started_at();
+        *result->mutable_due_at() = d.due_at();
+        *result->mutable_finished_at() = e.at();
+        result->set_met(e.timescale_stopped().met());
+        deadlines->DeleteSubrange(i, 1);
+        break;
       }
       break;
     }
+    case v1::Event::kTimescaleDueSoon:
+      for (auto& d : *c.mutable_deadlines()) {
+        if (d.name() == e.timescale_due_soon().name()) d.set_due_soon(true);
+      }
+      break;
     case v1::Event::kTimescaleBreached:
       for (auto& d : *c.mutable_deadlines()) {
         if (d.name() == e.timescale_breached().name()) {

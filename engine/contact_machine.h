@@ -30,6 +30,10 @@ namespace frontdoor {
 
 inline constexpr char kDecisionTimescale[] = "decision";
 inline constexpr char kMashTimescale[] = "mash";
+// A timescale's warning timer is named "<timescale>/due-soon".
+inline constexpr char kDueSoonSuffix[] = "/due-soon";
+// Default warning window before a step is due (Timescales.warn_before_minutes).
+inline constexpr int kDefaultWarnBeforeMinutes = 120;
 
 struct SubmitContact {
   v1::ContactSubmission submission;
@@ -53,7 +57,8 @@ struct RecordMashOutcome {
   std::string actor;
 };
 
-// A pending timer came due.
+// A pending timer came due: a timescale's own ("decision") or its warning
+// ("decision/due-soon").
 struct FireTimer {
   std::string contact_id;
   std::string name;

@@ -5,9 +5,11 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "frontdoor/status_macros.h"
 #include "spdlog/spdlog.h"
@@ -113,6 +115,13 @@ class Processor::BatchRun {
   TimePoint now() const { return now_; }
   bool empty() const { return batch_.Count() == 0; }
   const std::vector<v1::Event>& events() const { return events_; }
+  // Each contact the batch changed, as it leaves it.
+  std::vector<std::shared_ptr<const v1::ContactRecord>> ChangedContacts() const {
+    std::vector<std::shared_ptr<const v1::ContactRecord>> out;
+    out.reserve(changed_.size());
+    for (const std::string& id : changed_) out.push_back(contacts_.at(id));
+    return out;
+  }
 
   absl::Status Commit() {
     if (contact_number_ != p_.next_contact_number_) {
@@ -218,6 +227,7 @@ class Processor::BatchRun {
     batch_.PutContact(*state);
     events_.insert(events_.end(), std::make_move_iterator(events->begin()),
                    std::make_move_iterator(events->end()));
+    if (changed_ids_.insert(id).second) changed_.push_back(id);
     contacts_[id] = state;
     r.contact = std::move(state);
     return r;
@@ -241,6 +251,12 @@ class Processor::BatchRun {
         *timer.mutable_due_at() = started.due_at();
         batch_.PutTimer(timer);
         timer_floor_ = std::min(timer_floor_, due);
+        if (started.has_warn_at()) {
+          timer.set_name(started.name() + kDueSoonSuffix);
+          *timer.mutable_due_at() = started.warn_at();
+          batch_.PutTimer(timer);
+          timer_floor_ = std::min(timer_floor_, FromProto(started.warn_at()));
+        }
         if (auto q = QueueOfTimescale(started.name())) batch_.PutWorklist(*q, due, e.contact_id());
         break;
       }
@@ -252,6 +268,10 @@ class Processor::BatchRun {
           batch_.DeleteWorklist(*q, due, e.contact_id());
         }
         const v1::Deadline* d = FindDeadline(c, stopped.name());
+        if (d != nullptr && d->has_warn_at()) {
+          batch_.DeleteTimer(FromProto(d->warn_at()), e.contact_id(),
+                             stopped.name() + kDueSoonSuffix);
+        }
         if (d != nullptr && d->breached()) {
           v1::Breach b = BreachOf(c, *d);
           *b.mutable_resolved_at() = e.at();
@@ -287,6 +307,8 @@ class Processor::BatchRun {
   std::unordered_map<std::string, std::shared_ptr<const v1::ContactRecord>> contacts_;
   std::unordered_map<std::string, v1::IdempotencyRecord> idempotency_;
   std::vector<v1::Event> events_;
+  std::vector<std::string> changed_;  // in first-change order
+  std::unordered_set<std::string> changed_ids_;
   uint64_t contact_number_;
   uint64_t outbox_seq_;
   TimePoint timer_floor_;
@@ -446,8 +468,10 @@ void Processor::ProcessBatch(std::vector<Pending>& pending) {
     next_due_ = next.ok() && !next->empty() ? std::optional<TimePoint>(FromProto((*next)[0].due_at()))
                                             : std::nullopt;
   }
-  if (committed.ok() && !run.events().empty()) {
-    for (const auto& listener : listeners_) listener(next_outbox_seq_, run.events());
+  if (committed.ok() && !run.events().empty() && !listeners_.empty()) {
+    const auto contacts = run.ChangedContacts();
+    const CommitNotice notice{next_outbox_seq_, run.events(), contacts};
+    for (const auto& listener : listeners_) listener(notice);
   }
 
   const uint64_t seq = committed_outbox_seq_.load();

@@ -75,9 +75,19 @@ inline CommandResult Failed(absl::Status status) {
   return r;
 }
 
-// Called on the Processor's thread after each commit, with the events the
-// batch stored, in order. Must be quick and must not call Submit.
-using CommitListener = std::function<void(uint64_t outbox_seq, const std::vector<v1::Event>&)>;
+// What one committed batch changed.
+struct CommitNotice {
+  // The outbox is committed up to this sequence number.
+  uint64_t outbox_seq = 0;
+  // The events the batch stored, in order.
+  const std::vector<v1::Event>& events;
+  // Each contact the batch changed, as committed.
+  const std::vector<std::shared_ptr<const v1::ContactRecord>>& contacts;
+};
+
+// Called on the Processor's thread after each commit. Must be quick and
+// must not call Submit.
+using CommitListener = std::function<void(const CommitNotice&)>;
 
 class Processor {
  public:

@@ -13,6 +13,7 @@
 #include "adapters/http/api.h"
 #include "adapters/http/auth.h"
 #include "adapters/http/config.h"
+#include "adapters/http/live_feed.h"
 #include "adapters/http/server.h"
 #include "adapters/sinks/spool.h"
 #include "boost/asio/io_context.hpp"
@@ -137,8 +138,11 @@ int Serve(const ServeArgs& args) {
   std::filesystem::path spool_dir =
       config->spool_dir.empty() ? std::filesystem::path(args.data_dir) / "spool" : config->spool_dir;
   SpoolDispatcher spool(**store, spool_dir, delivery, &metrics);
-  processor.AddCommitListener(
-      [&spool](uint64_t outbox_seq, const std::vector<v1::Event>&) { spool.Notify(outbox_seq); });
+  LiveFeed feed;
+  processor.AddCommitListener([&spool, &feed](const CommitNotice& notice) {
+    spool.Notify(notice.outbox_seq);
+    feed.Publish(notice);
+  });
   metrics.AddGauge("frontdoor_timers_pending", "Open timescales waiting to fall due",
                    [&store] { return static_cast<double>((*store)->EstimateTimers()); });
 
@@ -171,11 +175,14 @@ int Serve(const ServeArgs& args) {
   deps.processor = &processor;
   deps.policies = &policies;
   deps.library = &library;
+  deps.feed = &feed;
   deps.clock = clock.get();
   deps.metrics = &metrics;
   deps.delivery = &delivery;
   deps.auth = &*auth;
   deps.reload_policy = reload;
+  WebRoot web(config->web_root);
+  deps.web = &web;
   Api api(std::move(deps));
   HttpServer server(ioc, api, server_options);
   auto endpoint = server.Listen();
@@ -192,6 +199,7 @@ int Serve(const ServeArgs& args) {
     spdlog::info("signal {}: stopping", signal);
     hangup.cancel();
     server.Shutdown();
+    feed.Close();
   });
   std::function<void()> await_hangup = [&] {
     hangup.async_wait([&](const boost::system::error_code& ec, int) {

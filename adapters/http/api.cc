@@ -16,9 +16,14 @@
 #include "boost/asio/steady_timer.hpp"
 #include "boost/asio/this_coro.hpp"
 #include "boost/asio/use_awaitable.hpp"
+#include "boost/asio/write.hpp"
+#include "boost/beast/http/chunk_encode.hpp"
+#include "boost/beast/http/empty_body.hpp"
+#include "boost/beast/http/write.hpp"
 #include "boost/url/parse.hpp"
 #include "engine/contact_machine.h"
 #include "engine/contact_validation.h"
+#include "engine/reports.h"
 #include "frontdoor/codes.h"
 #include "frontdoor/v1/api.pb.h"
 #include "spdlog/spdlog.h"
@@ -42,6 +47,7 @@ constexpr RoleMask kPartner = Bit(Role::kPartner);
 constexpr RoleMask kTriage = Bit(Role::kTriage);
 constexpr RoleMask kManager = Bit(Role::kManager);
 constexpr RoleMask kAdmin = Bit(Role::kAdmin);
+constexpr RoleMask kAnyone = kPartner | kTriage | kManager | kAdmin | Bit(Role::kCaseSystem);
 
 // Queues a command and resumes the coroutine, on its own executor, with the
 // Processor's answer. A full queue answers ResourceExhausted at once.
@@ -202,6 +208,9 @@ struct Api::Impl {
         {"/v1/rules/evaluate", http::verb::post, kTriage | kPartner, &Impl::PostEvaluate},
         {"/v1/admin/clock", http::verb::post, kAdmin, &Impl::PostClock},
         {"/v1/admin/policy/reload", http::verb::post, kAdmin, &Impl::PostPolicyReload},
+        {"/v1/whoami", http::verb::get, kAnyone, &Impl::GetWhoami},
+        {"/v1/indicators", http::verb::get, kManager, &Impl::GetIndicators},
+        {"/v1/exports/annex-a/contacts", http::verb::get, kManager, &Impl::GetAnnexAContacts},
     };
     if (deps.metrics != nullptr) {
       latency = &deps.metrics->GetHistogram("frontdoor_http_request_seconds",
@@ -351,6 +360,74 @@ struct Api::Impl {
     res.body() = deps.metrics ? deps.metrics->RenderPrometheus() : "";
     res.prepare_payload();
     co_return res;
+  }
+
+  // ?from=YYYY-MM-DD&to=YYYY-MM-DD, both required, to not before from.
+  std::optional<std::pair<std::chrono::year_month_day, std::chrono::year_month_day>> DateRange(
+      const Call& call, std::vector<FieldError>& errors) const {
+    std::optional<std::chrono::year_month_day> from, to;
+    for (auto [name, out] : {std::pair{"from", &from}, std::pair{"to", &to}}) {
+      auto text = Query(call, name);
+      *out = text ? ParseIsoDate(*text) : std::nullopt;
+      if (!*out) errors.push_back({name, "is required: a date written YYYY-MM-DD", 0});
+    }
+    if (!from || !to) return std::nullopt;
+    if (std::chrono::sys_days(*to) < std::chrono::sys_days(*from)) {
+      errors.push_back({"to", "must not be before from", 0});
+      return std::nullopt;
+    }
+    return std::pair{*from, *to};
+  }
+
+  Response Csv(const Call& call, std::string body, const std::string& filename) const {
+    Response res(http::status::ok, call.req.version());
+    res.set(http::field::content_type, "text/csv; charset=utf-8");
+    res.set(http::field::content_disposition, "attachment; filename=\"" + filename + "\"");
+    res.set(http::field::cache_control, "no-store");
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+  }
+
+  asio::awaitable<Response> GetIndicators(Call& call) {
+    std::vector<FieldError> errors;
+    auto range = DateRange(call, errors);
+    std::string format = Query(call, "format").value_or("json");
+    if (format != "json" && format != "csv") errors.push_back({"format", "must be json or csv", 0});
+    if (!errors.empty()) co_return Invalid(call, errors);
+    ActivePolicy active = deps.policies->Get();
+    auto indicators = ComputeIndicators(*deps.store, *active.calendar,
+                                        active.policy->spec().targets(), range->first,
+                                        range->second);
+    if (!indicators.ok()) co_return FromStatus(call, indicators.status());
+    if (format == "csv") {
+      co_return Csv(call, IndicatorsCsv(*indicators),
+                    "indicators-" + indicators->from() + "-" + indicators->to() + ".csv");
+    }
+    co_return Json(call, http::status::ok, json::Write(*indicators));
+  }
+
+  asio::awaitable<Response> GetAnnexAContacts(Call& call) {
+    std::vector<FieldError> errors;
+    auto range = DateRange(call, errors);
+    if (!errors.empty()) co_return Invalid(call, errors);
+    auto rows = AnnexAContacts(*deps.store, *deps.policies->Get().calendar, range->first,
+                               range->second);
+    if (!rows.ok()) co_return FromStatus(call, rows.status());
+    co_return Csv(call, AnnexAContactsCsv(*rows),
+                  "annex-a-list-1-contacts-" + FormatIsoDate(range->first) + "-" +
+                      FormatIsoDate(range->second) + ".csv");
+  }
+
+  asio::awaitable<Response> GetWhoami(Call& call) {
+    std::string body = "{\"name\":";
+    json::AppendQuoted(call.who->name, body);
+    body += ",\"role\":";
+    json::AppendQuoted(RoleName(call.who->role), body);
+    body += ",\"now\":";
+    json::AppendQuoted(FormatRfc3339(deps.clock->Now()), body);
+    body += '}';
+    co_return Json(call, http::status::ok, std::move(body));
   }
 
   asio::awaitable<Response> PostContact(Call& call) {
@@ -695,6 +772,16 @@ struct Api::Impl {
       if (!allow.empty()) allow += ", ";
       allow += std::string(http::to_string(route.method));
     }
+    if (found == nullptr && deps.web != nullptr && allow.empty() &&
+        (call.req.method() == http::verb::get || call.req.method() == http::verb::head) &&
+        (segments.empty() || (segments[0] != "v1" && segments[0] != "healthz" &&
+                              segments[0] != "readyz" && segments[0] != "metrics"))) {
+      *route_pattern = "static";
+      if (auto file = deps.web->Serve(segments, call.req.version(),
+                                      call.req.method() == http::verb::head)) {
+        co_return std::move(*file);
+      }
+    }
     if (found == nullptr) {
       if (!allow.empty()) {
         Response res = Problem(call, http::status::method_not_allowed, "method-not-allowed",
@@ -767,6 +854,77 @@ asio::awaitable<Response> Api::Handle(Request request, asio::ip::address peer) {
                res.result_int(), seconds * 1000, call.contact_id.empty() ? "" : " contact=",
                call.contact_id);
   co_return res;
+}
+
+bool Api::IsStream(const Request& request) {
+  std::string_view target(request.target().data(), request.target().size());
+  return request.method() == http::verb::get &&
+         target.substr(0, target.find('?')) == "/v1/stream";
+}
+
+asio::awaitable<void> Api::Stream(Request request, boost::beast::tcp_stream& stream,
+                                  asio::ip::address peer) {
+  constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+  constexpr auto kWriteTimeout = std::chrono::seconds(10);
+  Call call{request, peer, std::nullopt, {}, {}, {}};
+  call.who = impl_->deps.auth->Authenticate(Impl::Header(request, http::field::authorization));
+  std::optional<Response> refusal;
+  if (!call.who) {
+    refusal = impl_->Unauthenticated(call);
+  } else if (call.who->role != Role::kTriage && call.who->role != Role::kManager) {
+    refusal = impl_->Forbidden(call);
+  } else if (impl_->deps.feed == nullptr) {
+    refusal = impl_->Problem(call, http::status::not_found, "not-found", "Not found",
+                             "there is no live feed");
+  }
+  if (refusal) {
+    refusal->keep_alive(false);
+    spdlog::info("GET /v1/stream {}", refusal->result_int());
+    stream.expires_after(kWriteTimeout);
+    co_await http::async_write(stream, *refusal, kUseTuple);
+    co_return;
+  }
+  spdlog::info("GET /v1/stream 200 opened");
+
+  http::response<http::empty_body> head{http::status::ok, request.version()};
+  head.set(http::field::content_type, "text/event-stream");
+  head.set(http::field::cache_control, "no-store");
+  head.keep_alive(false);
+  head.chunked(true);
+  http::response_serializer<http::empty_body> serializer{head};
+  stream.expires_after(kWriteTimeout);
+  auto [head_ec, head_bytes] = co_await http::async_write_header(stream, serializer, kUseTuple);
+  if (head_ec) co_return;
+
+  LiveFeed& feed = *impl_->deps.feed;
+  auto sub = feed.Subscribe(co_await asio::this_coro::executor);
+  std::string pending = "retry: 3000\n: connected\n\n";
+  bool open = true;
+  while (open) {
+    {
+      std::lock_guard lock(sub->mu);
+      while (!sub->queue.empty()) {
+        pending += sub->queue.front();
+        sub->queue.pop_front();
+      }
+      open = !sub->closed;
+    }
+    if (!pending.empty()) {
+      stream.expires_after(kWriteTimeout);
+      auto [ec, n] = co_await asio::async_write(
+          stream, http::make_chunk(asio::buffer(pending)), kUseTuple);
+      if (ec) break;
+      pending.clear();
+    }
+    if (!open) break;
+    sub->wake.expires_after(std::chrono::seconds(15));
+    auto [wait_ec] = co_await sub->wake.async_wait(kUseTuple);
+    // Timed out: nothing happened for a while; keep proxies from closing.
+    if (!wait_ec) pending = ": keep-alive\n\n";
+  }
+  feed.Unsubscribe(sub);
+  stream.expires_after(kWriteTimeout);
+  co_await asio::async_write(stream, http::make_chunk_last(), kUseTuple);
 }
 
 Response Api::Problem(unsigned version, http::status status, std::string_view slug,

@@ -11,9 +11,12 @@
 #include <string>
 
 #include "adapters/http/auth.h"
+#include "adapters/http/live_feed.h"
+#include "adapters/http/static_files.h"
 #include "absl/status/status.h"
 #include "boost/asio/awaitable.hpp"
 #include "boost/asio/ip/address.hpp"
+#include "boost/beast/core/tcp_stream.hpp"
 #include "boost/beast/http/message.hpp"
 #include "boost/beast/http/string_body.hpp"
 #include "engine/active_policy.h"
@@ -40,6 +43,10 @@ struct ApiDependencies {
   const Authenticator* auth = nullptr;
   // Loads the policy file again and swaps it in; errors name what is wrong.
   std::function<absl::Status()> reload_policy;
+  // The live feed for GET /v1/stream; null answers 404.
+  LiveFeed* feed = nullptr;
+  // The web app's files; null serves none.
+  const WebRoot* web = nullptr;
   // How long POST /v1/admin/clock waits for sinks to deliver what the
   // timers it fired emitted. Default: 10 s.
   std::chrono::milliseconds delivery_wait{10'000};
@@ -53,6 +60,13 @@ class Api {
   // Answers one request. Runs on the connection's strand; never throws.
   // `peer` is the client's address (loopback may read /metrics unsigned).
   boost::asio::awaitable<Response> Handle(Request request, boost::asio::ip::address peer);
+
+  // GET /v1/stream is answered by Stream, which takes the connection over.
+  static bool IsStream(const Request& request);
+  // Checks the caller, then writes Server-Sent Events from the live feed
+  // until the client goes, the feed closes (shutdown) or a write fails.
+  boost::asio::awaitable<void> Stream(Request request, boost::beast::tcp_stream& stream,
+                                      boost::asio::ip::address peer);
 
   // A response for a request the server could not even read (too large,
   // malformed head), in the API's problem+json form.

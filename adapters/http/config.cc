@@ -102,6 +102,8 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file)
         config.max_queue = value.as<size_t>();
       } else if (key == "idle_timeout_seconds") {
         config.idle_timeout = std::chrono::seconds(value.as<int>());
+      } else if (key == "web_root") {
+        config.web_root = value.as<std::string>();
       } else if (key == "log_level") {
         config.log_level = value.as<std::string>();
       } else {
@@ -131,6 +133,12 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file)
   config.bank_holidays = *holidays;
   if (!config.spool_dir.empty() && config.spool_dir.is_relative()) {
     config.spool_dir = file.parent_path() / config.spool_dir;
+  }
+  if (config.web_root.empty()) {
+    std::error_code ec;
+    config.web_root = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() / "web";
+  } else if (config.web_root.is_relative()) {
+    config.web_root = file.parent_path() / config.web_root;
   }
   if (config.io_threads == 0) config.io_threads = std::max(1u, std::thread::hardware_concurrency());
   return config;

@@ -38,6 +38,8 @@ struct ServerConfig {
   size_t max_queue = 20000;
   // A client that sends nothing for this long is disconnected. Default: 60 s.
   std::chrono::seconds idle_timeout{60};
+  // The web app's built files. Default: web/ beside the frontdoor binary.
+  std::filesystem::path web_root;
   // trace, debug, info, warn, error. Default: info.
   std::string log_level = "info";
 };

@@ -150,6 +150,10 @@ asio::awaitable<void> Connection(std::shared_ptr<HttpServer::State> s, beast::tc
       if (body_ec) break;
     }
     Request request = parser.release();
+    if (Api::IsStream(request)) {
+      co_await s->api.Stream(std::move(request), stream, peer);
+      break;
+    }
     const bool keep_alive = request.keep_alive();
     Response response = co_await s->api.Handle(std::move(request), peer);
     bool stopping;

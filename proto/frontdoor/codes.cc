@@ -27,6 +27,11 @@ std::string_view CensusCode(const google::protobuf::EnumDescriptor& type, int va
   return v ? std::string_view(v->options().GetExtension(v1::census)) : std::string_view();
 }
 
+std::string_view AnnexACode(const google::protobuf::EnumDescriptor& type, int value) {
+  const auto* v = Find(type, value);
+  return v ? std::string_view(v->options().GetExtension(v1::annex_a)) : std::string_view();
+}
+
 }  // namespace frontdoor
 
 #include "frontdoor/tree_reader.h"

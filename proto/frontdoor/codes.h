@@ -17,6 +17,9 @@ std::string_view CodeLabel(const google::protobuf::EnumDescriptor& type, int val
 // The value's (census) option, e.g. "3A"; "" when there is none.
 std::string_view CensusCode(const google::protobuf::EnumDescriptor& type, int value);
 
+// The value's (annex_a) option, e.g. "q) 6: Police"; "" when there is none.
+std::string_view AnnexACode(const google::protobuf::EnumDescriptor& type, int value);
+
 template <typename E>
 std::string_view NameOf(E value) {
   return CodeName(*google::protobuf::GetEnumDescriptor<E>(), static_cast<int>(value));
@@ -24,6 +27,10 @@ std::string_view NameOf(E value) {
 template <typename E>
 std::string_view LabelOf(E value) {
   return CodeLabel(*google::protobuf::GetEnumDescriptor<E>(), static_cast<int>(value));
+}
+template <typename E>
+std::string_view AnnexAOf(E value) {
+  return AnnexACode(*google::protobuf::GetEnumDescriptor<E>(), static_cast<int>(value));
 }
 template <typename E>
 std::string_view CensusOf(E value) {

@@ -174,14 +174,17 @@ TEST_F(ProcessorTest, CommitListenersHearEveryStoredEvent) {
   auto processor = MakeProcessor();
   std::vector<v1::EventType::Code> heard;
   uint64_t last_seq = 0;
-  processor->AddCommitListener([&](uint64_t seq, const std::vector<v1::Event>& events) {
-    last_seq = seq;
-    for (const auto& e : events) heard.push_back(e.type());
+  std::vector<std::string> changed;
+  processor->AddCommitListener([&](const CommitNotice& notice) {
+    last_seq = notice.outbox_seq;
+    for (const auto& e : notice.events) heard.push_back(e.type());
+    for (const auto& c : notice.contacts) changed.push_back(c->contact().id());
   });
   ASSERT_TRUE(processor->Start().ok());
   CommandResult r = Queue(*processor, Contact()).get();
   processor->Stop();
   EXPECT_EQ(heard.size(), 3u);
+  EXPECT_EQ(changed, std::vector<std::string>{r.contact->contact().id()});
   EXPECT_EQ(last_seq, 1u);
   EXPECT_EQ(r.outbox_seq, 1u);
 }

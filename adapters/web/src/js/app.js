@@ -1,0 +1,152 @@
+// The app's entry point: marks the page as run by JavaScript (the GOV.UK
+// `js-enabled` classes, set here because the Content-Security-Policy allows
+// no inline script), signs the user in again from this tab's session, and
+// routes the URL's hash (#/worklist/triage?source=POLICE) to a page for the
+// signed-in role, with the service navigation that role sees.
+
+import { initAll } from '/vendor/govuk/govuk-frontend.min.js';
+import { h, clear } from './dom.js';
+import { get } from './api.js';
+import * as session from './session.js';
+import { signInPage } from './pages/sign-in.js';
+import { contactFormPage } from './pages/contact-form.js';
+import { confirmationPage } from './pages/confirmation.js';
+import { worklistPage } from './pages/worklist.js';
+import { contactPage } from './pages/contact.js';
+import { liveViewPage } from './pages/live-view.js';
+import { adminPage } from './pages/admin.js';
+import { messagePage } from './pages/message.js';
+
+document.body.classList.add('js-enabled', 'govuk-frontend-supported');
+
+const SERVICE = 'Integrated Front Door';
+
+const HOME = {
+  partner: '#/contacts/new', triage: '#/worklist/triage', manager: '#/live', admin: '#/admin',
+};
+
+const NAV = {
+  partner: [['#/contacts/new', 'Send a contact']],
+  triage: [['#/worklist/triage', 'Triage worklist'], ['#/worklist/mash', 'MASH worklist'],
+    ['#/contacts/new', 'New contact']],
+  manager: [['#/live', 'Live view'], ['#/worklist/triage', 'Triage worklist'], ['#/worklist/mash', 'MASH worklist']],
+  admin: [['#/admin', 'Server clock']],
+};
+
+const ID = '([A-Za-z0-9_-]+)';
+const ROUTES = [
+  { path: /^\/sign-in$/, page: signInPage, public: true },
+  { path: /^\/contacts\/new$/, page: contactFormPage, roles: ['partner', 'triage'] },
+  { path: new RegExp(`^/contacts/${ID}/sent$`), page: confirmationPage, roles: ['partner', 'triage'] },
+  { path: /^\/worklist\/(triage|mash)$/, page: worklistPage, roles: ['triage', 'manager'] },
+  { path: new RegExp(`^/contacts/${ID}$`), page: contactPage, roles: ['triage', 'manager'] },
+  { path: /^\/live$/, page: liveViewPage, roles: ['manager'] },
+  { path: /^\/admin$/, page: adminPage, roles: ['admin'] },
+];
+
+let leaving = [];
+let renderSeq = 0;
+
+function parseHash() {
+  const raw = window.location.hash.replace(/^#/, '') || '/';
+  const [path, qs = ''] = raw.split('?');
+  return { path, query: new URLSearchParams(qs) };
+}
+
+function setTitle(text, { error = false } = {}) {
+  document.title = `${error ? 'Error: ' : ''}${text} – ${SERVICE} – Northfield Children's Services`;
+}
+
+function renderNav(who, path) {
+  const nav = document.getElementById('service-nav');
+  const list = clear(document.getElementById('navigation'));
+  if (!who) { nav.hidden = true; return; }
+  const items = [...(NAV[who.role] || []), ['#/sign-out', `Sign out (${who.name})`]];
+  for (const [href, text] of items) {
+    const current = `#${path}` === href;
+    list.append(h('li', { class: `govuk-service-navigation__item${current ? ' govuk-service-navigation__item--active' : ''}` },
+      h('a', { class: 'govuk-service-navigation__link', href, 'aria-current': current ? 'page' : undefined },
+        current ? h('strong', { class: 'govuk-service-navigation__active-fallback' }, text) : text)));
+  }
+  nav.hidden = false;
+}
+
+async function ensureSignedIn() {
+  if (session.whoami()) return session.whoami();
+  if (!session.token()) return null;
+  try {
+    session.setWho(await get('/v1/whoami'));
+  } catch {
+    session.signOut();
+  }
+  return session.whoami();
+}
+
+async function route() {
+  const seq = ++renderSeq;
+  for (const fn of leaving) { try { fn(); } catch { /* a page's cleanup must not stop the next page */ } }
+  leaving = [];
+  const { path, query } = parseHash();
+  const main = document.getElementById('main-content');
+
+  if (path === '/sign-out') {
+    session.signOut();
+    window.location.replace('#/sign-in?signed-out=1');
+    return;
+  }
+  const who = await ensureSignedIn();
+  if (seq !== renderSeq) return;
+  renderNav(who, path);
+  if (!who && path !== '/sign-in') {
+    window.location.replace('#/sign-in');
+    return;
+  }
+  if (who && (path === '/' || path === '/sign-in')) {
+    const home = HOME[who.role];
+    if (home) { window.location.replace(home); return; }
+  }
+  const match = ROUTES.map((r) => ({ r, m: path.match(r.path) })).find((x) => x.m);
+  clear(main);
+  const before = h('div', { class: 'fd-before-content' });
+  main.append(before);
+  const ctx = {
+    main: h('div', { class: 'fd-page' }), before, query, who, setTitle, params: match ? match.m.slice(1) : [],
+    onLeave: (fn) => leaving.push(fn), isCurrent: () => seq === renderSeq, home: who ? HOME[who.role] : '#/sign-in',
+  };
+  main.append(ctx.main);
+  try {
+    if (!match) await messagePage(ctx, 'Page not found', 'If you typed the web address, check it is correct.');
+    else if (!match.r.public && !match.r.roles.includes(who.role)) {
+      await messagePage(ctx, 'You cannot see this page', `Signed in as ${who.name}, you do not have access to it.`);
+    } else await match.r.page(ctx);
+  } catch (e) {
+    if (seq !== renderSeq) return;
+    clear(ctx.main);
+    await messagePage(ctx, 'Sorry, there is a problem with the service', e && e.message ? e.message : 'Try again later.');
+  }
+  if (seq !== renderSeq) return;
+  initAll({ scope: main, onError: () => {} });
+  const h1 = main.querySelector('h1');
+  if (h1 && !main.querySelector('.govuk-error-summary') && routed) {
+    h1.setAttribute('tabindex', '-1');
+    h1.focus({ preventScroll: false });
+  }
+  routed = true;
+}
+
+let routed = false;
+
+// The skip link would replace the route in the hash: move focus instead.
+document.querySelector('.govuk-skip-link').addEventListener('click', (event) => {
+  event.preventDefault();
+  const main = document.getElementById('main-content');
+  main.setAttribute('tabindex', '-1');
+  main.focus();
+});
+
+// Only "#/..." is a route; other hashes are links within the page.
+window.addEventListener('hashchange', () => {
+  if (window.location.hash.startsWith('#/') || window.location.hash === '') route();
+});
+
+route();

@@ -1,0 +1,49 @@
+// Sign-in: the user pastes the API token they were given. It is checked with
+// GET /v1/whoami and, if it is good, kept in this tab's sessionStorage (see
+// session.js) until the tab closes or the user signs out.
+
+import { h, heading, para, button, notificationBanner } from '../dom.js';
+import { textInput, showErrors, FieldRegistry } from '../fields.js';
+import { get } from '../api.js';
+import * as session from '../session.js';
+import { navigate } from '../nav.js';
+import { ErrorSummary } from '/vendor/govuk/govuk-frontend.min.js';
+
+export async function signInPage(ctx) {
+  ctx.setTitle('Sign in');
+  const registry = new FieldRegistry();
+  registry.add('token', 'token', 'Access token');
+  const form = h('form', { novalidate: true, id: 'sign-in-form' },
+    textInput({
+      id: 'token', label: 'Access token', type: 'password', autocomplete: 'off', spellcheck: false,
+      hint: 'Paste the token your administrator gave you. It is kept in this browser tab only and forgotten when you close the tab or sign out.',
+    }),
+    button('Sign in', { id: 'sign-in' }));
+  const column = h('div', { class: 'govuk-grid-column-two-thirds' });
+  if (ctx.query.get('signed-out')) {
+    column.append(notificationBanner('You have signed out.', para('Close this tab if you are on a shared computer.'), { success: true }));
+  }
+  column.append(heading('Sign in to the Integrated Front Door'),
+    para('Use the access token for your role: partner agencies send contacts; front door staff triage them and work the MASH; managers watch timescales.'),
+    form);
+  ctx.main.append(h('div', { class: 'govuk-grid-row' }, column));
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const value = form.querySelector('#token').value.trim();
+    const fail = (message) => {
+      ctx.setTitle('Sign in', { error: true });
+      new ErrorSummary(showErrors(column, form, [{ field: 'token', message }], registry));
+    };
+    if (!value) { fail('Enter your access token'); return; }
+    try {
+      const who = await get('/v1/whoami', { tokenOverride: value });
+      session.setToken(value);
+      session.setWho(who);
+      navigate('#/');
+    } catch (e) {
+      fail(e.status === 401 || e.status === 403 ? 'The access token was not recognised: check you copied all of it'
+        : 'The service cannot check your token just now: try again later');
+    }
+  });
+}

@@ -1,0 +1,41 @@
+// Who is signed in. The API token lives in this tab's sessionStorage only:
+// never localStorage, a cookie or a URL, so it is gone when the tab closes
+// and is never sent anywhere but as the Authorization header of our own
+// fetches. The server's clock (GET /v1/whoami's `now`) is kept too, since
+// deadlines are counted against it (tests run the server on a manual clock).
+
+const TOKEN_KEY = 'frontdoor.token';
+
+let who = null; // {name, role, now}
+let serverNowMs = null;
+let fetchedAtMs = null;
+
+export const token = () => sessionStorage.getItem(TOKEN_KEY);
+export const setToken = (value) => sessionStorage.setItem(TOKEN_KEY, value);
+export function signOut() {
+  sessionStorage.removeItem(TOKEN_KEY);
+  who = null;
+}
+
+export const whoami = () => who;
+export function setWho(value) {
+  who = value;
+  if (value && value.now) observeTime(value.now, true);
+}
+
+// The server's "now": its clock when last read, plus the time since then.
+export function now() {
+  if (serverNowMs === null) return Date.now();
+  return serverNowMs + (performance.now() - fetchedAtMs);
+}
+
+// A time the server reported (its clock, or an event that just happened)
+// moves our idea of its clock forward; `reset` takes it as the clock itself.
+export function observeTime(iso, reset = false) {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return;
+  if (reset || serverNowMs === null || ms > now()) {
+    serverNowMs = ms;
+    fetchedAtMs = performance.now();
+  }
+}

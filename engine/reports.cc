@@ -1,0 +1,342 @@
+// Indicators and Annex A from the contacts received in a range of days.
+// Each contact is counted in the week and day it arrived; timescale results
+// come from the contact's own record of its finished steps.
+#include "engine/reports.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "frontdoor/codes.h"
+#include "frontdoor/status_macros.h"
+
+namespace frontdoor {
+
+namespace {
+
+using std::chrono::days;
+using std::chrono::sys_days;
+using std::chrono::year_month_day;
+
+absl::StatusOr<std::vector<v1::ContactRecord>> ContactsReceived(const Store& store,
+                                                                const Calendar& calendar,
+                                                                year_month_day from,
+                                                                year_month_day to) {
+  if (!from.ok() || !to.ok() || sys_days(to) < sys_days(from)) {
+    return absl::InvalidArgumentError("to must be a date on or after from");
+  }
+  TimePoint begin = calendar.StartOfLocalDay(from);
+  TimePoint end = calendar.StartOfLocalDay(year_month_day(sys_days(to) + days(1)));
+  ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                   store.ReceivedBetween(begin, end, kMaxReportContacts + 1));
+  if (ids.size() > kMaxReportContacts) {
+    return absl::InvalidArgumentError("the range holds too many contacts; choose a shorter one");
+  }
+  std::vector<v1::ContactRecord> records;
+  records.reserve(ids.size());
+  for (const std::string& id : ids) {
+    ASSIGN_OR_RETURN(std::optional<v1::ContactRecord> record, store.GetContact(id));
+    if (record) records.push_back(std::move(*record));
+  }
+  return records;
+}
+
+year_month_day MondayOf(year_month_day d) {
+  sys_days day(d);
+  unsigned since_monday = (std::chrono::weekday(day).c_encoding() + 6) % 7;
+  return year_month_day(day - days(since_monday));
+}
+
+double ShareOf(int part, int whole) { return whole == 0 ? 0 : static_cast<double>(part) / whole; }
+
+// Nearest-rank percentile of sorted values; 0 for none.
+double Percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  size_t rank = static_cast<size_t>(std::ceil(p * static_cast<double>(sorted.size())));
+  return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
+}
+
+double Hours(const google::protobuf::Timestamp& from, const google::protobuf::Timestamp& to) {
+  return std::chrono::duration<double, std::ratio<3600>>(FromProto(to) - FromProto(from)).count();
+}
+
+bool IsReferral(v1::Outcome::Code outcome) {
+  return outcome == v1::Outcome::SOCIAL_CARE_ASSESSMENT ||
+         outcome == v1::Outcome::STRATEGY_DISCUSSION;
+}
+
+struct WeekTally {
+  v1::Indicators::Week week;
+  std::vector<double> hours_to_decision;
+};
+
+void SetShare(v1::Indicators::Share* share, int within, int total) {
+  share->set_total(total);
+  share->set_within(within);
+  share->set_share(ShareOf(within, total));
+}
+
+v1::Indicators::SourceCount SourceCountOf(v1::Source::Code source, int count) {
+  v1::Indicators::SourceCount out;
+  out.set_source(source);
+  out.set_census(std::string(CensusOf(source)));
+  out.set_label(std::string(LabelOf(source)));
+  out.set_count(count);
+  return out;
+}
+
+std::string CsvField(std::string_view value) {
+  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string Number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+std::string DayMonthYear(year_month_day d) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%02u/%02u/%04d", static_cast<unsigned>(d.day()),
+                static_cast<unsigned>(d.month()), static_cast<int>(d.year()));
+  return buf;
+}
+
+int WholeYears(year_month_day born, year_month_day on) {
+  int years = static_cast<int>(on.year()) - static_cast<int>(born.year());
+  if (on.month() < born.month() || (on.month() == born.month() && on.day() < born.day())) --years;
+  return std::max(years, 0);
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Indicators> ComputeIndicators(const Store& store, const Calendar& calendar,
+                                                 const v1::Targets& targets,
+                                                 year_month_day from, year_month_day to) {
+  ASSIGN_OR_RETURN(std::vector<v1::ContactRecord> records,
+                   ContactsReceived(store, calendar, from, to));
+  v1::Indicators out;
+  out.set_from(FormatIsoDate(from));
+  out.set_to(FormatIsoDate(to));
+  out.mutable_targets()->set_decided_within_timescale(
+      targets.has_decided_within_timescale() ? targets.decided_within_timescale() : 0.95);
+  out.mutable_targets()->set_mash_within_timescale(
+      targets.has_mash_within_timescale() ? targets.mash_within_timescale() : 0.9);
+
+  std::map<v1::Source::Code, int> by_source;
+  std::map<sys_days, std::map<v1::Source::Code, int>> by_day;
+  std::map<sys_days, WeekTally> weeks;
+  std::map<v1::Outcome::Code, int> outcomes;
+  int decided = 0, decided_in_time = 0, mash = 0, mash_in_time = 0, referrals = 0,
+      re_referrals = 0;
+  std::vector<double> hours_to_decision;
+
+  for (const v1::ContactRecord& record : records) {
+    const v1::Contact& c = record.contact();
+    year_month_day day = calendar.LocalDate(FromProto(c.received_at()));
+    WeekTally& week = weeks[sys_days(MondayOf(day))];
+    week.week.set_contacts(week.week.contacts() + 1);
+    ++by_source[c.source()];
+    ++by_day[sys_days(day)][c.source()];
+    switch (c.consent().status()) {
+      case v1::ConsentStatus::GIVEN:
+        out.mutable_consent()->set_given(out.consent().given() + 1);
+        break;
+      case v1::ConsentStatus::REFUSED:
+        out.mutable_consent()->set_refused(out.consent().refused() + 1);
+        break;
+      case v1::ConsentStatus::NOT_SOUGHT:
+        out.mutable_consent()->set_not_sought(out.consent().not_sought() + 1);
+        break;
+      default:
+        break;
+    }
+    // A decision the policy made itself (an open case) is made on arrival.
+    std::optional<std::pair<bool, double>> decision;
+    if (c.decision().automatic()) {
+      decision = {true, Hours(c.received_at(), c.decision().decided_at())};
+    }
+    for (const v1::TimescaleResult& result : c.results()) {
+      if (result.name() == "decision") {
+        decision = {result.met(), Hours(c.received_at(), result.finished_at())};
+      } else if (result.name() == "mash") {
+        ++mash;
+        week.week.set_mash_completed(week.week.mash_completed() + 1);
+        if (result.met()) {
+          ++mash_in_time;
+          week.week.set_mash_in_time(week.week.mash_in_time() + 1);
+        }
+      }
+    }
+    if (decision) {
+      ++decided;
+      week.week.set_decided(week.week.decided() + 1);
+      if (decision->first) {
+        ++decided_in_time;
+        week.week.set_decided_in_time(week.week.decided_in_time() + 1);
+      }
+      hours_to_decision.push_back(decision->second);
+      week.hours_to_decision.push_back(decision->second);
+    }
+    if (c.state() == v1::ContactState::CLOSED) ++outcomes[c.outcome()];
+    if (IsReferral(c.outcome())) {
+      ++referrals;
+      week.week.set_referrals(week.week.referrals() + 1);
+      if (c.prior().referrals_12m() > 0) {
+        ++re_referrals;
+        week.week.set_re_referrals(week.week.re_referrals() + 1);
+      }
+    }
+  }
+
+  // Breaches count in the week they were raised.
+  TimePoint begin = calendar.StartOfLocalDay(from);
+  TimePoint end = calendar.StartOfLocalDay(year_month_day(sys_days(to) + days(1)));
+  ASSIGN_OR_RETURN(std::vector<v1::Breach> breaches, store.Breaches(false, kMaxReportContacts));
+  for (const v1::Breach& b : breaches) {
+    TimePoint raised = FromProto(b.raised_at());
+    if (raised < begin || raised >= end) continue;
+    out.set_breaches_raised(out.breaches_raised() + 1);
+    WeekTally& week = weeks[sys_days(MondayOf(calendar.LocalDate(raised)))];
+    week.week.set_breaches(week.week.breaches() + 1);
+  }
+
+  out.set_contacts_received(static_cast<int>(records.size()));
+  for (const auto& [source, count] : by_source) *out.add_by_source() = SourceCountOf(source, count);
+  for (const auto& [day, sources] : by_day) {
+    v1::Indicators::Day* d = out.add_by_day();
+    d->set_date(FormatIsoDate(year_month_day(day)));
+    for (const auto& [source, count] : sources) {
+      d->set_total(d->total() + count);
+      *d->add_by_source() = SourceCountOf(source, count);
+    }
+  }
+  for (auto& [monday, tally] : weeks) {
+    v1::Indicators::Week& w = tally.week;
+    w.set_week_start(FormatIsoDate(year_month_day(monday)));
+    w.set_decided_in_time_share(ShareOf(w.decided_in_time(), w.decided()));
+    w.set_mash_in_time_share(ShareOf(w.mash_in_time(), w.mash_completed()));
+    w.set_re_referral_rate(ShareOf(w.re_referrals(), w.referrals()));
+    std::sort(tally.hours_to_decision.begin(), tally.hours_to_decision.end());
+    w.set_median_hours_to_decision(Percentile(tally.hours_to_decision, 0.5));
+    w.set_p90_hours_to_decision(Percentile(tally.hours_to_decision, 0.9));
+    *out.add_by_week() = std::move(w);
+  }
+  SetShare(out.mutable_decided_within_timescale(), decided_in_time, decided);
+  SetShare(out.mutable_mash_within_timescale(), mash_in_time, mash);
+  for (const auto& [outcome, count] : outcomes) {
+    v1::Indicators::OutcomeCount* o = out.add_outcomes();
+    o->set_outcome(outcome);
+    o->set_label(std::string(LabelOf(outcome)));
+    o->set_count(count);
+  }
+  out.set_referrals(referrals);
+  out.set_conversion_to_referral(ShareOf(referrals, static_cast<int>(records.size())));
+  out.set_re_referrals_12m(re_referrals);
+  out.set_re_referral_rate(ShareOf(re_referrals, referrals));
+  std::sort(hours_to_decision.begin(), hours_to_decision.end());
+  out.mutable_time_to_decision_hours()->set_count(static_cast<int>(hours_to_decision.size()));
+  out.mutable_time_to_decision_hours()->set_median(Percentile(hours_to_decision, 0.5));
+  out.mutable_time_to_decision_hours()->set_p90(Percentile(hours_to_decision, 0.9));
+  return out;
+}
+
+std::string IndicatorsCsv(const v1::Indicators& in) {
+  std::string out = "indicator,period,dimension,value\n";
+  const std::string range = in.from() + ".." + in.to();
+  auto row = [&out](std::string_view indicator, std::string_view period,
+                    std::string_view dimension, const std::string& value) {
+    out += CsvField(indicator) + "," + CsvField(period) + "," + CsvField(dimension) + "," +
+           value + "\n";
+  };
+  row("contacts_received", range, "", std::to_string(in.contacts_received()));
+  for (const auto& s : in.by_source()) {
+    row("contacts_by_source", range, NameOf(s.source()), std::to_string(s.count()));
+  }
+  for (const auto& d : in.by_day()) {
+    row("contacts_by_day", d.date(), "", std::to_string(d.total()));
+    for (const auto& s : d.by_source()) {
+      row("contacts_by_day_and_source", d.date(), NameOf(s.source()), std::to_string(s.count()));
+    }
+  }
+  for (const auto& w : in.by_week()) {
+    const std::string& p = w.week_start();
+    row("week_contacts", p, "", std::to_string(w.contacts()));
+    row("week_decided_in_time_share", p, "", Number(w.decided_in_time_share()));
+    row("week_mash_in_time_share", p, "", Number(w.mash_in_time_share()));
+    row("week_referrals", p, "", std::to_string(w.referrals()));
+    row("week_re_referral_rate", p, "", Number(w.re_referral_rate()));
+    row("week_median_hours_to_decision", p, "", Number(w.median_hours_to_decision()));
+    row("week_p90_hours_to_decision", p, "", Number(w.p90_hours_to_decision()));
+    row("week_breaches", p, "", std::to_string(w.breaches()));
+  }
+  row("decided_within_timescale_share", range, "", Number(in.decided_within_timescale().share()));
+  row("mash_within_timescale_share", range, "", Number(in.mash_within_timescale().share()));
+  for (const auto& o : in.outcomes()) {
+    row("outcomes", range, NameOf(o.outcome()), std::to_string(o.count()));
+  }
+  row("referrals", range, "", std::to_string(in.referrals()));
+  row("conversion_to_referral", range, "", Number(in.conversion_to_referral()));
+  row("re_referrals_12m", range, "", std::to_string(in.re_referrals_12m()));
+  row("re_referral_rate", range, "", Number(in.re_referral_rate()));
+  row("median_hours_to_decision", range, "", Number(in.time_to_decision_hours().median()));
+  row("p90_hours_to_decision", range, "", Number(in.time_to_decision_hours().p90()));
+  row("breaches_raised", range, "", std::to_string(in.breaches_raised()));
+  row("consent", range, "GIVEN", std::to_string(in.consent().given()));
+  row("consent", range, "REFUSED", std::to_string(in.consent().refused()));
+  row("consent", range, "NOT_SOUGHT", std::to_string(in.consent().not_sought()));
+  return out;
+}
+
+absl::StatusOr<std::vector<AnnexAContact>> AnnexAContacts(const Store& store,
+                                                          const Calendar& calendar,
+                                                          year_month_day from,
+                                                          year_month_day to) {
+  ASSIGN_OR_RETURN(std::vector<v1::ContactRecord> records,
+                   ContactsReceived(store, calendar, from, to));
+  std::vector<AnnexAContact> rows;
+  for (const v1::ContactRecord& record : records) {
+    const v1::Contact& c = record.contact();
+    year_month_day on = calendar.LocalDate(FromProto(c.received_at()));
+    for (int i = 0; i < c.children_size(); ++i) {
+      const v1::Child& child = c.children(i);
+      AnnexAContact row;
+      row.child_id = c.id() + "-" + std::to_string(i + 1);
+      row.gender = std::string(AnnexAOf(child.sex() == v1::Sex::SEX_UNSPECIFIED ? v1::Sex::U
+                                                                                : child.sex()));
+      // The front door does not ask for ethnicity.
+      row.ethnicity = "s) NOBT";
+      if (child.birth_case() == v1::Child::kDateOfBirth) {
+        if (auto dob = ParseIsoDate(child.date_of_birth())) {
+          row.date_of_birth = DayMonthYear(*dob);
+          row.age_years = std::to_string(WholeYears(*dob, on));
+        }
+      }
+      row.date_of_contact = DayMonthYear(on);
+      row.contact_source = std::string(AnnexAOf(c.source()));
+      rows.push_back(std::move(row));
+    }
+  }
+  return rows;
+}
+
+std::string AnnexAContactsCsv(const std::vector<AnnexAContact>& rows) {
+  std::string out =
+      "Child Unique ID,Gender,Ethnicity,Date of Birth,Age of Child (Years),Date of Contact,"
+      "Contact Source\n";
+  for (const auto& r : rows) {
+    out += CsvField(r.child_id) + "," + CsvField(r.gender) + "," + CsvField(r.ethnicity) + "," +
+           CsvField(r.date_of_birth) + "," + CsvField(r.age_years) + "," +
+           CsvField(r.date_of_contact) + "," + CsvField(r.contact_source) + "\n";
+  }
+  return out;
+}
+
+}  // namespace frontdoor
