@@ -185,6 +185,28 @@ TEST_F(ContactMachineTest, TimerBreachesOnceAndStaleTimersDoNothing) {
   EXPECT_EQ(state_.contact().outcome(), v1::Outcome::NFA);
 }
 
+TEST_F(ContactMachineTest, WarningTimerMarksTheStepDueSoonOnce) {
+  Run(SubmitContact{SchoolContact(), "example-school", "", ""}, kTuesday10am);
+  const v1::Deadline& d = state_.contact().deadlines(0);
+  TimePoint due = FromProto(d.due_at());
+  ASSERT_TRUE(d.has_warn_at());
+  TimePoint warn = FromProto(d.warn_at());
+  EXPECT_EQ(warn, due - std::chrono::minutes(kDefaultWarnBeforeMinutes));
+  auto warned = Run(FireTimer{"FD-00000001", "decision/due-soon", warn}, warn);
+  ASSERT_THAT(Types(warned), ElementsAre(v1::EventType::TIMESCALE_DUE_SOON));
+  EXPECT_TRUE(state_.contact().deadlines(0).due_soon());
+  EXPECT_THAT(Run(FireTimer{"FD-00000001", "decision/due-soon", warn}, warn), IsEmpty());
+
+  v1::DecisionRequest decision;
+  decision.set_route(v1::Route::EARLY_HELP);
+  decision.set_reason("Early help offered.");
+  Run(RecordDecision{"FD-00000001", decision, "ifd-triage"}, warn + std::chrono::minutes(30));
+  ASSERT_EQ(state_.contact().results_size(), 1);
+  EXPECT_EQ(state_.contact().results(0).name(), "decision");
+  EXPECT_TRUE(state_.contact().results(0).met());
+  EXPECT_EQ(FromProto(state_.contact().results(0).finished_at()), warn + std::chrono::minutes(30));
+}
+
 TEST_F(ContactMachineTest, TimerForAFinishedStepDoesNothing) {
   Run(SubmitContact{SchoolContact(), "example-school", "", ""}, kTuesday10am);
   TimePoint due = FromProto(state_.contact().deadlines(0).due_at());
