@@ -304,6 +304,7 @@ absl::StatusOr<std::vector<v1::Event>> DecideSubmit(const SubmitContact& cmd,
   v1::ContactReceived& r = *e.mutable_contact_received();
   *r.mutable_submission() = s;
   *r.mutable_prior() = in.prior;
+  for (const std::string& id : in.person_ids) r.add_person_ids(id);
   r.set_submitted_by(cmd.actor);
   *r.mutable_received_at() = ToProto(received);
   r.set_out_of_hours(out_of_hours);
@@ -349,6 +350,7 @@ absl::StatusOr<std::vector<v1::Event>> DecideSubmit(const SubmitContact& cmd,
     decision.set_reason(JoinReasons(rec));
     decision.set_decided_by("policy");
     decision.set_automatic(true);
+    if (rec.route() == v1::Route::EXISTING_CASE) decision.set_team(in.prior.open_case().team());
     RETURN_IF_ERROR(Decided(log, in, std::move(decision)));
   }
   return log.Take();
@@ -482,6 +484,7 @@ void Apply(v1::ContactRecord& state, const v1::Event& e) {
       *c.mutable_recommendation() = r.recommendation();
       *c.mutable_prior() = r.prior();
       c.set_submitted_by(r.submitted_by());
+      *c.mutable_person_ids() = r.person_ids();
       c.set_external_ref(s.external_ref());
       c.set_channel(s.channel());
       c.set_source(s.source());

@@ -75,9 +75,10 @@ struct DecideInputs {
   TimePoint now;
   const rules::Policy* policy = nullptr;
   const Calendar* calendar = nullptr;
-  // SubmitContact only: the id the new contact gets, and what was known
-  // about its children.
+  // SubmitContact only: the id the new contact gets, its children as the
+  // front door knows them, and what was known about them.
   std::string new_contact_id;
+  std::vector<std::string> person_ids;
   v1::Prior prior;
 };
 

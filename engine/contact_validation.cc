@@ -267,4 +267,33 @@ std::vector<FieldError> ValidateMashOutcome(const v1::MashOutcomeRequest& o) {
   return check.Take();
 }
 
+std::vector<FieldError> ValidateOpenCase(std::string_view case_id,
+                                         const v1::OpenCaseRequest& o, year_month_day today) {
+  Checker check;
+  bool id_ok = !case_id.empty() && case_id.size() <= 64;
+  for (char c : case_id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') {
+      id_ok = false;
+    }
+  }
+  if (!id_ok) {
+    check.Fail("case_id", "must be 1 to 64 letters, digits, '.', '_' or '-'");
+  }
+  if (IsBlank(o.team())) check.Fail("team", "is required: the team the case is allocated to");
+  check.MaxLength("team", o.team(), kMaxShortText);
+  check.MaxLength("worker", o.worker(), kMaxShortText);
+  if (o.children_size() == 0) check.Fail("children", "must name at least one child");
+  for (int i = 0; i < o.children_size(); ++i) {
+    const v1::Child& child = o.children(i);
+    std::string path = "children[" + std::to_string(i) + "]";
+    CheckChild(child, path, today, check);
+    bool named = child.birth_case() == v1::Child::kDateOfBirth &&
+                 !(IsBlank(child.given_name()) && IsBlank(child.family_name()));
+    if (!named && child.nhs_number().empty()) {
+      check.Fail(path, "needs an nhs_number, or a name and date_of_birth, to be found again");
+    }
+  }
+  return check.Take();
+}
+
 }  // namespace frontdoor

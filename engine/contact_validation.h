@@ -11,6 +11,7 @@
 
 #include "frontdoor/proto_time.h"
 #include "frontdoor/tree_reader.h"
+#include "frontdoor/v1/api.pb.h"
 #include "frontdoor/v1/contact.pb.h"
 
 namespace frontdoor {
@@ -29,6 +30,12 @@ std::vector<FieldError> ValidateSubmission(const v1::ContactSubmission& submissi
                                            TimePoint now, std::chrono::year_month_day today);
 std::vector<FieldError> ValidateDecision(const v1::DecisionRequest& decision);
 std::vector<FieldError> ValidateMashOutcome(const v1::MashOutcomeRequest& outcome);
+// An open case from the case management system: an id of letters, digits,
+// '.', '_' or '-', a team, and children each with a name and date of birth
+// or an NHS number.
+std::vector<FieldError> ValidateOpenCase(std::string_view case_id,
+                                         const v1::OpenCaseRequest& open_case,
+                                         std::chrono::year_month_day today);
 
 // Ten digits (spaces allowed) whose last is the modulus 11 check digit.
 bool IsValidNhsNumber(std::string_view text);

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "engine/people.h"
 #include "frontdoor/status_macros.h"
 #include "spdlog/spdlog.h"
 
@@ -20,6 +21,7 @@ namespace {
 
 constexpr char kContactCounter[] = "contact";
 constexpr char kOutboxCounter[] = "outbox";
+constexpr char kPersonCounter[] = "person";
 
 std::string ContactIdFor(uint64_t number) {
   char buf[32];
@@ -75,6 +77,8 @@ class Processor::BatchRun {
         batch_(p.store_.NewBatch()),
         contact_number_(p.next_contact_number_),
         outbox_seq_(p.next_outbox_seq_),
+        person_number_(p.next_person_number_),
+        people_(p.store_, &person_number_),
         timer_floor_(p.timer_floor_) {}
 
   CommandResult Handle(const Command& command) {
@@ -85,6 +89,12 @@ class Processor::BatchRun {
             return Failed(absl::InternalError("SetClock is handled by the Processor"));
           } else if constexpr (std::is_same_v<T, SubmitContact>) {
             return Submit(c);
+          } else if constexpr (std::is_same_v<T, RecordOpenCase>) {
+            return OpenCase(c);
+          } else if constexpr (std::is_same_v<T, CloseOpenCase>) {
+            CommandResult r;
+            r.status = people_.CloseOpenCase(c.case_id);
+            return r;
           } else {
             return Run(ContactCommand(c));
           }
@@ -113,7 +123,7 @@ class Processor::BatchRun {
 
   void SetNow(TimePoint now) { now_ = now; }
   TimePoint now() const { return now_; }
-  bool empty() const { return batch_.Count() == 0; }
+  bool empty() const { return batch_.Count() == 0 && !people_.HasChanges(); }
   const std::vector<v1::Event>& events() const { return events_; }
   // Each contact the batch changed, as it leaves it.
   std::vector<std::shared_ptr<const v1::ContactRecord>> ChangedContacts() const {
@@ -127,6 +137,8 @@ class Processor::BatchRun {
     if (contact_number_ != p_.next_contact_number_) {
       batch_.PutCounter(kContactCounter, contact_number_);
     }
+    if (person_number_ != p_.next_person_number_) batch_.PutCounter(kPersonCounter, person_number_);
+    people_.Stage(batch_);
     if (outbox_seq_ != p_.next_outbox_seq_) batch_.PutCounter(kOutboxCounter, outbox_seq_);
     return p_.store_.Commit(batch_);
   }
@@ -134,6 +146,7 @@ class Processor::BatchRun {
   // After a successful commit: the counters and floor become the Processor's.
   void Adopt() {
     p_.next_contact_number_ = contact_number_;
+    p_.next_person_number_ = person_number_;
     p_.next_outbox_seq_ = outbox_seq_;
     p_.timer_floor_ = timer_floor_;
   }
@@ -163,7 +176,15 @@ class Processor::BatchRun {
       }
     }
     std::string id = ContactIdFor(contact_number_ + 1);
-    CommandResult r = Run(ContactCommand(c), id);
+    // Who the children are, and what was known about them, are fixed
+    // here so that Decide stays pure.
+    auto person_ids = people_.Resolve(c.submission.children());
+    if (!person_ids.ok()) return Failed(person_ids.status());
+    TimePoint received =
+        c.submission.has_received_at() ? FromProto(c.submission.received_at()) : now_;
+    auto prior = people_.PriorOf(*person_ids, received);
+    if (!prior.ok()) return Failed(prior.status());
+    CommandResult r = Run(ContactCommand(c), id, std::move(*person_ids), std::move(*prior));
     if (!r.status.ok()) return r;
     ++contact_number_;
     ++created_;
@@ -198,7 +219,22 @@ class Processor::BatchRun {
     return record;
   }
 
-  CommandResult Run(const ContactCommand& command, const std::string& new_id = "") {
+  CommandResult OpenCase(const RecordOpenCase& c) {
+    v1::OpenCase open_case;
+    open_case.set_case_id(c.case_id);
+    *open_case.mutable_children() = c.open_case.children();
+    open_case.set_team(c.open_case.team());
+    open_case.set_worker(c.open_case.worker());
+    if (c.open_case.has_opened_at()) *open_case.mutable_opened_at() = c.open_case.opened_at();
+    *open_case.mutable_recorded_at() = ToProto(now_);
+    open_case.set_recorded_by(c.actor);
+    CommandResult r;
+    r.status = people_.PutOpenCase(std::move(open_case));
+    return r;
+  }
+
+  CommandResult Run(const ContactCommand& command, const std::string& new_id = "",
+                    std::vector<std::string> person_ids = {}, v1::Prior prior = {}) {
     const std::string& id = new_id.empty() ? CommandContactId(command) : new_id;
     std::shared_ptr<const v1::ContactRecord> before;
     if (new_id.empty()) {
@@ -211,6 +247,8 @@ class Processor::BatchRun {
     in.policy = policy_.policy.get();
     in.calendar = policy_.calendar.get();
     in.new_contact_id = new_id;
+    in.person_ids = std::move(person_ids);
+    in.prior = std::move(prior);
     auto events = Decide(before.get(), command, in);
     if (!events.ok()) return Failed(events.status());
     CommandResult r;
@@ -239,9 +277,22 @@ class Processor::BatchRun {
     batch_.PutEvent(e);
     const v1::Contact& c = state.contact();
     switch (e.body_case()) {
-      case v1::Event::kContactReceived:
-        batch_.PutReceived(FromProto(e.contact_received().received_at()), e.contact_id());
+      case v1::Event::kContactReceived: {
+        const auto& received = e.contact_received();
+        batch_.PutReceived(FromProto(received.received_at()), e.contact_id());
+        std::vector<std::string> ids(received.person_ids().begin(), received.person_ids().end());
+        Note(people_.AddContact(ids, e.contact_id(), FromProto(received.received_at())));
         break;
+      }
+      case v1::Event::kContactClosed: {
+        v1::Outcome::Code outcome = e.contact_closed().outcome();
+        if (outcome == v1::Outcome::SOCIAL_CARE_ASSESSMENT ||
+            outcome == v1::Outcome::STRATEGY_DISCUSSION) {
+          std::vector<std::string> ids(c.person_ids().begin(), c.person_ids().end());
+          Note(people_.AddReferral(ids, e.contact_id(), FromProto(e.at())));
+        }
+        break;
+      }
       case v1::Event::kTimescaleStarted: {
         const auto& started = e.timescale_started();
         TimePoint due = FromProto(started.due_at());
@@ -300,6 +351,12 @@ class Processor::BatchRun {
     }
   }
 
+  // The people index is an index: a failure to update it is logged, and
+  // does not refuse the contact that caused it.
+  static void Note(const absl::Status& status) {
+    if (!status.ok()) spdlog::error("people index: {}", status.ToString());
+  }
+
   Processor& p_;
   const ActivePolicy policy_;
   TimePoint now_;
@@ -311,6 +368,8 @@ class Processor::BatchRun {
   std::unordered_set<std::string> changed_ids_;
   uint64_t contact_number_;
   uint64_t outbox_seq_;
+  uint64_t person_number_;
+  PeopleBook people_;
   TimePoint timer_floor_;
   size_t breaches_ = 0;
   size_t created_ = 0;
@@ -341,6 +400,7 @@ Processor::~Processor() { Stop(); }
 absl::Status Processor::LoadCounters() {
   ASSIGN_OR_RETURN(next_contact_number_, store_.GetCounter(kContactCounter));
   ASSIGN_OR_RETURN(next_outbox_seq_, store_.GetCounter(kOutboxCounter));
+  ASSIGN_OR_RETURN(next_person_number_, store_.GetCounter(kPersonCounter));
   committed_outbox_seq_ = next_outbox_seq_;
   ASSIGN_OR_RETURN(std::optional<TimePoint> earliest, store_.EarliestTimer());
   timer_floor_ = earliest.value_or(TimePoint{});

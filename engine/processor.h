@@ -30,6 +30,7 @@
 #include "engine/contact_machine.h"
 #include "engine/metrics.h"
 #include "engine/store.h"
+#include "frontdoor/v1/api.pb.h"
 
 namespace frontdoor {
 
@@ -49,7 +50,21 @@ struct SetClock {
   TimePoint to;
 };
 
-using Command = std::variant<SubmitContact, RecordDecision, RecordMashOutcome, SetClock>;
+// The case management system says a case is open (or open with new
+// details): contacts about its children go to its team.
+struct RecordOpenCase {
+  std::string case_id;
+  v1::OpenCaseRequest open_case;
+  std::string actor;
+};
+
+// The case has closed.
+struct CloseOpenCase {
+  std::string case_id;
+};
+
+using Command = std::variant<SubmitContact, RecordDecision, RecordMashOutcome, SetClock,
+                             RecordOpenCase, CloseOpenCase>;
 
 // What the caller of Submit hears back, on the Processor's thread.
 struct CommandResult {
@@ -145,6 +160,7 @@ class Processor {
   // Writer thread only.
   uint64_t next_contact_number_ = 0;
   uint64_t next_outbox_seq_ = 0;
+  uint64_t next_person_number_ = 0;
   // Every timer before this has fired or been deleted.
   TimePoint timer_floor_{};
   std::vector<std::function<void(CommandResult)>> clock_waiters_;

@@ -308,7 +308,8 @@ absl::StatusOr<std::vector<AnnexAContact>> AnnexAContacts(const Store& store,
     for (int i = 0; i < c.children_size(); ++i) {
       const v1::Child& child = c.children(i);
       AnnexAContact row;
-      row.child_id = c.id() + "-" + std::to_string(i + 1);
+      // The child as the front door knows them across contacts.
+      row.child_id = i < c.person_ids_size() ? c.person_ids(i) : c.id() + "-" + std::to_string(i + 1);
       row.gender = std::string(AnnexAOf(child.sex() == v1::Sex::SEX_UNSPECIFIED ? v1::Sex::U
                                                                                 : child.sex()));
       // The front door does not ask for ethnicity.

@@ -16,9 +16,9 @@ namespace frontdoor {
 
 namespace {
 
-constexpr std::array<const char*, 10> kFamilyNames = {
+constexpr std::array<const char*, 12> kFamilyNames = {
     "default",  "contacts", "events", "timers", "outbox", "idempotency", "worklist", "breaches",
-    "received", "policies"};
+    "received", "policies", "people", "open_cases"};
 
 absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -84,6 +84,14 @@ std::string IdempotencyKey(std::string_view actor, std::string_view key) {
   out.push_back('\0');
   out.append(key);
   return out;
+}
+
+std::string PersonKey(std::string_view person_id) { return "p" + std::string(person_id); }
+std::string NhsKey(std::string_view nhs) { return "n" + std::string(nhs); }
+std::string NamePrefix(std::string_view name_key) {
+  std::string key = "k" + std::string(name_key);
+  key.push_back('\0');
+  return key;
 }
 
 std::string CounterKey(std::string_view name) { return "counter/" + std::string(name); }
@@ -395,6 +403,48 @@ absl::StatusOr<uint64_t> Store::GetCounter(std::string_view name) const {
   return ReadU64(value);
 }
 
+absl::StatusOr<std::optional<v1::Person>> Store::GetPerson(std::string_view person_id) const {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kPeople), PersonKey(person_id), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "reading a person");
+  auto person = Parse<v1::Person>(value, "person");
+  if (!person.ok()) return person.status();
+  return std::optional<v1::Person>(std::move(*person));
+}
+
+absl::StatusOr<std::optional<std::string>> Store::PersonByNhs(std::string_view nhs) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kPeople), NhsKey(nhs), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "reading the NHS number index");
+  return std::optional<std::string>(std::move(value));
+}
+
+absl::StatusOr<std::vector<Store::NameMatch>> Store::PeopleByName(
+    std::string_view name_key) const {
+  std::string prefix = NamePrefix(name_key);
+  Range range(prefix, PrefixEnd(prefix));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kPeople)));
+  std::vector<NameMatch> matches;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    matches.push_back({std::string(it->key().data() + prefix.size(), it->key().size() - prefix.size()),
+                       it->value().ToString()});
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the name index");
+  return matches;
+}
+
+absl::StatusOr<std::optional<v1::OpenCase>> Store::GetOpenCase(std::string_view case_id) const {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kOpenCases), case_id, &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "reading an open case");
+  auto open_case = Parse<v1::OpenCase>(value, "open case");
+  if (!open_case.ok()) return open_case.status();
+  return std::optional<v1::OpenCase>(std::move(*open_case));
+}
+
 absl::StatusOr<std::optional<v1::PolicyVersion>> Store::GetPolicyVersion(
     std::string_view version) const {
   rocksdb::PinnableSlice value;
@@ -498,6 +548,27 @@ void Store::Batch::PutCounter(std::string_view name, uint64_t value) {
   std::string v;
   AppendU64(v, value);
   batch_->Put(store_->cf(kMeta), CounterKey(name), v);
+}
+
+void Store::Batch::PutPerson(const v1::Person& person) {
+  batch_->Put(store_->cf(kPeople), PersonKey(person.person_id()), Serialize(person));
+}
+
+void Store::Batch::PutPersonByNhs(std::string_view nhs, std::string_view person_id) {
+  batch_->Put(store_->cf(kPeople), NhsKey(nhs), person_id);
+}
+
+void Store::Batch::PutPersonByName(std::string_view name_key, std::string_view person_id,
+                                   std::string_view postcode) {
+  batch_->Put(store_->cf(kPeople), NamePrefix(name_key) + std::string(person_id), postcode);
+}
+
+void Store::Batch::PutOpenCase(const v1::OpenCase& open_case) {
+  batch_->Put(store_->cf(kOpenCases), open_case.case_id(), Serialize(open_case));
+}
+
+void Store::Batch::DeleteOpenCase(std::string_view case_id) {
+  batch_->Delete(store_->cf(kOpenCases), case_id);
 }
 
 size_t Store::Batch::Count() const { return static_cast<size_t>(batch_->Count()); }

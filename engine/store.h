@@ -17,6 +17,10 @@
 //                'o' <due u64> <contact id> '\0' <name> -> ""    (open ones)
 //   received     <received_at u64> <contact id>        -> ""
 //   policies     <rules version>                       -> PolicyVersion
+//   people       'p' <person id>                         -> Person
+//                'n' <NHS number>                        -> person id
+//                'k' <name key> '\0' <person id>          -> postcode
+//   open_cases   <case id>                             -> OpenCase
 //
 // Thread safety: reads may run on any thread and see committed data only;
 // Batch and Commit belong to the Processor's single writer thread, except
@@ -119,6 +123,17 @@ class Store {
   absl::Status SetCursor(std::string_view sink, uint64_t seq);
 
   absl::StatusOr<uint64_t> GetCounter(std::string_view name) const;
+
+  absl::StatusOr<std::optional<v1::Person>> GetPerson(std::string_view person_id) const;
+  // The person with this NHS number; nullopt when none.
+  absl::StatusOr<std::optional<std::string>> PersonByNhs(std::string_view nhs) const;
+  struct NameMatch {
+    std::string person_id;
+    std::string postcode;
+  };
+  // Everyone with this name key, oldest first.
+  absl::StatusOr<std::vector<NameMatch>> PeopleByName(std::string_view name_key) const;
+  absl::StatusOr<std::optional<v1::OpenCase>> GetOpenCase(std::string_view case_id) const;
   absl::StatusOr<std::optional<v1::PolicyVersion>> GetPolicyVersion(
       std::string_view version) const;
   absl::Status PutPolicyVersion(const v1::PolicyVersion& policy);
@@ -143,6 +158,12 @@ class Store {
     void PutBreach(const v1::Breach& breach);
     void PutReceived(TimePoint received, std::string_view contact_id);
     void PutCounter(std::string_view name, uint64_t value);
+    void PutPerson(const v1::Person& person);
+    void PutPersonByNhs(std::string_view nhs, std::string_view person_id);
+    void PutPersonByName(std::string_view name_key, std::string_view person_id,
+                         std::string_view postcode);
+    void PutOpenCase(const v1::OpenCase& open_case);
+    void DeleteOpenCase(std::string_view case_id);
     size_t Count() const;
     void Clear();
 
@@ -176,6 +197,8 @@ class Store {
     kBreaches,
     kReceived,
     kPolicies,
+    kPeople,
+    kOpenCases,
     kFamilyCount
   };
 

@@ -23,6 +23,7 @@
 #include "boost/url/parse.hpp"
 #include "engine/contact_machine.h"
 #include "engine/contact_validation.h"
+#include "engine/people.h"
 #include "engine/reports.h"
 #include "frontdoor/codes.h"
 #include "frontdoor/v1/api.pb.h"
@@ -47,7 +48,8 @@ constexpr RoleMask kPartner = Bit(Role::kPartner);
 constexpr RoleMask kTriage = Bit(Role::kTriage);
 constexpr RoleMask kManager = Bit(Role::kManager);
 constexpr RoleMask kAdmin = Bit(Role::kAdmin);
-constexpr RoleMask kAnyone = kPartner | kTriage | kManager | kAdmin | Bit(Role::kCaseSystem);
+constexpr RoleMask kCaseSystem = Bit(Role::kCaseSystem);
+constexpr RoleMask kAnyone = kPartner | kTriage | kManager | kAdmin | kCaseSystem;
 
 // Queues a command and resumes the coroutine, on its own executor, with the
 // Processor's answer. A full queue answers ResourceExhausted at once.
@@ -209,6 +211,9 @@ struct Api::Impl {
         {"/v1/admin/clock", http::verb::post, kAdmin, &Impl::PostClock},
         {"/v1/admin/policy/reload", http::verb::post, kAdmin, &Impl::PostPolicyReload},
         {"/v1/whoami", http::verb::get, kAnyone, &Impl::GetWhoami},
+        {"/v1/open-cases/{case_id}", http::verb::put, kAdmin | kCaseSystem, &Impl::PutOpenCase},
+        {"/v1/open-cases/{case_id}", http::verb::delete_, kAdmin | kCaseSystem,
+         &Impl::DeleteOpenCase},
         {"/v1/indicators", http::verb::get, kManager, &Impl::GetIndicators},
         {"/v1/exports/annex-a/contacts", http::verb::get, kManager, &Impl::GetAnnexAContacts},
     };
@@ -417,6 +422,35 @@ struct Api::Impl {
     co_return Csv(call, AnnexAContactsCsv(*rows),
                   "annex-a-list-1-contacts-" + FormatIsoDate(range->first) + "-" +
                       FormatIsoDate(range->second) + ".csv");
+  }
+
+  asio::awaitable<Response> PutOpenCase(Call& call) {
+    const std::string& case_id = call.params.at(0);
+    v1::OpenCaseRequest request;
+    if (auto problem = ReadBody(call, &request)) co_return std::move(*problem);
+    TimePoint now = deps.clock->Now();
+    auto errors = ValidateOpenCase(case_id, request, deps.policies->Get().calendar->LocalDate(now));
+    if (!errors.empty()) co_return Invalid(call, errors);
+    Command command = RecordOpenCase{case_id, request, call.who->name};
+    CommandResult result =
+        co_await AsyncSubmit(*deps.processor, std::move(command), asio::use_awaitable);
+    if (!result.status.ok()) co_return FromStatus(call, result.status);
+    std::string body = "{\"case_id\":";
+    json::AppendQuoted(case_id, body);
+    body += ",\"team\":";
+    json::AppendQuoted(request.team(), body);
+    body += ",\"children\":" + std::to_string(request.children_size()) + "}";
+    co_return Json(call, http::status::ok, std::move(body));
+  }
+
+  asio::awaitable<Response> DeleteOpenCase(Call& call) {
+    Command command = CloseOpenCase{call.params.at(0)};
+    CommandResult result =
+        co_await AsyncSubmit(*deps.processor, std::move(command), asio::use_awaitable);
+    if (!result.status.ok()) co_return FromStatus(call, result.status);
+    Response res(http::status::no_content, call.req.version());
+    res.prepare_payload();
+    co_return res;
   }
 
   asio::awaitable<Response> GetWhoami(Call& call) {
@@ -639,6 +673,13 @@ struct Api::Impl {
     facts.submission = &submission;
     facts.received_on = active.calendar->LocalDate(received);
     facts.out_of_hours = !active.calendar->IsOpen(received);
+    // What is known of the children, read only: a dry run makes no one new.
+    PeopleBook people(*deps.store, nullptr);
+    auto person_ids = people.Resolve(submission.children());
+    if (!person_ids.ok()) co_return FromStatus(call, person_ids.status());
+    auto prior = people.PriorOf(*person_ids, received);
+    if (!prior.ok()) co_return FromStatus(call, prior.status());
+    facts.prior = std::move(*prior);
     rules::Evaluation evaluation = active.policy->Evaluate(facts);
     v1::Evaluation out;
     *out.mutable_recommendation() = std::move(evaluation.recommendation);

@@ -52,6 +52,7 @@ std::filesystem::path WriteConfig(const std::filesystem::path& dir, const std::s
       << "  - {name: ifd-triage, role: triage, token: \"" << kTriageToken << "\"}\n"
       << "  - {name: ifd-manager, role: manager, token: \"" << kManagerToken << "\"}\n"
       << "  - {name: ops, role: admin, token: \"" << kAdminToken << "\"}\n"
+      << "  - {name: case-system, role: case_system, token: \"" << kCaseSystemToken << "\"}\n"
       << "policy: " << FRONTDOOR_SOURCE_DIR << "/rules/policies/default.yaml\n"
       << "bank_holidays: " << FRONTDOOR_SOURCE_DIR << "/deploy/bank-holidays.json\n"
       << extra;

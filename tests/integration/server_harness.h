@@ -23,6 +23,7 @@ inline constexpr char kOtherPartnerToken[] = "school-token-for-tests";
 inline constexpr char kTriageToken[] = "triage-token-for-tests";
 inline constexpr char kManagerToken[] = "manager-token-for-tests";
 inline constexpr char kAdminToken[] = "admin-token-for-tests";
+inline constexpr char kCaseSystemToken[] = "case-system-token-for-tests";
 
 // A folder under the system temp dir, removed with everything in it.
 class TempDir {
