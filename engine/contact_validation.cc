@@ -106,10 +106,12 @@ void CheckConsent(const v1::ContactSubmission& s, Checker& check) {
   check.MaxLength("consent.reason", c.reason(), kMaxReason);
 }
 
+// `require_name`: a contact must name a child who is born; an open case may
+// identify them by NHS number alone.
 void CheckChild(const v1::Child& child, const std::string& path, year_month_day today,
-                Checker& check) {
+                Checker& check, bool require_name = true) {
   bool unborn = child.birth_case() == v1::Child::kExpectedDateOfBirth;
-  if (!unborn && IsBlank(child.given_name()) && IsBlank(child.family_name())) {
+  if (require_name && !unborn && IsBlank(child.given_name()) && IsBlank(child.family_name())) {
     check.Fail(path + ".family_name",
                "a given name or family name is required for a child who is born");
   }
@@ -286,7 +288,7 @@ std::vector<FieldError> ValidateOpenCase(std::string_view case_id,
   for (int i = 0; i < o.children_size(); ++i) {
     const v1::Child& child = o.children(i);
     std::string path = "children[" + std::to_string(i) + "]";
-    CheckChild(child, path, today, check);
+    CheckChild(child, path, today, check, /*require_name=*/false);
     bool named = child.birth_case() == v1::Child::kDateOfBirth &&
                  !(IsBlank(child.given_name()) && IsBlank(child.family_name()));
     if (!named && child.nhs_number().empty()) {

@@ -4,6 +4,7 @@
 #include "engine/store.h"
 
 #include <array>
+#include <cstdlib>
 
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
@@ -190,11 +191,28 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
   store->dir_ = dir;
   store->options_ = options;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s =
-      options.read_only
-          ? rocksdb::DB::OpenForReadOnly(db_options, dir.string(), families, &store->handles_, &raw)
-          : rocksdb::DB::Open(db_options, dir.string(), families, &store->handles_, &raw);
-  if (!s.ok()) return FromRocks(s, "opening the store in " + dir.string());
+  rocksdb::Status s;
+  if (options.read_only) {
+    // A secondary instance follows the primary's files without locking
+    // them; it needs a folder of its own for its info log.
+    char folder[] = "/tmp/frontdoor-secondary-XXXXXX";
+    if (::mkdtemp(folder) == nullptr) return absl::UnavailableError("cannot make a temp folder");
+    store->secondary_dir_ = folder;
+    db_options.max_open_files = -1;
+    s = rocksdb::DB::OpenAsSecondary(db_options, dir.string(), folder, families,
+                                     &store->handles_, &raw);
+    if (s.ok()) s = raw->TryCatchUpWithPrimary();
+  } else {
+    s = rocksdb::DB::Open(db_options, dir.string(), families, &store->handles_, &raw);
+  }
+  if (!s.ok()) {
+    if (raw != nullptr) {
+      for (auto* handle : store->handles_) raw->DestroyColumnFamilyHandle(handle);
+      store->handles_.clear();
+      delete raw;
+    }
+    return FromRocks(s, "opening the store in " + dir.string());
+  }
   store->db_.reset(raw);
   return store;
 }
@@ -204,6 +222,31 @@ Store::~Store() {
     for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
     db_->Close();
   }
+  if (!secondary_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(secondary_dir_, ec);
+  }
+}
+
+absl::Status Store::ForEachReceived(const std::function<bool(const v1::Event&)>& visit) const {
+  rocksdb::ReadOptions options;
+  options.fill_cache = false;  // one pass over everything: keep the cache for others
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, cf(kEvents)));
+  v1::Event event;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    // Only the first event of each contact: keys end in the seq, big-endian.
+    rocksdb::Slice key = it->key();
+    if (key.size() < 5 || key[key.size() - 1] != 1 || key[key.size() - 2] != 0 ||
+        key[key.size() - 3] != 0 || key[key.size() - 4] != 0 || key[key.size() - 5] != '/') {
+      continue;
+    }
+    if (!event.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("cannot parse a stored event");
+    }
+    if (!event.has_contact_received()) continue;
+    if (!visit(event)) break;
+  }
+  return FromRocks(it->status(), "reading events");
 }
 
 absl::StatusOr<std::optional<v1::ContactRecord>> Store::GetContact(std::string_view id) const {

@@ -29,6 +29,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,7 +57,9 @@ struct StoreOptions {
   bool sync = true;
   // RocksDB block cache for reads. Default: 128 MiB.
   size_t block_cache_bytes = 128u << 20;
-  // Open read-only (backtests, inspection); writes then fail. Default: false.
+  // Open read-only as a RocksDB secondary instance, which is safe while a
+  // server has the store open: backtests and inspection. Writes then fail.
+  // Default: false.
   bool read_only = false;
   // For fault-injection tests: RocksDB's environment. Default: the real one.
   rocksdb::Env* env = nullptr;
@@ -182,6 +185,10 @@ class Store {
 
   // The RocksDB directory, for checkpoints and diagnostics.
   const std::filesystem::path& dir() const { return dir_; }
+  // Visits the CONTACT_RECEIVED event of every stored contact, in id order,
+  // until `visit` returns false.
+  absl::Status ForEachReceived(const std::function<bool(const v1::Event&)>& visit) const;
+
   // RocksDB's own statistics line for an operator ("rocksdb.stats").
   std::string DebugStats() const;
 
@@ -209,6 +216,8 @@ class Store {
   StoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  // A secondary instance's own folder, removed on close.
+  std::filesystem::path secondary_dir_;
 };
 
 }  // namespace frontdoor

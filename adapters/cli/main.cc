@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "adapters/cli/serve.h"
+#include "adapters/cli/tools.h"
 #include "rules/rule_cases.h"
 
 namespace {
@@ -15,7 +16,9 @@ constexpr char kUsage[] =
     "  frontdoor serve --config FILE --data-dir DIR --listen HOST:PORT [--clock manual[=RFC3339]]\n"
     "  frontdoor rules check POLICY.yaml\n"
     "  frontdoor rules test POLICY.yaml CASES_DIR\n"
-    "  frontdoor rules explain POLICY.yaml CONTACT.json\n";
+    "  frontdoor rules explain POLICY.yaml CONTACT.json\n"
+    "  frontdoor rules backtest --data-dir DIR --policy FILE [--from DATE --to DATE]\n"
+    "  frontdoor open-cases load FILE.csv [--url http://HOST:PORT] [--token TOKEN]\n";
 
 int RulesCommand(const std::vector<std::string>& args) {
   if (args.size() == 2 && args[0] == "check") {
@@ -26,6 +29,9 @@ int RulesCommand(const std::vector<std::string>& args) {
   }
   if (args.size() == 3 && args[0] == "explain") {
     return frontdoor::rules::ExplainContact(args[1], args[2], std::cout);
+  }
+  if (!args.empty() && args[0] == "backtest") {
+    return frontdoor::BacktestCommand(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   std::cerr << kUsage;
   return 2;
@@ -96,6 +102,9 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "serve") return ServeCommand(args);
   if (command == "rules") return RulesCommand(args);
+  if (command == "open-cases" && !args.empty() && args[0] == "load") {
+    return frontdoor::LoadOpenCasesCommand(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
   std::cerr << "frontdoor: unknown command " << command << "\n" << kUsage;
   return 2;
 }

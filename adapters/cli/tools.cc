@@ -1,0 +1,298 @@
+// `frontdoor rules backtest` and `frontdoor open-cases load`.
+#include "adapters/cli/tools.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "adapters/http/auth.h"
+#include "adapters/json/json.h"
+#include "boost/asio/connect.hpp"
+#include "boost/asio/io_context.hpp"
+#include "boost/asio/ip/tcp.hpp"
+#include "boost/beast/core/flat_buffer.hpp"
+#include "boost/beast/http.hpp"
+#include "boost/url/parse.hpp"
+#include "engine/backtest.h"
+#include "engine/calendar.h"
+#include "engine/contact_validation.h"
+#include "engine/store.h"
+#include "frontdoor/v1/api.pb.h"
+#include "rules/policy.h"
+
+namespace frontdoor {
+
+namespace {
+
+// Flags of the form --name VALUE into a map; false on a stray word.
+bool ParseFlags(const std::vector<std::string>& args, std::map<std::string, std::string>* flags,
+                std::vector<std::string>* words) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i].rfind("--", 0) == 0) {
+      if (i + 1 >= args.size()) return false;
+      (*flags)[args[i].substr(2)] = args[i + 1];
+      ++i;
+    } else {
+      words->push_back(args[i]);
+    }
+  }
+  return true;
+}
+
+std::filesystem::path InstallRoot() {
+  std::error_code ec;
+  return std::filesystem::read_symlink("/proc/self/exe", ec).parent_path().parent_path();
+}
+
+void ShowProgress(uint64_t done, uint64_t total) {
+  if (total == 0) {
+    std::fprintf(stderr, "\rbacktest: %llu contacts", static_cast<unsigned long long>(done));
+  } else {
+    int percent = static_cast<int>(std::min<uint64_t>(100, done * 100 / total));
+    std::string bar(static_cast<size_t>(percent / 4), '#');
+    bar.resize(25, ' ');
+    std::fprintf(stderr, "\rbacktest [%s] %3d%% %llu/%llu", bar.c_str(), percent,
+                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
+  }
+  std::fflush(stderr);
+}
+
+// RFC 4180 fields of one CSV record; a quoted field may hold commas, quotes
+// ("") and line breaks, so a record may take several lines of `in`.
+bool ReadCsvRecord(std::istream& in, std::vector<std::string>* fields, int* line) {
+  fields->clear();
+  std::string field;
+  bool quoted = false, any = false;
+  char c;
+  while (in.get(c)) {
+    any = true;
+    if (quoted) {
+      if (c == '"') {
+        if (in.peek() == '"') {
+          field += '"';
+          in.get();
+        } else {
+          quoted = false;
+        }
+      } else {
+        if (c == '\n') ++*line;
+        field += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      fields->push_back(std::move(field));
+      field.clear();
+    } else if (c == '\n') {
+      ++*line;
+      break;
+    } else if (c != '\r') {
+      field += c;
+    }
+  }
+  if (!any) return false;
+  fields->push_back(std::move(field));
+  return true;
+}
+
+struct LoadedCases {
+  std::map<std::string, v1::OpenCaseRequest> cases;
+  std::vector<std::string> errors;
+};
+
+constexpr const char* kColumns[] = {"case_id",    "team",          "worker",      "opened_at",
+                                    "given_name", "family_name",   "date_of_birth", "nhs_number"};
+
+LoadedCases ReadOpenCases(const std::filesystem::path& file) {
+  LoadedCases out;
+  std::ifstream in(file);
+  if (!in) {
+    out.errors.push_back(file.string() + ": cannot read");
+    return out;
+  }
+  int line = 1;
+  std::vector<std::string> header, fields;
+  if (!ReadCsvRecord(in, &header, &line)) {
+    out.errors.push_back(file.string() + ": empty; the first line names the columns");
+    return out;
+  }
+  std::map<std::string, size_t> column;
+  for (size_t i = 0; i < header.size(); ++i) column[header[i]] = i;
+  for (const char* needed : {"case_id", "team"}) {
+    if (!column.contains(needed)) {
+      out.errors.push_back(file.string() + ":1: no " + needed + " column (columns: case_id, " +
+                           "team, worker, opened_at, given_name, family_name, date_of_birth, " +
+                           "nhs_number; a row per child)");
+    }
+  }
+  if (!out.errors.empty()) return out;
+  auto get = [&](const std::vector<std::string>& row, const char* name) -> std::string {
+    auto it = column.find(name);
+    return it != column.end() && it->second < row.size() ? row[it->second] : std::string();
+  };
+  while (true) {
+    int at = line;
+    if (!ReadCsvRecord(in, &fields, &line)) break;
+    if (fields.size() == 1 && fields[0].empty()) continue;
+    std::string where = file.string() + ":" + std::to_string(at) + ": ";
+    v1::OpenCaseRequest& c = out.cases[get(fields, "case_id")];
+    c.set_team(get(fields, "team"));
+    if (!get(fields, "worker").empty()) c.set_worker(get(fields, "worker"));
+    if (std::string opened = get(fields, "opened_at"); !opened.empty()) {
+      auto t = ParseRfc3339(opened.size() == 10 ? opened + "T00:00:00Z" : opened);
+      if (!t.ok()) {
+        out.errors.push_back(where + "opened_at: " + std::string(t.status().message()));
+      } else {
+        *c.mutable_opened_at() = ToProto(*t);
+      }
+    }
+    v1::Child* child = c.add_children();
+    child->set_given_name(get(fields, "given_name"));
+    child->set_family_name(get(fields, "family_name"));
+    if (std::string dob = get(fields, "date_of_birth"); !dob.empty()) child->set_date_of_birth(dob);
+    child->set_nhs_number(get(fields, "nhs_number"));
+  }
+  TimePoint now = std::chrono::time_point_cast<Millis>(std::chrono::system_clock::now());
+  auto today = std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(now));
+  for (const auto& [id, c] : out.cases) {
+    for (const FieldError& e : ValidateOpenCase(id, c, today)) {
+      out.errors.push_back(file.string() + ": case " + id + ": " + e.field + " " + e.message);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+int BacktestCommand(const std::vector<std::string>& args) {
+  std::map<std::string, std::string> flags;
+  std::vector<std::string> words;
+  if (!ParseFlags(args, &flags, &words) || !words.empty() || !flags.contains("data-dir") ||
+      !flags.contains("policy")) {
+    std::cerr << "usage: frontdoor rules backtest --data-dir DIR --policy FILE "
+                 "[--from YYYY-MM-DD --to YYYY-MM-DD] [--bank-holidays FILE]\n";
+    return 2;
+  }
+  std::vector<rules::PolicyError> errors;
+  auto policy = rules::Policy::LoadFile(flags["policy"], &errors);
+  if (!policy.ok()) {
+    for (const auto& e : errors) std::cerr << e.ToString() << "\n";
+    if (errors.empty()) std::cerr << policy.status().message() << "\n";
+    return 1;
+  }
+  std::filesystem::path holidays = flags.contains("bank-holidays")
+                                       ? std::filesystem::path(flags["bank-holidays"])
+                                       : InstallRoot() / "deploy/bank-holidays.json";
+  auto days_off = Calendar::LoadBankHolidays(holidays);
+  if (!days_off.ok()) {
+    std::cerr << holidays.string() << ": " << days_off.status().message() << "\n";
+    return 1;
+  }
+  auto calendar = Calendar::Make((*policy)->spec().office_hours(), std::move(*days_off));
+  if (!calendar.ok()) {
+    std::cerr << calendar.status().message() << "\n";
+    return 1;
+  }
+  BacktestOptions options;
+  for (auto [flag, out] : {std::pair{"from", &options.from}, std::pair{"to", &options.to}}) {
+    if (!flags.contains(flag)) continue;
+    *out = ParseIsoDate(flags[flag]);
+    if (!*out) {
+      std::cerr << "--" << flag << " takes a date written YYYY-MM-DD\n";
+      return 2;
+    }
+  }
+  if (::isatty(STDERR_FILENO)) options.progress = ShowProgress;
+  StoreOptions store_options;
+  store_options.read_only = true;
+  auto store = Store::Open(flags["data-dir"], store_options);
+  if (!store.ok()) {
+    std::cerr << store.status().message() << "\n";
+    return 1;
+  }
+  auto report = Backtest(**store, **policy, *calendar, options);
+  if (options.progress) std::fprintf(stderr, "\n");
+  if (!report.ok()) {
+    std::cerr << report.status().message() << "\n";
+    return 1;
+  }
+  std::cout << FormatBacktest(*report, **policy);
+  return 0;
+}
+
+int LoadOpenCasesCommand(const std::vector<std::string>& args) {
+  std::map<std::string, std::string> flags;
+  std::vector<std::string> words;
+  if (!ParseFlags(args, &flags, &words) || words.size() != 1) {
+    std::cerr << "usage: frontdoor open-cases load FILE.csv [--url http://HOST:PORT] "
+                 "[--token TOKEN]\n"
+                 "  The CSV has a row per child: case_id,team,worker,opened_at,given_name,"
+                 "family_name,date_of_birth,nhs_number.\n"
+                 "  The server at --url (default $FRONTDOOR_URL or http://127.0.0.1:8080) is "
+                 "sent each case with PUT /v1/open-cases/{case_id}, as an admin or case_system "
+                 "key (--token or $FRONTDOOR_TOKEN).\n";
+    return 2;
+  }
+  LoadedCases loaded = ReadOpenCases(words[0]);
+  if (!loaded.errors.empty()) {
+    for (const auto& e : loaded.errors) std::cerr << e << "\n";
+    std::cerr << "nothing was loaded\n";
+    return 1;
+  }
+  const char* env_url = std::getenv("FRONTDOOR_URL");
+  const char* env_token = std::getenv("FRONTDOOR_TOKEN");
+  std::string url = flags.contains("url") ? flags["url"] : env_url ? env_url : "http://127.0.0.1:8080";
+  std::string token = flags.contains("token") ? flags["token"] : env_token ? env_token : "";
+  if (token.empty()) {
+    std::cerr << "open-cases load: give --token (or $FRONTDOOR_TOKEN): an admin or case_system key\n";
+    return 2;
+  }
+  auto parsed = boost::urls::parse_uri(url);
+  if (!parsed || parsed->scheme() != "http") {
+    std::cerr << "open-cases load: --url must be http://HOST:PORT\n";
+    return 2;
+  }
+  namespace http = boost::beast::http;
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::resolver resolver(ioc);
+  boost::asio::ip::tcp::socket socket(ioc);
+  boost::system::error_code ec;
+  std::string host(parsed->host());
+  std::string port = parsed->has_port() ? std::string(parsed->port()) : "80";
+  boost::asio::connect(socket, resolver.resolve(host, port, ec), ec);
+  if (ec) {
+    std::cerr << "open-cases load: cannot reach " << url << ": " << ec.message() << "\n";
+    return 1;
+  }
+  boost::beast::flat_buffer buffer;
+  size_t done = 0;
+  for (const auto& [case_id, open_case] : loaded.cases) {
+    http::request<http::string_body> req(http::verb::put, "/v1/open-cases/" + case_id, 11);
+    req.set(http::field::host, host);
+    req.set(http::field::authorization, "Bearer " + token);
+    req.set(http::field::content_type, "application/json");
+    req.body() = json::Write(open_case);
+    req.prepare_payload();
+    http::response<http::string_body> res;
+    http::write(socket, req, ec);
+    if (!ec) http::read(socket, buffer, res, ec);
+    if (ec) {
+      std::cerr << "open-cases load: " << ec.message() << " after " << done << " cases\n";
+      return 1;
+    }
+    if (res.result() != http::status::ok) {
+      std::cerr << "open-cases load: case " << case_id << ": " << res.result_int() << " "
+                << res.body() << "\n(" << done << " cases loaded before it)\n";
+      return 1;
+    }
+    ++done;
+  }
+  std::cout << done << " open cases loaded\n";
+  return 0;
+}
+
+}  // namespace frontdoor
