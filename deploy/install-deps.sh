@@ -16,7 +16,14 @@ packages=(
   libkainjow-mustache-dev
   libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  chromium
 )
+# The pages are built with node and npm. Debian's nodejs and npm only when
+# there is none: a machine with NodeSource's node 20 (which brings its own
+# npm) would conflict with them.
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

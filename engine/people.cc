@@ -89,9 +89,11 @@ absl::StatusOr<std::string> PeopleBook::Find(const ChildKeys& keys) {
     if (by_nhs) return *by_nhs;
   }
   if (keys.name_key.empty()) return std::string();
-  ASSIGN_OR_RETURN(std::vector<Store::NameMatch> candidates, store_.PeopleByName(keys.name_key));
+  std::vector<Store::NameMatch> candidates;
   if (auto it = new_names_.find(keys.name_key); it != new_names_.end()) {
-    candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+    candidates = it->second;
+  } else {
+    ASSIGN_OR_RETURN(candidates, store_.PeopleByName(keys.name_key));
   }
   std::string chosen;
   for (const Store::NameMatch& candidate : candidates) {
@@ -106,16 +108,21 @@ absl::StatusOr<std::string> PeopleBook::Find(const ChildKeys& keys) {
   return chosen;
 }
 
-v1::Person& PeopleBook::Make(const ChildKeys& keys) {
+absl::StatusOr<v1::Person*> PeopleBook::Make(const ChildKeys& keys) {
   char id[32];
   std::snprintf(id, sizeof id, "P-%08llu", static_cast<unsigned long long>(++*person_counter_));
+  if (!keys.name_key.empty()) {
+    auto it = new_names_.find(keys.name_key);
+    if (it == new_names_.end()) {
+      ASSIGN_OR_RETURN(std::vector<Store::NameMatch> stored, store_.PeopleByName(keys.name_key));
+      it = new_names_.emplace(keys.name_key, std::move(stored)).first;
+    }
+    it->second.push_back({id, keys.postcode});
+  }
   v1::Person& person = people_[id];
   person.set_person_id(id);
   person.set_name_key(keys.name_key);
-  if (!keys.name_key.empty()) {
-    new_names_[keys.name_key].push_back({id, keys.postcode});
-  }
-  return person;
+  return &person;
 }
 
 void PeopleBook::Index(v1::Person& person, const ChildKeys& keys) {
@@ -142,7 +149,7 @@ absl::StatusOr<std::vector<std::string>> PeopleBook::Resolve(
     }
     v1::Person* person = nullptr;
     if (id.empty()) {
-      person = &Make(keys);
+      ASSIGN_OR_RETURN(person, Make(keys));
       dirty_.insert(person->person_id());
     } else {
       ASSIGN_OR_RETURN(person, Load(id));
@@ -250,9 +257,7 @@ absl::Status PeopleBook::CloseOpenCase(const std::string& case_id) {
 void PeopleBook::Stage(Store::Batch& batch) const {
   for (const std::string& id : dirty_) batch.PutPerson(people_.at(id));
   for (const auto& [nhs, id] : new_nhs_) batch.PutPersonByNhs(nhs, id);
-  for (const auto& [name_key, matches] : new_names_) {
-    for (const auto& match : matches) batch.PutPersonByName(name_key, match.person_id, match.postcode);
-  }
+  for (const auto& [name_key, people] : new_names_) batch.PutPeopleByName(name_key, people);
   for (const auto& [case_id, open_case] : cases_) {
     if (open_case) {
       batch.PutOpenCase(*open_case);

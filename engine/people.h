@@ -71,7 +71,7 @@ class PeopleBook {
   absl::StatusOr<v1::Person*> Load(const std::string& person_id);
   absl::StatusOr<std::optional<v1::OpenCase>> LoadCase(const std::string& case_id);
   absl::StatusOr<std::string> Find(const ChildKeys& keys);
-  v1::Person& Make(const ChildKeys& keys);
+  absl::StatusOr<v1::Person*> Make(const ChildKeys& keys);
   void Index(v1::Person& person, const ChildKeys& keys);
 
   const Store& store_;
@@ -79,7 +79,8 @@ class PeopleBook {
   std::map<std::string, v1::Person> people_;                 // loaded or made
   std::set<std::string> dirty_;                              // person ids to write
   std::map<std::string, std::string> new_nhs_;               // nhs -> person id
-  std::map<std::string, std::vector<Store::NameMatch>> new_names_;  // name key -> people
+  // Name keys this batch added someone to: everyone with the key.
+  std::map<std::string, std::vector<Store::NameMatch>> new_names_;
   std::map<std::string, std::optional<v1::OpenCase>> cases_;  // nullopt: closed
 };
 

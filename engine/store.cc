@@ -89,11 +89,9 @@ std::string IdempotencyKey(std::string_view actor, std::string_view key) {
 
 std::string PersonKey(std::string_view person_id) { return "p" + std::string(person_id); }
 std::string NhsKey(std::string_view nhs) { return "n" + std::string(nhs); }
-std::string NamePrefix(std::string_view name_key) {
-  std::string key = "k" + std::string(name_key);
-  key.push_back('\0');
-  return key;
-}
+// A point key, not a prefix: a lookup is one Get, which the bloom filter
+// answers without reading a block when no one has the name.
+std::string NameKey(std::string_view name_key) { return "k" + std::string(name_key); }
 
 std::string CounterKey(std::string_view name) { return "counter/" + std::string(name); }
 std::string CursorKey(std::string_view sink) { return "cursor/" + std::string(sink); }
@@ -464,17 +462,24 @@ absl::StatusOr<std::optional<std::string>> Store::PersonByNhs(std::string_view n
   return std::optional<std::string>(std::move(value));
 }
 
+// The value is "<person id>\t<postcode>\n" per person, oldest first.
 absl::StatusOr<std::vector<Store::NameMatch>> Store::PeopleByName(
     std::string_view name_key) const {
-  std::string prefix = NamePrefix(name_key);
-  Range range(prefix, PrefixEnd(prefix));
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kPeople)));
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kPeople), NameKey(name_key), &value);
   std::vector<NameMatch> matches;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    matches.push_back({std::string(it->key().data() + prefix.size(), it->key().size() - prefix.size()),
-                       it->value().ToString()});
+  if (s.IsNotFound()) return matches;
+  if (!s.ok()) return FromRocks(s, "reading the name index");
+  std::string_view rest(value);
+  while (!rest.empty()) {
+    size_t end = rest.find('\n');
+    std::string_view line = rest.substr(0, end);
+    size_t tab = line.find('\t');
+    matches.push_back({std::string(line.substr(0, tab)),
+                       tab == std::string_view::npos ? "" : std::string(line.substr(tab + 1))});
+    if (end == std::string_view::npos) break;
+    rest.remove_prefix(end + 1);
   }
-  if (!it->status().ok()) return FromRocks(it->status(), "reading the name index");
   return matches;
 }
 
@@ -601,9 +606,15 @@ void Store::Batch::PutPersonByNhs(std::string_view nhs, std::string_view person_
   batch_->Put(store_->cf(kPeople), NhsKey(nhs), person_id);
 }
 
-void Store::Batch::PutPersonByName(std::string_view name_key, std::string_view person_id,
-                                   std::string_view postcode) {
-  batch_->Put(store_->cf(kPeople), NamePrefix(name_key) + std::string(person_id), postcode);
+void Store::Batch::PutPeopleByName(std::string_view name_key, const std::vector<NameMatch>& people) {
+  std::string value;
+  for (const NameMatch& match : people) {
+    value += match.person_id;
+    value += '\t';
+    value += match.postcode;
+    value += '\n';
+  }
+  batch_->Put(store_->cf(kPeople), NameKey(name_key), value);
 }
 
 void Store::Batch::PutOpenCase(const v1::OpenCase& open_case) {

@@ -19,7 +19,7 @@
 //   policies     <rules version>                       -> PolicyVersion
 //   people       'p' <person id>                         -> Person
 //                'n' <NHS number>                        -> person id
-//                'k' <name key> '\0' <person id>          -> postcode
+//                'k' <name key>                          -> person ids and postcodes
 //   open_cases   <case id>                             -> OpenCase
 //
 // Thread safety: reads may run on any thread and see committed data only;
@@ -163,8 +163,8 @@ class Store {
     void PutCounter(std::string_view name, uint64_t value);
     void PutPerson(const v1::Person& person);
     void PutPersonByNhs(std::string_view nhs, std::string_view person_id);
-    void PutPersonByName(std::string_view name_key, std::string_view person_id,
-                         std::string_view postcode);
+    // Everyone with this name key (replaces the list).
+    void PutPeopleByName(std::string_view name_key, const std::vector<NameMatch>& people);
     void PutOpenCase(const v1::OpenCase& open_case);
     void DeleteOpenCase(std::string_view case_id);
     size_t Count() const;

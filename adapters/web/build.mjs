@@ -32,8 +32,11 @@ for (const [from] of copies) {
     process.exit(1);
   }
 }
-rmSync(out, { recursive: true, force: true });
+// Remove only what an earlier build put there: OUT_DIR may hold other things.
 mkdirSync(out, { recursive: true });
+for (const entry of ['index.html', 'js', 'css', 'vendor', 'assets', 'BUILT_FROM.txt']) {
+  rmSync(join(out, entry), { recursive: true, force: true });
+}
 for (const [from, to] of copies) {
   mkdirSync(dirname(to), { recursive: true });
   cpSync(from, to, { recursive: true });

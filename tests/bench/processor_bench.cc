@@ -4,7 +4,8 @@
 // Reports commands/s, the batch sizes group commit made, and commit latency.
 //
 //   frontdoor_processor_bench [--contacts 200000] [--in-flight 64] [--threads 2]
-//       [--dir /tmp/...] [--no-sync]
+//       [--dir /tmp/...] [--no-sync] [--keep]
+// --keep leaves the store behind (e.g. a million contacts for a backtest).
 #include <unistd.h>
 
 #include <atomic>
@@ -37,7 +38,7 @@ v1::ContactSubmission Contact(int i) {
   s.mutable_referrer()->set_email("referrer@agency.example.org");
   s.mutable_consent()->set_status(v1::ConsentStatus::GIVEN);
   auto* child = s.add_children();
-  child->set_given_name("Sam");
+  child->set_given_name("Child" + std::to_string(i));
   child->set_family_name("Example");
   child->set_date_of_birth("2016-04-0" + std::to_string(1 + i % 9));
   s.add_concerns(kConcerns[i % 4]);
@@ -58,12 +59,15 @@ double Quantile(const Histogram::Snapshot& s, double q) {
 int main(int argc, char** argv) {
   int contacts = 200000, in_flight = 64, threads = 2;
   bool sync = true;
+  bool keep = false;
   std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("frontdoor-bench-" + std::to_string(::getpid()));
   for (int i = 1; i < argc; ++i) {
     std::string flag = argv[i];
     if (flag == "--no-sync") {
       sync = false;
+    } else if (flag == "--keep") {
+      keep = true;
     } else if (i + 1 < argc && flag == "--contacts") {
       contacts = std::stoi(argv[++i]);
     } else if (i + 1 < argc && flag == "--in-flight") {
@@ -100,6 +104,7 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  // Distinct children, so that the people index grows as it would.
   std::vector<v1::ContactSubmission> pool;
   for (int i = 0; i < 1024; ++i) pool.push_back(Contact(i));
 
@@ -122,6 +127,7 @@ int main(int argc, char** argv) {
           ++outstanding;
         }
         SubmitContact command{pool[static_cast<size_t>(i) % pool.size()], "bench", "", ""};
+        command.submission.mutable_children(0)->set_given_name("Child" + std::to_string(i));
         bool queued = processor.Submit(std::move(command), [&](CommandResult r) {
           if (!r.status.ok()) failed.fetch_add(1);
           std::lock_guard lock(mu);
@@ -155,6 +161,6 @@ int main(int argc, char** argv) {
       commits.count ? commits.sum / static_cast<double>(commits.count) * 1000 : 0,
       Quantile(commits, 0.5) * 1000, Quantile(commits, 0.99) * 1000);
   store->reset();
-  std::filesystem::remove_all(dir);
+  if (!keep) std::filesystem::remove_all(dir);
   return failed.load() == 0 ? 0 : 1;
 }

@@ -20,6 +20,8 @@ before(async () => {
       { given_name: 'Casey', family_name: 'Sample', date_of_birth: '2012-02-02', sex: 'M' },
       { given_name: 'Drew', family_name: 'Sample', date_of_birth: '2014-03-03', sex: 'F' }] }),
     syntheticContact({ source: 'HEALTH_GP', concerns: ['PARENTAL_MENTAL_HEALTH'] }),
+    // Received 23 hours ago: its decision is due within the hour.
+    syntheticContact({ source: 'HEALTH_VISITOR', received_at: '2026-11-23T11:00:00Z' }),
   ];
   for (const body of bodies) {
     const res = await server.api('partner', 'POST', '/v1/contacts', body);
@@ -40,6 +42,8 @@ test('a breach appears on the live view when the clock jumps, without a reload',
   await page.locator('#live-status[data-state="open"]').waitFor();
   await page.locator('#chart-decided-table').waitFor();
   assert.equal(await page.locator('#open-breaches-count').innerText(), '0');
+  await page.locator(`#near-breaches-table a[href="#/contacts/${seeded[3].id}"]`).waitFor();
+  assert.equal(await page.locator('#near-breaches-count').innerText(), '1');
   await t.shot('live-view');
   assert.deepEqual(await t.axe('live-view'), []);
 
@@ -51,10 +55,11 @@ test('a breach appears on the live view when the clock jumps, without a reload',
   const moved = await server.api('admin', 'POST', '/v1/admin/clock', { advance: 'PT25H' });
   assert.equal(moved.status, 200, moved.text);
 
-  for (const { id } of seeded.slice(0, 2)) {
+  for (const { id } of [seeded[0], seeded[1], seeded[3]]) {
     await page.locator(`#open-breaches-table a[data-contact="${id}"]`).waitFor({ timeout: 20000 });
   }
-  assert.equal(await page.locator('#open-breaches-count').innerText(), '2');
+  assert.equal(await page.locator('#open-breaches-count').innerText(), '3');
+  await page.locator('#near-breaches-count', { hasText: '0' }).waitFor();
   assert.match(await page.locator('#live-announcer').innerText(), /New breach/);
   assert.equal(await page.evaluate(() => window.fdNotReloaded), true, 'the page must not reload');
   assert.equal(navigations, 0, 'the page must not navigate');

@@ -7,7 +7,7 @@
 // serve them itself yet.
 import { chromium } from 'playwright-core';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { join, resolve, extname, dirname } from 'node:path';
+import { join, resolve, extname } from 'node:path';
 import { createRequire } from 'node:module';
 import { SOURCE_DIR, TOKENS } from './server.mjs';
 
@@ -28,6 +28,8 @@ export async function launch() {
   });
 }
 
+const shotCounts = new Map();
+
 export async function openPage(browser, server, { prefix }) {
   const context = await browser.newContext({ baseURL: server.base, viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
@@ -43,7 +45,6 @@ export async function openPage(browser, server, { prefix }) {
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   const webRoot = process.env.FRONTDOOR_E2E_WEB_ROOT;
   if (webRoot) await serveFromFolder(page, webRoot);
-  let shots = 0;
   return {
     page, context, problems,
     async signIn(role) {
@@ -53,7 +54,8 @@ export async function openPage(browser, server, { prefix }) {
       await page.locator('.govuk-service-navigation__link', { hasText: 'Sign out' }).waitFor();
     },
     async shot(name) {
-      shots += 1;
+      const shots = (shotCounts.get(prefix) || 0) + 1;
+      shotCounts.set(prefix, shots);
       const file = join(OUTPUT, `${prefix}-${String(shots).padStart(2, '0')}-${name}.png`);
       await page.screenshot({ path: file, fullPage: true });
       return file;
@@ -62,8 +64,13 @@ export async function openPage(browser, server, { prefix }) {
       await page.evaluate(AXE_SOURCE);
       const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
       writeFileSync(join(OUTPUT, `${prefix}-axe-${name}.json`), JSON.stringify(result.violations, null, 2));
-      return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      const found = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
         .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((nd) => nd.target.join(' ')).join(', ')}`);
+      // Words a page shows only when it printed a value it did not have.
+      const text = await page.evaluate(() => document.body.innerText);
+      const slip = text.match(/\b(null|undefined|NaN|\[object Object\])\b/);
+      if (slip) found.push(`the page shows "${slip[0]}"`);
+      return found;
     },
   };
 }
@@ -114,4 +121,3 @@ export function parseCsv(text) {
   return rows;
 }
 
-export { dirname };

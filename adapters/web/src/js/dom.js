@@ -19,6 +19,13 @@ export function h(tag, props = {}, ...children) {
   return el;
 }
 
+// Appends children, skipping null, undefined and false (which the DOM's own
+// append would write out as text).
+export function put(el, ...children) {
+  append(el, children);
+  return el;
+}
+
 function append(el, children) {
   for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;

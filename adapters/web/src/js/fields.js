@@ -4,10 +4,7 @@
 // its field, and an error message on the field itself. A FieldRegistry maps
 // the API's JSON paths (children[1].date_of_birth) to the input to link to.
 
-import { h, clear } from './dom.js';
-
-let uid = 0;
-const nextId = (prefix) => `${prefix}-${++uid}`;
+import { h } from './dom.js';
 
 export function formGroup(path, ...children) {
   return h('div', { class: 'govuk-form-group', 'data-field': path }, children);
@@ -188,8 +185,9 @@ export function showErrors(container, root, errors, registry) {
     const msg = h('p', { class: 'govuk-error-message fd-field-error', id: msgId },
       h('span', { class: 'govuk-visually-hidden' }, 'Error: '), text);
     const fieldset = host.querySelector(':scope > fieldset');
-    const anchor = fieldset ? fieldset.querySelector(':scope > .govuk-hint, :scope > legend')
-      : host.querySelector(':scope > .govuk-hint, :scope > label, :scope > h2');
+    const scope = fieldset || host;
+    const anchor = scope.querySelector(':scope > .govuk-hint')
+      || scope.querySelector(':scope > legend, :scope > label, :scope > h2');
     if (anchor) anchor.after(msg); else host.prepend(msg);
     if (input.matches('input.govuk-input')) input.classList.add('govuk-input--error');
     if (input.matches('textarea')) input.classList.add('govuk-textarea--error');
@@ -206,10 +204,3 @@ export function showErrors(container, root, errors, registry) {
   return summary;
 }
 
-export function emptyInto(el, ...nodes) {
-  clear(el);
-  el.append(...nodes);
-  return el;
-}
-
-export { nextId };

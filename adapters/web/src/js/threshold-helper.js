@@ -4,7 +4,7 @@
 // reasons. A short sentence in an aria-live region tells screen reader users
 // when the recommendation changes; the details sit outside it.
 
-import { h, clear, tag, summaryList, details } from './dom.js';
+import { h, clear, tag, summaryList, details, put } from './dom.js';
 import { post } from './api.js';
 import { cap, ROUTES, LEVELS, RAGS, RAG_COLOURS } from './codes.js';
 import { errorText } from './fields.js';
@@ -53,7 +53,7 @@ export function thresholdHelper({ readBody, registry }) {
       const target = registry.find(err.field || '');
       return h('li', {}, errorText(target ? target.label : err.field, err.message));
     });
-    clear(body).append(h('p', { class: 'govuk-body-s' }, 'Still needed:'),
+    put(clear(body), h('p', { class: 'govuk-body-s' }, 'Still needed:'),
       h('ul', { class: 'govuk-list govuk-list--bullet govuk-body-s' }, items));
   }
 
@@ -61,7 +61,7 @@ export function thresholdHelper({ readBody, registry }) {
     const route = cap(ROUTES[r.route] || r.route || 'none');
     say(`Recommended: ${route}${r.level ? `, level ${r.level}` : ''}${r.rag ? `, ${RAGS[r.rag]}` : ''}.`);
     const chosen = ((explanation && explanation.rules) || []).find((rule) => rule.chosen);
-    clear(body).append(
+    put(clear(body), 
       urgent ? h('p', { class: 'govuk-body' }, tag('Urgent', 'red'),
         ooh ? ' Out of hours: the emergency duty team will be told at once.' : ' This contact needs action today.') : null,
       summaryList([

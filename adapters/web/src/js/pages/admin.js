@@ -2,7 +2,7 @@
 // manual clock (serve --clock manual, for demos and tests) the clock can be
 // moved on from here through POST /v1/admin/clock.
 
-import { h, heading, para, summaryList, button, insetText } from '../dom.js';
+import { h, heading, summaryList, button, insetText, put } from '../dom.js';
 import { textInput, showErrors, FieldRegistry } from '../fields.js';
 import { get, post } from '../api.js';
 import { setWho } from '../session.js';
@@ -25,7 +25,7 @@ export async function adminPage(ctx) {
     summaryList([['Server time', h('span', { id: 'server-now' }, dateTime(who.now))]]),
     insetText('Administrators manage tokens, policies and open cases through the API and the command line; the pages for partners, front door staff and managers are for those roles.'),
     form);
-  ctx.main.append(h('div', { class: 'govuk-grid-row' }, column));
+  put(ctx.main, h('div', { class: 'govuk-grid-row' }, column));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const advance = form.querySelector('#advance').value.trim();

@@ -3,7 +3,7 @@
 // the POST's answer when we have it, else from GET /v1/contacts/{id} (which
 // a partner may read for its own contacts: id, state and deadlines).
 
-import { h, heading, para, link, summaryList } from '../dom.js';
+import { h, heading, para, link, summaryList, put } from '../dom.js';
 import { get } from '../api.js';
 import { STATES, OUTCOMES, cap, timescaleLabel } from '../codes.js';
 import { dateTime } from '../format.js';
@@ -16,7 +16,7 @@ export async function confirmationPage(ctx) {
   const contact = sent.get(id) || await get(`/v1/contacts/${encodeURIComponent(id)}`);
   ctx.setTitle('Contact sent');
   const deadlines = contact.deadlines || [];
-  ctx.main.append(h('div', { class: 'govuk-grid-row' }, h('div', { class: 'govuk-grid-column-two-thirds' },
+  put(ctx.main, h('div', { class: 'govuk-grid-row' }, h('div', { class: 'govuk-grid-column-two-thirds' },
     h('div', { class: 'govuk-panel govuk-panel--confirmation' },
       h('h1', { class: 'govuk-panel__title' }, 'Contact sent'),
       h('div', { class: 'govuk-panel__body' }, 'Your reference is', h('br'), h('strong', { id: 'contact-id' }, contact.id))),

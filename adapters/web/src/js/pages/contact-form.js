@@ -5,7 +5,7 @@
 // anything is sent; the server's own checks come back in the GOV.UK error
 // summary, each linked to its field.
 
-import { h, clear, heading, para, button, warningText } from '../dom.js';
+import { h, clear, heading, para, button, warningText, put } from '../dom.js';
 import {
   textInput, textarea, select, radios, checkboxes, dateInput, readDate, checkedValue, FieldRegistry,
   showErrors, clearErrors, formGroup,
@@ -81,8 +81,7 @@ export async function contactFormPage(ctx) {
       value: partner ? 'PORTAL' : '', items: channelItems }),
     select({ id: 'source', label: 'Who is making this contact?', path: 'source',
       hint: 'The referral source, as the Children in Need census counts it',
-      options: Object.entries(SOURCES).map(([value, [census, text]]) => ({ value, text: `${cap(text)} (${census})` })),
-      value: partner ? '' : '' }),
+      options: Object.entries(SOURCES).map(([value, [census, text]]) => ({ value, text: `${cap(text)} (${census})` })) }),
     textInput({ id: 'external-ref', label: 'Your reference (optional)', width: 20, path: 'external_ref',
       hint: 'Your own case or incident number, so you can match our letters to your records' }),
     h('div', { class: 'fd-received' },
@@ -292,7 +291,7 @@ export async function contactFormPage(ctx) {
     }
   });
 
-  ctx.main.append(h('div', { class: 'govuk-grid-row' }, formColumn,
+  put(ctx.main, h('div', { class: 'govuk-grid-row' }, formColumn,
     h('div', { class: 'govuk-grid-column-one-third fd-helper-column' }, helper.el)));
   helper.changed();
 }

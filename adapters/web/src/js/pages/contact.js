@@ -4,7 +4,7 @@
 // what was known before, the submitted facts, the history and the letters.
 
 import {
-  h, heading, para, link, tag, summaryList, summaryCard, table, button, details, backLink, notificationBanner,
+  h, heading, para, link, tag, summaryList, summaryCard, table, button, details, backLink, notificationBanner, put,
 } from '../dom.js';
 import { radios, textarea, textInput, FieldRegistry, showErrors } from '../fields.js';
 import { get, post } from '../api.js';
@@ -44,14 +44,20 @@ function recommendationSection(c) {
       h('ul', { class: 'govuk-list' }, r.signposts.map((s) => h('li', {}, h('strong', {}, s.service),
         s.what_for ? ` – ${s.what_for}` : '', s.how_to_reach ? ` (${s.how_to_reach})` : '')))) : null,
     rules.length ? details('How the rules reached this recommendation',
-      para(`The rules considered ${rules.length} rules in order. Each shows whether it matched, and what was looked for and seen.`),
-      rules.map((rule) => h('div', { class: 'fd-rule' },
-        h('h3', { class: 'govuk-heading-s' }, rule.description || rule.rule_id, ' ',
-          rule.chosen ? tag('Chosen', 'green') : rule.matched ? tag('Matched', 'blue') : tag('Did not match', 'grey')),
-        h('p', { class: 'govuk-body-s fd-secondary-text' }, `Rule ${rule.rule_id} in ${rule.table}`),
-        (rule.conditions || []).length ? table(null, [{ label: 'Condition' }, { label: 'Looked for' }, { label: 'Seen' },
-          { label: 'Held' }], rule.conditions.map((cond) => [cond.condition, cond.expected || '', cond.seen || '',
-          cond.held ? 'Yes' : 'No'])) : null))) : null);
+      para(`The rules looked at ${rules.length} rules in order; ${rules.filter((rule) => rule.matched).length} matched. Each shows what it looked for and what the contact said.`),
+      rules.filter((rule) => rule.matched).map(ruleCheck),
+      rules.some((rule) => !rule.matched) ? details(`The ${rules.filter((rule) => !rule.matched).length} rules that did not match`,
+        rules.filter((rule) => !rule.matched).map(ruleCheck)) : null) : null);
+}
+
+function ruleCheck(rule) {
+  return h('div', { class: 'fd-rule' },
+    h('h3', { class: 'govuk-heading-s' }, rule.description || rule.rule_id, ' ',
+      rule.chosen ? tag('Chosen', 'green') : rule.matched ? tag('Matched', 'blue') : tag('Did not match', 'grey')),
+    h('p', { class: 'govuk-body-s fd-secondary-text' }, `Rule ${rule.rule_id} in ${rule.table}`),
+    (rule.conditions || []).length ? table(null, [{ label: 'Condition' }, { label: 'Looked for' }, { label: 'Seen' },
+      { label: 'Held' }], rule.conditions.map((cond) => [cond.condition, cond.expected || '', cond.seen || '',
+      cond.held ? 'Yes' : 'No'])) : null);
 }
 
 function factsSection(c) {
@@ -215,7 +221,7 @@ export async function contactPage(ctx) {
 
   const d = c.decision;
   const m = c.mash;
-  ctx.main.append(
+  put(ctx.main, 
     recorded ? notificationBanner(recorded === 'decision' ? 'The decision has been recorded.' : 'The MASH outcome has been recorded.',
       para(c.state === 'CLOSED' ? 'The contact is closed and the outcome letter has been written to the referrer.'
         : 'The contact is now in the MASH worklist.'), { success: true }) : null,

@@ -4,7 +4,7 @@
 // with its numbers in a table beside it, plus the CSV exports (indicators,
 // and the Ofsted Annex A List 1 of contacts).
 
-import { h, clear, heading, para, link, tag, table, button, summaryList } from '../dom.js';
+import { h, clear, heading, para, link, tag, table, button, summaryList, put } from '../dom.js';
 import { dateInput, readDate, showErrors, FieldRegistry } from '../fields.js';
 import { get, query } from '../api.js';
 import { cap, RAGS, RAG_COLOURS, OUTCOMES, sourceLabel, timescaleLabel } from '../codes.js';
@@ -49,10 +49,10 @@ function liveSections(ctx) {
   function drawBreaches() {
     const list = [...breaches.values()].sort((a, b) => Date.parse(a.due_at) - Date.parse(b.due_at));
     breachCount.textContent = String(list.length);
-    clear(breachBox).append(list.length ? table(null,
-      [{ label: 'Contact' }, { label: 'Timescale' }, { label: 'Was due' }, { label: 'Late by' }, { label: 'Source' }, { label: 'RAG' }],
+    put(clear(breachBox), list.length ? table(null,
+      [{ label: 'Contact' }, { label: 'Timescale' }, { label: 'Was due' }, { label: 'How late' }, { label: 'Source' }, { label: 'RAG' }],
       list.map((b) => [
-        link(`#/contacts/${encodeURIComponent(b.contact_id)}`, b.contact_id, { 'data-contact': b.contact_id }),
+        link(`#/contacts/${encodeURIComponent(b.contact_id)}`, b.contact_id, { 'data-contact': b.contact_id, class: 'govuk-link fd-nowrap' }),
         timescaleLabel(b.timescale), shortDateTime(b.due_at), deadlineTag({ due_at: b.due_at, breached: true }),
         b.source ? sourceLabel(b.source) : '', b.rag ? tag(cap(RAGS[b.rag]), RAG_COLOURS[b.rag]) : '']),
       { id: 'open-breaches-table' }) : para('No open breaches.'));
@@ -65,7 +65,7 @@ function liveSections(ctx) {
     }
     const list = [...near.values()].sort((a, b) => Date.parse(a.due_at) - Date.parse(b.due_at));
     nearCount.textContent = String(list.length);
-    clear(nearBox).append(list.length ? table(null,
+    put(clear(nearBox), list.length ? table(null,
       [{ label: 'Contact' }, { label: 'Timescale' }, { label: 'Due by' }, { label: 'Time left' }],
       list.map((item) => [link(`#/contacts/${encodeURIComponent(item.contact_id)}`, item.contact_id),
         timescaleLabel(item.timescale), shortDateTime(item.due_at), deadlineTag({ due_at: item.due_at })]),
@@ -130,14 +130,22 @@ function liveSections(ctx) {
 
   const el = h('div', { class: 'govuk-grid-row' },
     h('div', { class: 'govuk-grid-column-full' }, status, announcer),
-    h('section', { class: 'govuk-grid-column-one-half', 'aria-labelledby': 'open-breaches-title', id: 'open-breaches' },
+    h('section', { class: 'govuk-grid-column-full', 'aria-labelledby': 'open-breaches-title', id: 'open-breaches' },
       h('h2', { class: 'govuk-heading-m', id: 'open-breaches-title' }, 'Open breaches (', breachCount, ')'), breachBox),
-    h('section', { class: 'govuk-grid-column-one-half', 'aria-labelledby': 'near-breaches-title', id: 'near-breaches' },
+    h('section', { class: 'govuk-grid-column-full', 'aria-labelledby': 'near-breaches-title', id: 'near-breaches' },
       h('h2', { class: 'govuk-heading-m', id: 'near-breaches-title' }, 'Close to breach (', nearCount, ')'), nearBox));
 
   async function start() {
     await Promise.all([loadBreaches(), loadNear()]);
-    const stream = openStream({ onEvent, onStatus: (s) => { status.textContent = STATUS_TEXT[s] || ''; status.dataset.state = s; } });
+    let dropped = false;
+    const onStatus = (s) => {
+      status.textContent = STATUS_TEXT[s] || '';
+      status.dataset.state = s;
+      // Events sent while the stream was down are not replayed: read again.
+      if (s === 'reconnecting') dropped = true;
+      if (s === 'open' && dropped) { dropped = false; Promise.all([loadBreaches(), loadNear()]).catch(() => {}); }
+    };
+    const stream = openStream({ onEvent, onStatus });
     ctx.onLeave(() => { stream.stop(); clearTimeout(refetch); });
     const tick = setInterval(() => { drawNear(); refreshDeadlineTags(el); }, 30000);
     ctx.onLeave(() => clearInterval(tick));
@@ -165,25 +173,44 @@ function headline(ind) {
   ]);
 }
 
+// Every day and every week of the range, with the server's rows where it
+// has them: a day without contacts is a 0, a week without decisions has no
+// share (a gap in the chart, a dash in the table) rather than 0%.
+function everyDay(from, to, rows, key, blank) {
+  const byKey = new Map(rows.map((r) => [r[key], r]));
+  const out = [];
+  const step = key === 'week_start' ? 7 : 1;
+  let ms = Date.parse(`${from}T12:00:00Z`);
+  if (step === 7) ms -= ((new Date(ms).getUTCDay() + 6) % 7) * 86400e3;
+  for (const end = Date.parse(`${to}T12:00:00Z`); ms <= end && out.length < 800; ms += step * 86400e3) {
+    const day = new Date(ms).toISOString().slice(0, 10);
+    out.push(byKey.get(day) || { [key]: day, ...blank });
+  }
+  return out;
+}
+
+const share = (part, whole, value) => (n(whole) ? n(value) : null);
+const pct = (v) => (v === null ? '–' : percent(v));
+
 function indicatorCharts(ind) {
-  const weeks = ind.by_week || [];
+  const weeks = everyDay(ind.from, ind.to, ind.by_week || [], 'week_start', {});
   const wl = weeks.map((w) => weekLabel(w.week_start));
   const targets = ind.targets || {};
-  const days = ind.by_day || [];
+  const days = everyDay(ind.from, ind.to, ind.by_day || [], 'date', { total: 0, by_source: [] });
   const sources = [...new Set(days.flatMap((d) => (d.by_source || []).map((s) => s.source)))];
   const outcomes = ind.outcomes || [];
   const outcomeTotal = outcomes.reduce((sum, o) => sum + n(o.count), 0);
   return [
     chartWithTable({ id: 'chart-decided', title: 'Contacts decided within their timescale, by week', type: 'bar', percent: true,
       yTitle: '% decided in time', labels: wl, target: targets.decided_within_timescale,
-      series: [{ label: 'Decided in time', data: weeks.map((w) => n(w.decided_in_time_share)) }],
+      series: [{ label: 'Decided in time', data: weeks.map((w) => share(w.decided_in_time, w.decided, w.decided_in_time_share)) }],
       columns: [{ label: 'Week', rowHeader: true }, { label: 'Decided', numeric: true }, { label: 'In time', numeric: true }, { label: 'Share', numeric: true }],
-      rows: weeks.map((w, i) => [wl[i], n(w.decided), n(w.decided_in_time), percent(w.decided_in_time_share)]) }),
+      rows: weeks.map((w, i) => [wl[i], n(w.decided), n(w.decided_in_time), pct(share(0, w.decided, w.decided_in_time_share))]) }),
     chartWithTable({ id: 'chart-mash', title: 'MASH work done within its timescale, by week', type: 'bar', percent: true,
       yTitle: '% done in time', labels: wl, target: targets.mash_within_timescale,
-      series: [{ label: 'MASH work in time', data: weeks.map((w) => n(w.mash_in_time_share)), colour: '#4c2c92' }],
+      series: [{ label: 'MASH work in time', data: weeks.map((w) => share(0, w.mash_completed, w.mash_in_time_share)), colour: '#4c2c92' }],
       columns: [{ label: 'Week', rowHeader: true }, { label: 'Completed', numeric: true }, { label: 'In time', numeric: true }, { label: 'Share', numeric: true }],
-      rows: weeks.map((w, i) => [wl[i], n(w.mash_completed), n(w.mash_in_time), percent(w.mash_in_time_share)]) }),
+      rows: weeks.map((w, i) => [wl[i], n(w.mash_completed), n(w.mash_in_time), pct(share(0, w.mash_completed, w.mash_in_time_share))]) }),
     chartWithTable({ id: 'chart-by-day', title: 'Contacts per day by source', type: 'bar', stacked: true, yTitle: 'Contacts',
       labels: days.map((d) => calendarDate(d.date).replace(/ \d{4}$/, '')),
       series: sources.map((s) => ({ label: sourceLabel(s), data: days.map((d) => n(((d.by_source || []).find((x) => x.source === s) || {}).count)) })),
@@ -196,14 +223,15 @@ function indicatorCharts(ind) {
       rows: outcomes.map((o) => [cap(o.label || OUTCOMES[o.outcome] || o.outcome), n(o.count), percent(outcomeTotal ? n(o.count) / outcomeTotal : 0)]) }),
     chartWithTable({ id: 'chart-re-referrals', title: 'Re-referral rate by week (re-referrals within 12 months as a share of referrals)',
       type: 'line', percent: true, yTitle: '% of referrals', labels: wl,
-      series: [{ label: 'Re-referral rate', data: weeks.map((w) => n(w.re_referral_rate)), colour: '#d53880' }],
+      series: [{ label: 'Re-referral rate', data: weeks.map((w) => share(0, w.referrals, w.re_referral_rate)), colour: '#d53880' }],
       columns: [{ label: 'Week', rowHeader: true }, { label: 'Referrals', numeric: true }, { label: 'Re-referrals', numeric: true }, { label: 'Rate', numeric: true }],
-      rows: weeks.map((w, i) => [wl[i], n(w.referrals), n(w.re_referrals), percent(w.re_referral_rate)]) }),
+      rows: weeks.map((w, i) => [wl[i], n(w.referrals), n(w.re_referrals), pct(share(0, w.referrals, w.re_referral_rate))]) }),
     chartWithTable({ id: 'chart-time-to-decision', title: 'Time from contact to decision, by week (hours)', type: 'line', yTitle: 'Hours',
-      labels: wl, series: [{ label: 'Median', data: weeks.map((w) => n(w.median_hours_to_decision)) },
-        { label: '90th percentile', data: weeks.map((w) => n(w.p90_hours_to_decision)), colour: '#f47738' }],
+      labels: wl, series: [{ label: 'Median', data: weeks.map((w) => share(0, w.decided, w.median_hours_to_decision)) },
+        { label: '90th percentile', data: weeks.map((w) => share(0, w.decided, w.p90_hours_to_decision)), colour: '#f47738' }],
       columns: [{ label: 'Week', rowHeader: true }, { label: 'Median (hours)', numeric: true }, { label: '90th percentile (hours)', numeric: true }, { label: 'Breaches', numeric: true }],
-      rows: weeks.map((w, i) => [wl[i], Math.round(n(w.median_hours_to_decision) * 10) / 10, Math.round(n(w.p90_hours_to_decision) * 10) / 10, n(w.breaches)]) }),
+      rows: weeks.map((w, i) => [wl[i], n(w.decided) ? Math.round(n(w.median_hours_to_decision) * 10) / 10 : '–',
+        n(w.decided) ? Math.round(n(w.p90_hours_to_decision) * 10) / 10 : '–', n(w.breaches)]) }),
   ];
 }
 
@@ -253,7 +281,7 @@ export async function liveViewPage(ctx) {
     return b;
   };
   const indicators = h('div', { id: 'indicators' }, para('Loading the indicators…'));
-  ctx.main.append(
+  put(ctx.main, 
     heading('Live view', { caption: 'Timescales and indicators' }),
     live.el,
     h('section', { 'aria-labelledby': 'indicators-title', class: 'fd-section' },
@@ -273,12 +301,12 @@ export async function liveViewPage(ctx) {
   try {
     ind = await get(`/v1/indicators${query(range)}`);
   } catch (e) {
-    clear(indicators).append(para(`The indicators cannot be shown: ${e.message}`));
+    put(clear(indicators), para(`The indicators cannot be shown: ${e.message}`));
     return;
   }
   if (!ctx.isCurrent()) return;
-  const charts = indicatorCharts(ind);
-  clear(indicators).append(h('h3', { class: 'govuk-heading-m' }, 'Key figures'), headline(ind),
+  const charts = indicatorCharts({ from: range.from, to: range.to, ...ind });
+  put(clear(indicators), h('h3', { class: 'govuk-heading-m' }, 'Key figures'), headline(ind),
     h('h3', { class: 'govuk-heading-m' }, 'Charts'), charts.map((c) => c.el));
   charts.forEach((c) => c.draw());
   ctx.onLeave(() => charts.forEach((c) => c.destroy()));

@@ -1,8 +1,8 @@
 // A page that only says something: not found, no access, or a failure.
 
-import { heading, para, link } from '../dom.js';
+import { heading, para, link, put } from '../dom.js';
 
 export async function messagePage(ctx, title, body) {
   ctx.setTitle(title);
-  ctx.main.append(heading(title), para(body), para(link(ctx.home, 'Go to your start page')));
+  put(ctx.main, heading(title), para(body), para(link(ctx.home, 'Go to your start page')));
 }

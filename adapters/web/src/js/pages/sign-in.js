@@ -2,7 +2,7 @@
 // GET /v1/whoami and, if it is good, kept in this tab's sessionStorage (see
 // session.js) until the tab closes or the user signs out.
 
-import { h, heading, para, button, notificationBanner } from '../dom.js';
+import { h, heading, para, button, notificationBanner, put } from '../dom.js';
 import { textInput, showErrors, FieldRegistry } from '../fields.js';
 import { get } from '../api.js';
 import * as session from '../session.js';
@@ -26,7 +26,7 @@ export async function signInPage(ctx) {
   column.append(heading('Sign in to the Integrated Front Door'),
     para('Use the access token for your role: partner agencies send contacts; front door staff triage them and work the MASH; managers watch timescales.'),
     form);
-  ctx.main.append(h('div', { class: 'govuk-grid-row' }, column));
+  put(ctx.main, h('div', { class: 'govuk-grid-row' }, column));
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();

@@ -3,7 +3,7 @@
 // breaches marked; filters by referral source and RAG rating. The list is
 // fetched again when the live stream says a contact changed.
 
-import { h, clear, heading, para, link, tag, table, button } from '../dom.js';
+import { h, clear, heading, para, link, tag, table, button, put } from '../dom.js';
 import { select } from '../fields.js';
 import { get, query } from '../api.js';
 import { SOURCES, RAGS, RAG_COLOURS, ROUTES, cap, sourceLabel, timescaleLabel } from '../codes.js';
@@ -59,7 +59,7 @@ export async function worklistPage(ctx) {
 
   const status = h('p', { class: 'govuk-body', 'aria-live': 'polite', id: 'worklist-status' });
   const results = h('div', { id: 'worklist-results' });
-  ctx.main.append(heading(info.title, { caption: ctx.who.role === 'manager' ? 'Read only' : undefined }),
+  put(ctx.main, heading(info.title, { caption: ctx.who.role === 'manager' ? 'Read only' : undefined }),
     para(info.intro), filters, status, results);
 
   async function load(announce) {
@@ -76,7 +76,7 @@ export async function worklistPage(ctx) {
       const r = ragOf(c, queue);
       const route = c.recommendation && c.recommendation.route;
       return [
-        link(`#/contacts/${encodeURIComponent(c.id)}`, c.id, { 'data-contact': c.id }),
+        link(`#/contacts/${encodeURIComponent(c.id)}`, c.id, { 'data-contact': c.id, class: 'govuk-link fd-nowrap' }),
         shortDateTime(c.received_at),
         sourceLabel(c.source),
         childrenText(c),
