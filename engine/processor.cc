@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "engine/people.h"
+#include "frontdoor/codes.h"
 #include "frontdoor/status_macros.h"
 #include "spdlog/spdlog.h"
 
@@ -22,6 +23,8 @@ namespace {
 constexpr char kContactCounter[] = "contact";
 constexpr char kOutboxCounter[] = "outbox";
 constexpr char kPersonCounter[] = "person";
+constexpr const char* kTallies[] = {"state/AWAITING_DECISION", "state/IN_MASH", "state/CLOSED",
+                                    "open/decision", "open/mash"};
 
 std::string ContactIdFor(uint64_t number) {
   char buf[32];
@@ -138,6 +141,12 @@ class Processor::BatchRun {
       batch_.PutCounter(kContactCounter, contact_number_);
     }
     if (person_number_ != p_.next_person_number_) batch_.PutCounter(kPersonCounter, person_number_);
+    for (const auto& [name, change] : tally_) {
+      if (change == 0) continue;
+      auto it = p_.tallies_.find(name);
+      int64_t now = (it == p_.tallies_.end() ? 0 : it->second.load()) + change;
+      batch_.PutCounter(name, static_cast<uint64_t>(std::max<int64_t>(now, 0)));
+    }
     people_.Stage(batch_);
     if (outbox_seq_ != p_.next_outbox_seq_) batch_.PutCounter(kOutboxCounter, outbox_seq_);
     return p_.store_.Commit(batch_);
@@ -145,6 +154,9 @@ class Processor::BatchRun {
 
   // After a successful commit: the counters and floor become the Processor's.
   void Adopt() {
+    for (const auto& [name, change] : tally_) {
+      if (auto it = p_.tallies_.find(name); it != p_.tallies_.end()) it->second += change;
+    }
     p_.next_contact_number_ = contact_number_;
     p_.next_person_number_ = person_number_;
     p_.next_outbox_seq_ = outbox_seq_;
@@ -258,10 +270,12 @@ class Processor::BatchRun {
     }
     auto state = before ? std::make_shared<v1::ContactRecord>(*before)
                         : std::make_shared<v1::ContactRecord>();
+    if (before) --tally_[std::string("state/") + std::string(NameOf(before->contact().state()))];
     for (v1::Event& e : *events) {
       Stage(*state, e);
       Apply(*state, e);
     }
+    ++tally_[std::string("state/") + std::string(NameOf(state->contact().state()))];
     batch_.PutContact(*state);
     events_.insert(events_.end(), std::make_move_iterator(events->begin()),
                    std::make_move_iterator(events->end()));
@@ -309,6 +323,7 @@ class Processor::BatchRun {
           timer_floor_ = std::min(timer_floor_, FromProto(started.warn_at()));
         }
         if (auto q = QueueOfTimescale(started.name())) batch_.PutWorklist(*q, due, e.contact_id());
+        ++tally_["open/" + started.name()];
         break;
       }
       case v1::Event::kTimescaleStopped: {
@@ -318,6 +333,7 @@ class Processor::BatchRun {
         if (auto q = QueueOfTimescale(stopped.name())) {
           batch_.DeleteWorklist(*q, due, e.contact_id());
         }
+        --tally_["open/" + stopped.name()];
         const v1::Deadline* d = FindDeadline(c, stopped.name());
         if (d != nullptr && d->has_warn_at()) {
           batch_.DeleteTimer(FromProto(d->warn_at()), e.contact_id(),
@@ -370,6 +386,7 @@ class Processor::BatchRun {
   uint64_t outbox_seq_;
   uint64_t person_number_;
   PeopleBook people_;
+  std::map<std::string, int64_t> tally_;  // changes to Processor::tallies_
   TimePoint timer_floor_;
   size_t breaches_ = 0;
   size_t created_ = 0;
@@ -378,6 +395,7 @@ class Processor::BatchRun {
 Processor::Processor(Store& store, Clock& clock, PolicySlot& policies, MetricsRegistry* metrics,
                      ProcessorOptions options)
     : store_(store), clock_(clock), policies_(policies), metrics_(metrics), options_(options) {
+  for (const char* name : kTallies) tallies_[name].store(0);
   if (metrics_ != nullptr) {
     batch_size_ = &metrics_->GetHistogram(
         "frontdoor_batch_commands", "Commands decided per committed batch",
@@ -392,12 +410,25 @@ Processor::Processor(Store& store, Clock& clock, PolicySlot& policies, MetricsRe
         &metrics_->GetCounter("frontdoor_commit_failures_total", "Batches the store refused");
     metrics_->AddGauge("frontdoor_processor_queue", "Commands waiting for the writer",
                        [this] { return static_cast<double>(queue_depth()); });
+    for (const char* name : kTallies) {
+      std::string_view n(name);
+      bool state = n.starts_with("state/");
+      std::string label = std::string(n.substr(n.find('/') + 1));
+      metrics_->AddGauge(state ? "frontdoor_contacts" : "frontdoor_open_timescales",
+                         state ? "Contacts by state" : "Timescales running (steps still open)",
+                         [this, name] { return static_cast<double>(tallies_.at(name).load()); },
+                         (state ? "state=\"" : "timescale=\"") + label + "\"");
+    }
   }
 }
 
 Processor::~Processor() { Stop(); }
 
 absl::Status Processor::LoadCounters() {
+  for (const char* name : kTallies) {
+    ASSIGN_OR_RETURN(uint64_t value, store_.GetCounter(name));
+    tallies_[name].store(static_cast<int64_t>(value));
+  }
   ASSIGN_OR_RETURN(next_contact_number_, store_.GetCounter(kContactCounter));
   ASSIGN_OR_RETURN(next_outbox_seq_, store_.GetCounter(kOutboxCounter));
   ASSIGN_OR_RETURN(next_person_number_, store_.GetCounter(kPersonCounter));

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -169,6 +170,12 @@ class Processor {
   std::atomic<bool> recovered_{false};
   std::atomic<uint64_t> committed_outbox_seq_{0};
   std::thread thread_;
+
+  // Contacts in each state and open timescales of each kind, kept as
+  // counters in the store and changed in the batches that change them:
+  // "state/AWAITING_DECISION", "state/IN_MASH", "state/CLOSED",
+  // "open/decision", "open/mash". Read by the metrics.
+  std::map<std::string, std::atomic<int64_t>> tallies_;
 
   Histogram* batch_size_ = nullptr;
   Histogram* commit_seconds_ = nullptr;

