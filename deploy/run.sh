@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Try frontdoor on this machine: installs what is missing, builds Release
-# (a second run reuses the build), writes a demo config with fresh random
-# tokens the first time, and serves on 127.0.0.1:8080 with its store under
-# ./data. The demo config is for trying it out only.
+# (the server and the pages; a second run reuses the build), writes a demo
+# config with fresh random tokens the first time, and serves the API and
+# the pages on 127.0.0.1:8080 with its store under ./data. The demo config
+# is for trying it out only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 deploy/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$(nproc)" --target frontdoor
+cmake --build build -j"$(nproc)" --target frontdoor frontdoor_web
 
 mkdir -p data
 config=data/demo-config.yaml
@@ -30,5 +31,7 @@ fi
 echo "================================================================"
 echo " DEMO ONLY - tokens from $config (synthetic data only):"
 grep -o 'name: [a-z-]*, role: [a-z_]*, token: "[^"]*"' "$config" | sed 's/^/   /'
+echo "================================================================"
+echo " Open http://127.0.0.1:8080/ and sign in with one of the tokens."
 echo "================================================================"
 exec build/frontdoor serve --config "$config" --data-dir data/store --listen 127.0.0.1:8080 "$@"

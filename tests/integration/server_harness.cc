@@ -139,6 +139,10 @@ void ServerProcess::Kill() {
   WaitForExit();
 }
 
+void ServerProcess::Signal(int signal) {
+  if (pid_ > 0) ::kill(pid_, signal);
+}
+
 std::string ServerProcess::Logs() const {
   std::ifstream in(log_file_);
   std::stringstream ss;

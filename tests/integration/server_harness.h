@@ -59,6 +59,8 @@ class ServerProcess {
   int Terminate();
   // SIGKILL, then waits.
   void Kill();
+  // Sends `signal` (e.g. SIGHUP) and returns at once.
+  void Signal(int signal);
   // The server's stderr so far (its logs).
   std::string Logs() const;
 
