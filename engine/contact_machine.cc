@@ -167,13 +167,6 @@ const v1::TimescaleSpec& MashSpec(const v1::Timescales& t, v1::Rag::Code rag) {
   return t.mash();
 }
 
-const v1::Deadline* FindDeadline(const v1::Contact& c, std::string_view name) {
-  for (const auto& d : c.deadlines()) {
-    if (d.name() == name) return &d;
-  }
-  return nullptr;
-}
-
 void StartTimescale(EventLog& log, const char* name, TimePoint start, TimePoint due) {
   v1::Event e;
   auto* started = e.mutable_timescale_started();
@@ -461,6 +454,13 @@ absl::StatusOr<std::vector<v1::Event>> Decide(const v1::ContactRecord* state,
     return DecideMashOutcome(*state, *outcome, in);
   }
   return DecideTimer(*state, std::get<FireTimer>(command), in);
+}
+
+const v1::Deadline* FindDeadline(const v1::Contact& c, std::string_view name) {
+  for (const auto& d : c.deadlines()) {
+    if (d.name() == name) return &d;
+  }
+  return nullptr;
 }
 
 rules::Facts FactsOf(const v1::ContactReceived& received, const Calendar& calendar) {

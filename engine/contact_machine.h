@@ -100,6 +100,9 @@ rules::Facts FactsOf(const v1::ContactReceived& received, const Calendar& calend
 // Folds `event` into `state`. Events must come in seq order.
 void Apply(v1::ContactRecord& state, const v1::Event& event);
 
+// The contact's open timescale called `name`; null when there is none.
+const v1::Deadline* FindDeadline(const v1::Contact& contact, std::string_view name);
+
 // What the outcome letter says of a route that closes a contact.
 v1::Outcome::Code OutcomeOfRoute(v1::Route::Code route);
 v1::Outcome::Code OutcomeOfMash(v1::MashOutcome::Code outcome);

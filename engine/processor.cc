@@ -47,13 +47,6 @@ bool IsEmitted(const v1::Event& e) {
   }
 }
 
-const v1::Deadline* FindDeadline(const v1::Contact& c, std::string_view name) {
-  for (const auto& d : c.deadlines()) {
-    if (d.name() == name) return &d;
-  }
-  return nullptr;
-}
-
 v1::Breach BreachOf(const v1::Contact& c, const v1::Deadline& d) {
   v1::Breach b;
   b.set_contact_id(c.id());

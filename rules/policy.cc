@@ -8,7 +8,8 @@
 // policy sees them all at once rather than one per attempt.
 #include "rules/policy.h"
 
-#include <openssl/evp.h>
+#include "frontdoor/digest.h"
+
 
 #include <algorithm>
 #include <fstream>
@@ -225,20 +226,6 @@ class SourceIndex {
  private:
   std::unordered_map<std::string, Node> nodes_;
 };
-
-std::string Sha256Hex(const std::string& data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0xf];
-  }
-  return out;
-}
 
 // "HH:MM" to minutes after midnight.
 std::optional<int> ParseClock(std::string_view text) {

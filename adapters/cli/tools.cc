@@ -9,7 +9,7 @@
 #include <map>
 #include <sstream>
 
-#include "adapters/http/auth.h"
+#include "adapters/http/config.h"
 #include "adapters/json/json.h"
 #include "boost/asio/connect.hpp"
 #include "boost/asio/io_context.hpp"
@@ -41,11 +41,6 @@ bool ParseFlags(const std::vector<std::string>& args, std::map<std::string, std:
     }
   }
   return true;
-}
-
-std::filesystem::path InstallRoot() {
-  std::error_code ec;
-  return std::filesystem::read_symlink("/proc/self/exe", ec).parent_path().parent_path();
 }
 
 void ShowProgress(uint64_t done, uint64_t total) {

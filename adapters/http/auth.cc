@@ -53,16 +53,6 @@ std::string_view RoleName(Role role) {
   return "unknown";
 }
 
-std::string Sha256Hex(std::string_view data) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : Digest(data)) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
-
 absl::StatusOr<Authenticator> Authenticator::Make(const std::vector<ApiKeyConfig>& keys) {
   Authenticator auth;
   for (const ApiKeyConfig& k : keys) {

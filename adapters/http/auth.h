@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "adapters/http/config.h"
+#include "frontdoor/digest.h"
 
 namespace frontdoor {
 
@@ -44,8 +45,5 @@ class Authenticator {
   };
   std::vector<Key> keys_;
 };
-
-// SHA-256 of `data` as 64 lowercase hex digits.
-std::string Sha256Hex(std::string_view data);
 
 }  // namespace frontdoor

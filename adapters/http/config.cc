@@ -14,15 +14,6 @@ std::string Where(const std::filesystem::path& file, const YAML::Node& node) {
   return file.string() + ":" + std::to_string(node.Mark().line + 1);
 }
 
-// The folder holding this executable's build or install tree's root, for
-// finding the files the project ships (rules/, deploy/).
-std::filesystem::path InstallRoot() {
-  std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return {};
-  return exe.parent_path().parent_path();
-}
-
 // A relative path is looked for beside the config file, then in the
 // current directory, then in the installation.
 absl::StatusOr<std::filesystem::path> Resolve(const std::filesystem::path& config_file,
@@ -45,6 +36,13 @@ absl::StatusOr<std::filesystem::path> Resolve(const std::filesystem::path& confi
 }
 
 }  // namespace
+
+std::filesystem::path InstallRoot() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  return exe.parent_path().parent_path();
+}
 
 absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file) {
   YAML::Node root;

@@ -44,6 +44,10 @@ struct ServerConfig {
   std::string log_level = "info";
 };
 
+// The root of the build or installation this binary runs from (the folder
+// above the frontdoor binary's), where rules/ and deploy/ are found.
+std::filesystem::path InstallRoot();
+
 // Reads and checks the config file. Errors: InvalidArgument naming the
 // file, line and setting at fault; NotFound when a named file is missing.
 absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file);
