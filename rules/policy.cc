@@ -119,6 +119,15 @@ bool CanBothMatch(const Constraints& a, const Constraints& b) {
   return lo <= hi;
 }
 
+std::string Quote(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  out += s;
+  out += '"';
+  return out;
+}
+
 }  // namespace internal
 
 namespace {
@@ -136,14 +145,7 @@ using internal::MaskLabels;
 constexpr char kDays[7][10] = {"SUNDAY",   "MONDAY", "TUESDAY", "WEDNESDAY",
                                "THURSDAY", "FRIDAY", "SATURDAY"};
 
-std::string Quote(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out += '"';
-  out += s;
-  out += '"';
-  return out;
-}
+using internal::Quote;
 
 std::string ParentPath(const std::string& path) {
   if (path.empty()) return path;

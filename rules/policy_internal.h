@@ -120,6 +120,9 @@ std::string MaskLabels(uint64_t mask, const google::protobuf::EnumDescriptor& ty
 // "a, b and c".
 std::string JoinWords(const std::vector<std::string>& words, std::string_view last_separator);
 
+// `s` in double quotes, for naming a bad value in an error.
+std::string Quote(std::string_view s);
+
 // One problem in a letter template, with its line in the template.
 struct TemplateProblem {
   int line = 0;

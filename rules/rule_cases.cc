@@ -5,6 +5,8 @@
 // the engine's calendar.
 #include "rules/rule_cases.h"
 
+#include "rules/policy_internal.h"
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -100,14 +102,7 @@ bool ReadYamlFile(const std::filesystem::path& file, Message* message,
   return errors.size() == before;
 }
 
-std::string Quote(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out += '"';
-  out += s;
-  out += '"';
-  return out;
-}
+using internal::Quote;
 
 std::string JoinAll(const google::protobuf::RepeatedPtrField<std::string>& items,
                     std::string_view separator) {
