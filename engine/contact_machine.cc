@@ -102,13 +102,26 @@ std::string FormatLocalTime(TimePoint t) {
   return std::string(hhmm) + " on " + FormatDay(year_month_day(sys_days(day.time_since_epoch())));
 }
 
+// The first character of `name`: a whole UTF-8 code point ("É" is two
+// bytes), upper-cased when it is ASCII. Empty for a blank name.
+std::string FirstLetter(std::string_view name) {
+  while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+  if (name.empty()) return "";
+  unsigned char lead = static_cast<unsigned char>(name[0]);
+  if (lead < 0x80) return std::string(1, static_cast<char>(std::toupper(lead)));
+  size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+  length = std::min(length, name.size());
+  for (size_t i = 1; i < length; ++i) {
+    if ((static_cast<unsigned char>(name[i]) & 0xC0) != 0x80) return "";
+  }
+  return length == 1 ? "" : std::string(name.substr(0, length));
+}
+
 std::string Initials(const v1::Child& child) {
   std::string out;
   for (const std::string* name : {&child.given_name(), &child.family_name()}) {
-    if (!name->empty()) {
-      out += static_cast<char>(std::toupper(static_cast<unsigned char>((*name)[0])));
-      out += '.';
-    }
+    std::string letter = FirstLetter(*name);
+    if (!letter.empty()) out += letter + ".";
   }
   return out;
 }

@@ -208,6 +208,8 @@ std::vector<FieldError> ValidateSubmission(const v1::ContactSubmission& s, TimeP
   check.MaxLength("external_ref", s.external_ref(), kMaxExternalRef);
   if (s.has_received_at() && FromProto(s.received_at()) > now + kReceivedAtTolerance) {
     check.Fail("received_at", "must not be in the future");
+  } else if (s.has_received_at() && FromProto(s.received_at()) < kEarliestReceivedAt) {
+    check.Fail("received_at", "must not be before the year 2000");
   }
   if (s.channel() == v1::Channel::CHANNEL_UNSPECIFIED) {
     check.Fail("channel", "is required: PORTAL, PHONE, EMAIL, PARTNER_API or OUT_OF_HOURS");

@@ -24,6 +24,8 @@ inline constexpr size_t kMaxShortText = 200;
 // A partner's clock may run a little ahead of ours; more than this and a
 // received_at is "in the future".
 inline constexpr Millis kReceivedAtTolerance{std::chrono::minutes(2)};
+// No contact reaches the front door from before this (2000-01-01).
+inline constexpr TimePoint kEarliestReceivedAt{Millis(946684800000)};
 
 // `now` is the engine's clock; `today` is the date in Europe/London.
 std::vector<FieldError> ValidateSubmission(const v1::ContactSubmission& submission,

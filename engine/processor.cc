@@ -157,6 +157,8 @@ class Processor::BatchRun {
   }
 
   uint64_t outbox_seq() const { return outbox_seq_; }
+  // The batch started a timescale already due: it fires next batch.
+  bool added_overdue_timer() const { return added_overdue_timer_; }
   size_t breaches() const { return breaches_; }
   size_t created() const { return created_; }
 
@@ -308,12 +310,14 @@ class Processor::BatchRun {
         timer.set_name(started.name());
         *timer.mutable_due_at() = started.due_at();
         batch_.PutTimer(timer);
-        timer_floor_ = std::min(timer_floor_, due);
+        timer_floor_ = std::max(std::min(timer_floor_, due), TimePoint{});
+        if (due <= now_) added_overdue_timer_ = true;
         if (started.has_warn_at()) {
           timer.set_name(started.name() + kDueSoonSuffix);
           *timer.mutable_due_at() = started.warn_at();
           batch_.PutTimer(timer);
-          timer_floor_ = std::min(timer_floor_, FromProto(started.warn_at()));
+          timer_floor_ =
+              std::max(std::min(timer_floor_, FromProto(started.warn_at())), TimePoint{});
         }
         if (auto q = QueueOfTimescale(started.name())) batch_.PutWorklist(*q, due, e.contact_id());
         ++tally_["open/" + started.name()];
@@ -383,6 +387,7 @@ class Processor::BatchRun {
   TimePoint timer_floor_;
   size_t breaches_ = 0;
   size_t created_ = 0;
+  bool added_overdue_timer_ = false;
 };
 
 Processor::Processor(Store& store, Clock& clock, PolicySlot& policies, MetricsRegistry* metrics,
@@ -507,25 +512,31 @@ void Processor::ProcessBatch(std::vector<Pending>& pending) {
   for (Pending& p : pending) {
     if (const auto* set = std::get_if<SetClock>(&p.command)) {
       auto* manual = dynamic_cast<ManualClock*>(&clock_);
+      // An advance counts from the clock as this batch finds it, so that
+      // two advances sent together both count.
+      const TimePoint to = set->to ? *set->to : run.now() + set->advance;
       if (manual == nullptr) {
         answers.emplace_back(std::move(p.done), Failed(absl::FailedPreconditionError(
                                                     "the server runs on the system clock")));
-      } else if (set->to < run.now()) {
+      } else if (to < run.now()) {
         answers.emplace_back(std::move(p.done),
                              Failed(absl::InvalidArgumentError(
                                  "the clock only moves forward; it is now " +
                                  FormatRfc3339(run.now()))));
       } else {
-        manual->Set(set->to);
-        run.SetNow(set->to);
+        manual->Set(to);
+        run.SetNow(to);
         clock_waiters_.push_back(std::move(p.done));
       }
       continue;
     }
     answers.emplace_back(std::move(p.done), run.Handle(p.command));
   }
+  // A clock step is answered only once nothing due is left: not while the
+  // batch has just started a timescale that is already due.
   const bool drained = run.FireDueTimers(options_.max_timers_per_batch) <
-                       options_.max_timers_per_batch;
+                           options_.max_timers_per_batch &&
+                       !run.added_overdue_timer();
 
   absl::Status committed = absl::OkStatus();
   if (!run.empty()) {

@@ -46,9 +46,11 @@ struct ProcessorOptions {
   size_t max_timers_per_batch = 2000;
 };
 
-// Manual clock only: move time to `to` and fire what falls due.
+// Manual clock only: move time to `to`, or on by `advance`, and fire what
+// falls due.
 struct SetClock {
-  TimePoint to;
+  std::optional<TimePoint> to;
+  Millis advance{0};
 };
 
 // The case management system says a case is open (or open with new

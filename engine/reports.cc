@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <map>
 
 #include "frontdoor/codes.h"
@@ -19,27 +20,33 @@ using std::chrono::days;
 using std::chrono::sys_days;
 using std::chrono::year_month_day;
 
-absl::StatusOr<std::vector<v1::ContactRecord>> ContactsReceived(const Store& store,
-                                                                const Calendar& calendar,
-                                                                year_month_day from,
-                                                                year_month_day to) {
+// Visits each contact received from `from` to `to` (both included), one at
+// a time, so that a long range costs time, not memory.
+absl::Status ForEachContactReceived(const Store& store, const Calendar& calendar,
+                                    year_month_day from, year_month_day to,
+                                    const std::function<void(const v1::ContactRecord&)>& visit) {
   if (!from.ok() || !to.ok() || sys_days(to) < sys_days(from)) {
     return absl::InvalidArgumentError("to must be a date on or after from");
   }
   TimePoint begin = calendar.StartOfLocalDay(from);
   TimePoint end = calendar.StartOfLocalDay(year_month_day(sys_days(to) + days(1)));
-  ASSIGN_OR_RETURN(std::vector<std::string> ids,
-                   store.ReceivedBetween(begin, end, kMaxReportContacts + 1));
-  if (ids.size() > kMaxReportContacts) {
-    return absl::InvalidArgumentError("the range holds too many contacts; choose a shorter one");
-  }
-  std::vector<v1::ContactRecord> records;
-  records.reserve(ids.size());
-  for (const std::string& id : ids) {
-    ASSIGN_OR_RETURN(std::optional<v1::ContactRecord> record, store.GetContact(id));
-    if (record) records.push_back(std::move(*record));
-  }
-  return records;
+  size_t seen = 0;
+  absl::Status failure = absl::OkStatus();
+  RETURN_IF_ERROR(store.ForEachReceivedBetween(begin, end, [&](std::string_view id) {
+    if (++seen > kMaxReportContacts) {
+      failure = absl::InvalidArgumentError(
+          "the range holds too many contacts; choose a shorter one");
+      return false;
+    }
+    auto record = store.GetContact(id);
+    if (!record.ok()) {
+      failure = record.status();
+      return false;
+    }
+    if (record->has_value()) visit(**record);
+    return true;
+  }));
+  return failure;
 }
 
 year_month_day MondayOf(year_month_day d) {
@@ -120,8 +127,6 @@ int WholeYears(year_month_day born, year_month_day on) {
 absl::StatusOr<v1::Indicators> ComputeIndicators(const Store& store, const Calendar& calendar,
                                                  const v1::Targets& targets,
                                                  year_month_day from, year_month_day to) {
-  ASSIGN_OR_RETURN(std::vector<v1::ContactRecord> records,
-                   ContactsReceived(store, calendar, from, to));
   v1::Indicators out;
   out.set_from(FormatIsoDate(from));
   out.set_to(FormatIsoDate(to));
@@ -138,7 +143,9 @@ absl::StatusOr<v1::Indicators> ComputeIndicators(const Store& store, const Calen
       re_referrals = 0;
   std::vector<double> hours_to_decision;
 
-  for (const v1::ContactRecord& record : records) {
+  int received = 0;
+  RETURN_IF_ERROR(ForEachContactReceived(store, calendar, from, to, [&](const v1::ContactRecord& record) {
+    ++received;
     const v1::Contact& c = record.contact();
     year_month_day day = calendar.LocalDate(FromProto(c.received_at()));
     WeekTally& week = weeks[sys_days(MondayOf(day))];
@@ -194,21 +201,22 @@ absl::StatusOr<v1::Indicators> ComputeIndicators(const Store& store, const Calen
         week.week.set_re_referrals(week.week.re_referrals() + 1);
       }
     }
-  }
+  }));
 
   // Breaches count in the week they were raised.
   TimePoint begin = calendar.StartOfLocalDay(from);
   TimePoint end = calendar.StartOfLocalDay(year_month_day(sys_days(to) + days(1)));
-  ASSIGN_OR_RETURN(std::vector<v1::Breach> breaches, store.Breaches(false, kMaxReportContacts));
-  for (const v1::Breach& b : breaches) {
+  RETURN_IF_ERROR(store.ForEachBreach([&](const v1::Breach& b) {
     TimePoint raised = FromProto(b.raised_at());
-    if (raised < begin || raised >= end) continue;
-    out.set_breaches_raised(out.breaches_raised() + 1);
-    WeekTally& week = weeks[sys_days(MondayOf(calendar.LocalDate(raised)))];
-    week.week.set_breaches(week.week.breaches() + 1);
-  }
+    if (raised >= begin && raised < end) {
+      out.set_breaches_raised(out.breaches_raised() + 1);
+      WeekTally& week = weeks[sys_days(MondayOf(calendar.LocalDate(raised)))];
+      week.week.set_breaches(week.week.breaches() + 1);
+    }
+    return true;
+  }));
 
-  out.set_contacts_received(static_cast<int>(records.size()));
+  out.set_contacts_received(received);
   for (const auto& [source, count] : by_source) *out.add_by_source() = SourceCountOf(source, count);
   for (const auto& [day, sources] : by_day) {
     v1::Indicators::Day* d = out.add_by_day();
@@ -238,7 +246,7 @@ absl::StatusOr<v1::Indicators> ComputeIndicators(const Store& store, const Calen
     o->set_count(count);
   }
   out.set_referrals(referrals);
-  out.set_conversion_to_referral(ShareOf(referrals, static_cast<int>(records.size())));
+  out.set_conversion_to_referral(ShareOf(referrals, received));
   out.set_re_referrals_12m(re_referrals);
   out.set_re_referral_rate(ShareOf(re_referrals, referrals));
   std::sort(hours_to_decision.begin(), hours_to_decision.end());
@@ -299,10 +307,8 @@ absl::StatusOr<std::vector<AnnexAContact>> AnnexAContacts(const Store& store,
                                                           const Calendar& calendar,
                                                           year_month_day from,
                                                           year_month_day to) {
-  ASSIGN_OR_RETURN(std::vector<v1::ContactRecord> records,
-                   ContactsReceived(store, calendar, from, to));
   std::vector<AnnexAContact> rows;
-  for (const v1::ContactRecord& record : records) {
+  RETURN_IF_ERROR(ForEachContactReceived(store, calendar, from, to, [&](const v1::ContactRecord& record) {
     const v1::Contact& c = record.contact();
     year_month_day on = calendar.LocalDate(FromProto(c.received_at()));
     for (int i = 0; i < c.children_size(); ++i) {
@@ -324,7 +330,7 @@ absl::StatusOr<std::vector<AnnexAContact>> AnnexAContacts(const Store& store,
       row.contact_source = std::string(AnnexAOf(c.source()));
       rows.push_back(std::move(row));
     }
-  }
+  }));
   return rows;
 }
 

@@ -44,7 +44,11 @@ uint64_t ReadU64(std::string_view in) {
   return v;
 }
 
-uint64_t Ms(TimePoint t) { return static_cast<uint64_t>(t.time_since_epoch().count()); }
+// Keys order times as unsigned numbers; nothing before the epoch is stored
+// (received_at is checked), and such a time would sort as the epoch.
+uint64_t Ms(TimePoint t) {
+  return static_cast<uint64_t>(std::max<int64_t>(t.time_since_epoch().count(), 0));
+}
 TimePoint FromMs(uint64_t ms) { return TimePoint(Millis(static_cast<int64_t>(ms))); }
 
 std::string TimerKey(TimePoint due, std::string_view contact_id, std::string_view name) {
@@ -365,6 +369,31 @@ absl::StatusOr<std::vector<std::string>> Store::ReceivedBetween(TimePoint from, 
   return ids;
 }
 
+absl::Status Store::ForEachReceivedBetween(
+    TimePoint from, TimePoint to, const std::function<bool(std::string_view id)>& visit) const {
+  std::string lo, hi;
+  AppendU64(lo, Ms(from));
+  AppendU64(hi, Ms(to));
+  Range range(lo, hi);
+  range.options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kReceived)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (!visit(std::string_view(it->key().data() + 8, it->key().size() - 8))) break;
+  }
+  return FromRocks(it->status(), "reading the received index");
+}
+
+absl::Status Store::ForEachBreach(const std::function<bool(const v1::Breach&)>& visit) const {
+  Range range("a", "b");
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kBreaches)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto breach = Parse<v1::Breach>(it->value(), "breach");
+    if (!breach.ok()) return breach.status();
+    if (!visit(*breach)) break;
+  }
+  return FromRocks(it->status(), "reading breaches");
+}
+
 absl::StatusOr<std::vector<v1::Timer>> Store::DueTimers(TimePoint from, TimePoint up_to,
                                                         size_t limit) const {
   std::string lo, hi;
@@ -406,7 +435,14 @@ absl::StatusOr<std::vector<v1::OutboxEntry>> Store::ReadOutbox(uint64_t after,
   std::vector<v1::OutboxEntry> entries;
   for (it->SeekToFirst(); it->Valid() && entries.size() < limit; it->Next()) {
     auto entry = Parse<v1::OutboxEntry>(it->value(), "outbox entry");
-    if (!entry.ok()) return entry.status();
+    if (!entry.ok()) {
+      // One unreadable entry must not hold up every letter after it: it is
+      // handed over with its number only, for the sink to set aside.
+      v1::OutboxEntry unreadable;
+      unreadable.set_seq(ReadU64(std::string_view(it->key().data(), it->key().size())));
+      entries.push_back(std::move(unreadable));
+      continue;
+    }
     entries.push_back(std::move(*entry));
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading the outbox");

@@ -105,6 +105,12 @@ class Store {
   // Contact ids received in [from, to), oldest first, at most `limit`.
   absl::StatusOr<std::vector<std::string>> ReceivedBetween(TimePoint from, TimePoint to,
                                                            size_t limit) const;
+  // The same one at a time, until `visit` returns false: for reports over
+  // ranges too long to hold in memory.
+  absl::Status ForEachReceivedBetween(TimePoint from, TimePoint to,
+                                      const std::function<bool(std::string_view id)>& visit) const;
+  // Every breach, oldest due first, until `visit` returns false.
+  absl::Status ForEachBreach(const std::function<bool(const v1::Breach&)>& visit) const;
 
   // Pending timers due in [from, up_to], earliest first, at most `limit`.
   // `from` lets the caller skip the deleted keys of timers it has already
@@ -116,7 +122,8 @@ class Store {
   // How many timers are pending (RocksDB's estimate; exact after compaction).
   uint64_t EstimateTimers() const;
 
-  // Outbox entries with seq > `after`, oldest first, at most `limit`.
+  // Outbox entries with seq > `after`, oldest first, at most `limit`. An
+  // entry that cannot be read comes back with its seq and no event.
   absl::StatusOr<std::vector<v1::OutboxEntry>> ReadOutbox(uint64_t after, size_t limit) const;
   // 0 when the sink has delivered nothing yet.
   absl::StatusOr<uint64_t> GetCursor(std::string_view sink) const;

@@ -57,8 +57,29 @@ kainjow::mustache::data Value(const std::string& s) {
 
 namespace internal {
 
+// The line of the first byte that is not UTF-8, or 0 when all is well.
+// Letters are stored as protobuf strings, which must be UTF-8.
+int FirstBadUtf8Line(std::string_view text) {
+  int line = 1;
+  for (size_t i = 0; i < text.size();) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (length == 0 || i + length > text.size()) return line;
+    for (size_t k = 1; k < length; ++k) {
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return line;
+    }
+    if (c == '\n') ++line;
+    i += length;
+  }
+  return 0;
+}
+
 std::vector<TemplateProblem> CheckLetterTemplate(std::string_view text) {
   std::vector<TemplateProblem> problems;
+  if (int line = FirstBadUtf8Line(text)) {
+    problems.push_back({line, "is not UTF-8 text: save the template as UTF-8"});
+    return problems;
+  }
   {
     kainjow::mustache::mustache parsed{std::string(text)};
     if (!parsed.is_valid()) {

@@ -517,7 +517,7 @@ struct Api::Impl {
     if (!events.ok()) co_return FromStatus(call, events.status());
     v1::EventList list;
     for (auto& e : *events) *list.add_events() = std::move(e);
-    co_return Json(call, http::status::ok, json::Write(list));
+    co_return Json(call, http::status::ok, json::WriteList(list));
   }
 
   asio::awaitable<Response> GetLetters(Call& call) {
@@ -529,7 +529,7 @@ struct Api::Impl {
     for (auto& e : *events) {
       if (e.has_letter_issued()) *list.add_letters() = std::move(*e.mutable_letter_issued()->mutable_letter());
     }
-    co_return Json(call, http::status::ok, json::Write(list));
+    co_return Json(call, http::status::ok, json::WriteList(list));
   }
 
   asio::awaitable<Response> PostDecision(Call& call) {
@@ -643,7 +643,7 @@ struct Api::Impl {
       if (entries->size() < page) break;
       cursor = &*last;
     }
-    co_return Json(call, http::status::ok, json::Write(list));
+    co_return Json(call, http::status::ok, json::WriteList(list));
   }
 
   asio::awaitable<Response> GetBreaches(Call& call) {
@@ -658,7 +658,7 @@ struct Api::Impl {
     if (!breaches.ok()) co_return FromStatus(call, breaches.status());
     v1::BreachList list;
     for (auto& b : *breaches) *list.add_breaches() = std::move(b);
-    co_return Json(call, http::status::ok, json::Write(list));
+    co_return Json(call, http::status::ok, json::WriteList(list));
   }
 
   asio::awaitable<Response> PostEvaluate(Call& call) {
@@ -673,20 +673,24 @@ struct Api::Impl {
     facts.submission = &submission;
     facts.received_on = active.calendar->LocalDate(received);
     facts.out_of_hours = !active.calendar->IsOpen(received);
-    // What is known of the children, read only: a dry run makes no one new.
-    PeopleBook people(*deps.store, nullptr);
-    auto person_ids = people.Resolve(submission.children());
-    if (!person_ids.ok()) co_return FromStatus(call, person_ids.status());
-    auto prior = people.PriorOf(*person_ids, received);
-    if (!prior.ok()) co_return FromStatus(call, prior.status());
-    facts.prior = std::move(*prior);
+    // Staff see what is known of the children (read only: a dry run makes
+    // no one new). A partner's dry run looks at the form alone: what other
+    // agencies told the front door is not a partner's to learn.
+    if (call.who->role != Role::kPartner) {
+      PeopleBook people(*deps.store, nullptr);
+      auto person_ids = people.Resolve(submission.children());
+      if (!person_ids.ok()) co_return FromStatus(call, person_ids.status());
+      auto prior = people.PriorOf(*person_ids, received);
+      if (!prior.ok()) co_return FromStatus(call, prior.status());
+      facts.prior = std::move(*prior);
+    }
     rules::Evaluation evaluation = active.policy->Evaluate(facts);
     v1::Evaluation out;
     *out.mutable_recommendation() = std::move(evaluation.recommendation);
     *out.mutable_explanation() = std::move(evaluation.explanation);
     out.set_urgent(evaluation.urgent);
     out.set_out_of_hours(facts.out_of_hours);
-    *out.mutable_prior() = facts.prior;
+    if (call.who->role != Role::kPartner) *out.mutable_prior() = facts.prior;
     co_return Json(call, http::status::ok, json::Write(out));
   }
 
@@ -701,23 +705,23 @@ struct Api::Impl {
     if (request.advance().empty() == !request.has_set()) {
       errors.push_back({"advance", "give exactly one of advance (an ISO 8601 duration) or set", 0});
     }
-    TimePoint to = deps.clock->Now();
+    SetClock step;
     if (!request.advance().empty()) {
       auto by = ParseIsoDuration(request.advance());
       if (!by.ok()) {
         errors.push_back({"advance", std::string(by.status().message()), 0});
       } else {
-        to += *by;
+        step.advance = *by;
       }
     } else if (request.has_set()) {
-      to = FromProto(request.set());
-      if (to < deps.clock->Now()) {
+      step.to = FromProto(request.set());
+      if (*step.to < deps.clock->Now()) {
         errors.push_back({"set", "must not be before the clock's time now, " +
                                      FormatRfc3339(deps.clock->Now()), 0});
       }
     }
     if (!errors.empty()) co_return Invalid(call, errors);
-    Command command = SetClock{to};
+    Command command = step;
     CommandResult result =
         co_await AsyncSubmit(*deps.processor, std::move(command), asio::use_awaitable);
     if (!result.status.ok()) co_return FromStatus(call, result.status);
@@ -940,15 +944,15 @@ asio::awaitable<void> Api::Stream(Request request, boost::beast::tcp_stream& str
   LiveFeed& feed = *impl_->deps.feed;
   auto sub = feed.Subscribe(co_await asio::this_coro::executor);
   std::string pending = "retry: 3000\n: connected\n\n";
-  bool open = true;
-  while (open) {
+  for (;;) {
+    bool closed;
     {
       std::lock_guard lock(sub->mu);
       while (!sub->queue.empty()) {
         pending += sub->queue.front();
         sub->queue.pop_front();
       }
-      open = !sub->closed;
+      closed = sub->closed;
     }
     if (!pending.empty()) {
       stream.expires_after(kWriteTimeout);
@@ -956,8 +960,13 @@ asio::awaitable<void> Api::Stream(Request request, boost::beast::tcp_stream& str
           stream, http::make_chunk(asio::buffer(pending)), kUseTuple);
       if (ec) break;
       pending.clear();
+      // News that came while writing found no wait to cancel: look again
+      // before waiting.
+      continue;
     }
-    if (!open) break;
+    if (closed) break;
+    // Nothing queued and no yield since looking: a wake-up posted from now
+    // on runs on this strand after the wait has begun, and cancels it.
     sub->wake.expires_after(std::chrono::seconds(15));
     auto [wait_ec] = co_await sub->wake.async_wait(kUseTuple);
     // Timed out: nothing happened for a while; keep proxies from closing.

@@ -1,6 +1,7 @@
 // Boost.JSON adapter for TreeReader, and a reflection-driven JSON writer.
 #include "adapters/json/json.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -277,7 +278,7 @@ void AppendQuoted(std::string_view text, std::string& out) {
   out += '"';
 }
 
-void AppendMessage(const Message& m, std::string& out) {
+void AppendMessage(const Message& m, std::string& out, bool empty_lists) {
   const auto* descriptor = m.GetDescriptor();
   if (descriptor->full_name() == "google.protobuf.Timestamp") {
     google::protobuf::Timestamp ts;
@@ -288,6 +289,15 @@ void AppendMessage(const Message& m, std::string& out) {
   const Reflection& r = *m.GetReflection();
   std::vector<const FieldDescriptor*> fields;
   r.ListFields(m, &fields);
+  if (empty_lists) {
+    for (int i = 0; i < descriptor->field_count(); ++i) {
+      const FieldDescriptor* f = descriptor->field(i);
+      if (f->is_repeated() && r.FieldSize(m, f) == 0) fields.push_back(f);
+    }
+    std::sort(fields.begin(), fields.end(), [](const FieldDescriptor* a, const FieldDescriptor* b) {
+      return a->number() < b->number();
+    });
+  }
   out += '{';
   bool first = true;
   for (const FieldDescriptor* f : fields) {
@@ -323,6 +333,13 @@ std::string Write(const Message& message) {
   std::string out;
   out.reserve(512);
   AppendMessage(message, out);
+  return out;
+}
+
+std::string WriteList(const Message& message) {
+  std::string out;
+  out.reserve(512);
+  AppendMessage(message, out, /*empty_lists=*/true);
   return out;
 }
 

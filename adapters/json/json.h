@@ -33,7 +33,12 @@ ParseResult Parse(std::string_view body, google::protobuf::Message* message);
 // fields without presence left out, 64-bit integers as strings, Timestamps
 // as RFC 3339.
 std::string Write(const google::protobuf::Message& message);
-void AppendMessage(const google::protobuf::Message& message, std::string& out);
+// The same, but the message's own lists are written even when empty
+// ({"breaches": []}), as list responses should be; nested messages follow
+// the mapping.
+std::string WriteList(const google::protobuf::Message& message);
+void AppendMessage(const google::protobuf::Message& message, std::string& out,
+                   bool empty_lists = false);
 // `text` as a JSON string literal, quotes included.
 void AppendQuoted(std::string_view text, std::string& out);
 

@@ -152,6 +152,11 @@ absl::StatusOr<size_t> SpoolDispatcher::DeliverSome() {
   std::vector<std::pair<std::filesystem::path, std::filesystem::path>> moves;
   moves.reserve(entries->size());
   for (const v1::OutboxEntry& entry : *entries) {
+    if (!entry.has_event()) {
+      spdlog::error("outbox entry {} cannot be read and is set aside", entry.seq());
+      if (failures_) failures_->Increment();
+      continue;
+    }
     const v1::Event& e = entry.event();
     auto path = dir_ / (e.has_letter_issued() ? "letters" : "events") / (e.id() + ".json");
     auto tmp = path;

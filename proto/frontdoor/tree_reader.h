@@ -25,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "frontdoor/proto_time.h"
@@ -67,7 +68,10 @@ class TreeReader {
       Fail(path, "must be an object", node);
       return;
     }
-    std::vector<const google::protobuf::OneofDescriptor*> oneofs_seen;
+    // Each oneof given so far, with the member that claimed it (which may
+    // have failed to parse, so reflection cannot be asked).
+    std::vector<std::pair<const google::protobuf::OneofDescriptor*, const FieldDescriptor*>>
+        oneofs_seen;
     node.ForEachMember([&](std::string_view key, const Node& value) {
       std::string key_string(key);
       const FieldDescriptor* field = descriptor->FindFieldByName(key_string);
@@ -79,17 +83,13 @@ class TreeReader {
       }
       if (value.IsNull()) return;
       if (const auto* oneof = field->real_containing_oneof()) {
-        for (const auto* seen : oneofs_seen) {
+        for (const auto& [seen, member] : oneofs_seen) {
           if (seen == oneof) {
-            Fail(field_path, "cannot be given together with " +
-                                 std::string(message->GetReflection()
-                                                 ->GetOneofFieldDescriptor(*message, oneof)
-                                                 ->name()),
-                 value);
+            Fail(field_path, "cannot be given together with " + member->name(), value);
             return;
           }
         }
-        oneofs_seen.push_back(oneof);
+        oneofs_seen.emplace_back(oneof, field);
       }
       ReadField(value, message, field, field_path);
     });

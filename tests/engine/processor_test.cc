@@ -91,7 +91,7 @@ TEST_F(ProcessorTest, SetClockAnswersAfterTheTimersItPassedHaveFired) {
   ASSERT_TRUE(processor->Start().ok());
   CommandResult created = Queue(*processor, Contact()).get();
   ASSERT_TRUE(created.status.ok()) << created.status;
-  CommandResult moved = Queue(*processor, SetClock{kTuesday10am + std::chrono::hours(25)}).get();
+  CommandResult moved = Queue(*processor, SetClock{kTuesday10am + std::chrono::hours(25), {}}).get();
   ASSERT_TRUE(moved.status.ok()) << moved.status;
   EXPECT_EQ(moved.now, kTuesday10am + std::chrono::hours(25));
   auto breaches = *store_->Breaches(/*open_only=*/true, 10);
@@ -100,7 +100,7 @@ TEST_F(ProcessorTest, SetClockAnswersAfterTheTimersItPassedHaveFired) {
   EXPECT_EQ(FromProto(breaches[0].due_at()), kTuesday10am + std::chrono::hours(24));
   EXPECT_TRUE(store_->DueTimers(TimePoint{}, TimePoint::max() - Millis(1), 10)->empty());
   // The clock never goes back.
-  CommandResult back = Queue(*processor, SetClock{kTuesday10am}).get();
+  CommandResult back = Queue(*processor, SetClock{kTuesday10am, {}}).get();
   EXPECT_TRUE(absl::IsInvalidArgument(back.status));
 }
 
@@ -117,7 +117,7 @@ TEST_F(ProcessorTest, TimersThatFellDueWhileStoppedFireAtStartUpOnce) {
     auto processor = MakeProcessor();
     ASSERT_TRUE(processor->Start().ok());
     // A zero clock step is answered only once the start-up sweep is done.
-    ASSERT_TRUE(Queue(*processor, SetClock{clock_.Now()}).get().status.ok());
+    ASSERT_TRUE(Queue(*processor, SetClock{clock_.Now(), {}}).get().status.ok());
     EXPECT_TRUE(processor->recovered());
     processor->Stop();
     auto events = *store_->GetEvents(id);
@@ -130,6 +130,24 @@ TEST_F(ProcessorTest, TimersThatFellDueWhileStoppedFireAtStartUpOnce) {
     }
     EXPECT_EQ(breaches, 1) << "after restart " << restart;
   }
+}
+
+TEST_F(ProcessorTest, ClockStepsInOneBatchBothCountAndWaitForTimersTheBatchStarted) {
+  auto processor = MakeProcessor();
+  // A contact received two days ago is already overdue when it arrives, in
+  // the same batch as the clock steps: their answer waits for its breach.
+  SubmitContact late = Contact();
+  *late.submission.mutable_received_at() = ToProto(kTuesday10am - std::chrono::hours(48));
+  auto created = Queue(*processor, std::move(late));
+  auto first = Queue(*processor, SetClock{std::nullopt, std::chrono::hours(1)});
+  auto second = Queue(*processor, SetClock{std::nullopt, std::chrono::hours(1)});
+  ASSERT_TRUE(processor->Start().ok());
+  ASSERT_TRUE(created.get().status.ok());
+  ASSERT_TRUE(first.get().status.ok());
+  CommandResult last = second.get();
+  ASSERT_TRUE(last.status.ok());
+  EXPECT_EQ(last.now, kTuesday10am + std::chrono::hours(2));
+  EXPECT_EQ(store_->Breaches(/*open_only=*/true, 10)->size(), 1u);
 }
 
 TEST_F(ProcessorTest, IdempotencyKeysHoldWithinOneBatch) {
