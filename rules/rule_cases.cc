@@ -266,15 +266,25 @@ RuleCaseResult RunRuleCaseFile(const Policy& policy, const std::filesystem::path
   return result;
 }
 
-int RunRuleCases(const std::filesystem::path& policy_path, const std::filesystem::path& cases_dir,
-                 std::ostream& out) {
+namespace {
+
+// The policy, or null after writing why it did not load.
+std::shared_ptr<const Policy> LoadOrReport(const std::filesystem::path& policy_path,
+                                           std::ostream& out) {
   std::vector<PolicyError> errors;
   auto policy = Policy::LoadFile(policy_path, &errors);
-  if (!policy.ok()) {
-    out << "the policy did not load:\n";
-    PrintErrors(errors, out);
-    return 2;
-  }
+  if (policy.ok()) return *policy;
+  out << "the policy did not load:\n";
+  PrintErrors(errors, out);
+  return nullptr;
+}
+
+}  // namespace
+
+int RunRuleCases(const std::filesystem::path& policy_path, const std::filesystem::path& cases_dir,
+                 std::ostream& out) {
+  std::shared_ptr<const Policy> policy = LoadOrReport(policy_path, out);
+  if (!policy) return 2;
   std::vector<std::filesystem::path> files = ListRuleCases(cases_dir);
   if (files.empty()) {
     out << cases_dir.string() << ": no case files (*.yaml) found\n";
@@ -282,7 +292,7 @@ int RunRuleCases(const std::filesystem::path& policy_path, const std::filesystem
   }
   int failed = 0;
   for (const std::filesystem::path& file : files) {
-    RuleCaseResult result = RunRuleCaseFile(**policy, file);
+    RuleCaseResult result = RunRuleCaseFile(*policy, file);
     out << (result.passed ? "PASS  " : "FAIL  ") << file.string();
     if (!result.name.empty()) out << "  " << result.name;
     out << "\n";
@@ -290,7 +300,7 @@ int RunRuleCases(const std::filesystem::path& policy_path, const std::filesystem
     if (!result.passed) ++failed;
   }
   out << files.size() << " cases: " << files.size() - static_cast<size_t>(failed) << " passed, "
-      << failed << " failed (policy " << (*policy)->label() << ", " << (*policy)->version()
+      << failed << " failed (policy " << policy->label() << ", " << policy->version()
       << ")\n";
   return failed == 0 ? 0 : 1;
 }
@@ -420,13 +430,8 @@ std::string FormatEvaluation(const Evaluation& ev, bool with_explanation) {
 
 int ExplainContact(const std::filesystem::path& policy_path, const std::filesystem::path& contact,
                    std::ostream& out) {
-  std::vector<PolicyError> errors;
-  auto policy = Policy::LoadFile(policy_path, &errors);
-  if (!policy.ok()) {
-    out << "the policy did not load:\n";
-    PrintErrors(errors, out);
-    return 2;
-  }
+  std::shared_ptr<const Policy> policy = LoadOrReport(policy_path, out);
+  if (!policy) return 2;
   // A rule case carries `contact:`; anything else is the contact itself.
   YAML::Node root;
   try {
@@ -457,12 +462,12 @@ int ExplainContact(const std::filesystem::path& policy_path, const std::filesyst
     *rule_case.mutable_received_at() = ToProto(now);
     out << "(no received_at: ages are counted to today)\n";
   }
-  absl::StatusOr<Facts> facts = FactsForCase(**policy, rule_case);
+  absl::StatusOr<Facts> facts = FactsForCase(*policy, rule_case);
   if (!facts.ok()) {
     out << facts.status().message() << "\n";
     return 2;
   }
-  out << FormatEvaluation((*policy)->Evaluate(*facts), /*with_explanation=*/true);
+  out << FormatEvaluation(policy->Evaluate(*facts), /*with_explanation=*/true);
   return 0;
 }
 
