@@ -449,6 +449,7 @@ int ExplainContact(const std::filesystem::path& policy_path, const std::filesyst
     return 2;
   }
   v1::RuleCase rule_case;
+  std::vector<PolicyError> errors;
   bool is_case = root.IsMap() && root["contact"].IsDefined();
   bool read = is_case ? ReadYamlFile(contact, &rule_case, errors)
                       : ReadYamlFile(contact, rule_case.mutable_contact(), errors);
