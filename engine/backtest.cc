@@ -104,15 +104,22 @@ absl::StatusOr<BacktestReport> Backtest(const Store& store, const rules::Policy&
     if (sys_days(to) < sys_days(from)) {
       return absl::InvalidArgumentError("--to must not be before --from");
     }
-    ASSIGN_OR_RETURN(std::vector<std::string> ids,
-                     store.ReceivedBetween(calendar.StartOfLocalDay(from),
-                                           calendar.StartOfLocalDay(year_month_day(sys_days(to) + days(1))),
-                                           SIZE_MAX));
-    total = ids.size();
-    for (const std::string& id : ids) {
-      ASSIGN_OR_RETURN(std::optional<v1::Event> event, store.GetEvent(id, 1));
-      if (event && event->has_contact_received()) visit(*event);
-    }
+    // One contact at a time: a long range costs time, not memory. The
+    // total is not known in advance, so progress shows a count.
+    absl::Status read = absl::OkStatus();
+    RETURN_IF_ERROR(store.ForEachReceivedBetween(
+        calendar.StartOfLocalDay(from),
+        calendar.StartOfLocalDay(year_month_day(sys_days(to) + days(1))),
+        [&](std::string_view id) {
+          auto event = store.GetEvent(id, 1);
+          if (!event.ok()) {
+            read = event.status();
+            return false;
+          }
+          if (event->has_value() && (*event)->has_contact_received()) visit(**event);
+          return true;
+        }));
+    RETURN_IF_ERROR(read);
   } else {
     ASSIGN_OR_RETURN(total, store.GetCounter("contact"));
     RETURN_IF_ERROR(store.ForEachReceived(visit));

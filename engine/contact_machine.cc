@@ -510,7 +510,6 @@ void Apply(v1::ContactRecord& state, const v1::Event& e) {
       c.set_what_would_help(s.what_would_help());
       *state.mutable_timescales() = r.timescales();
       state.set_outcome_letter(r.outcome_letter());
-      state.set_out_of_hours(r.out_of_hours());
       break;
     }
     case v1::Event::kTimescaleStarted: {

@@ -430,7 +430,6 @@ absl::Status Processor::LoadCounters() {
   ASSIGN_OR_RETURN(next_contact_number_, store_.GetCounter(kContactCounter));
   ASSIGN_OR_RETURN(next_outbox_seq_, store_.GetCounter(kOutboxCounter));
   ASSIGN_OR_RETURN(next_person_number_, store_.GetCounter(kPersonCounter));
-  committed_outbox_seq_ = next_outbox_seq_;
   ASSIGN_OR_RETURN(std::optional<TimePoint> earliest, store_.EarliestTimer());
   timer_floor_ = earliest.value_or(TimePoint{});
   std::lock_guard lock(mu_);
@@ -548,7 +547,6 @@ void Processor::ProcessBatch(std::vector<Pending>& pending) {
   }
   if (committed.ok()) {
     run.Adopt();
-    committed_outbox_seq_ = next_outbox_seq_;
     if (batch_size_ && !pending.empty()) batch_size_->Observe(static_cast<double>(pending.size()));
     if (contacts_created_) contacts_created_->Increment(run.created());
     if (breaches_raised_) breaches_raised_->Increment(run.breaches());
@@ -569,7 +567,8 @@ void Processor::ProcessBatch(std::vector<Pending>& pending) {
     for (const auto& listener : listeners_) listener(notice);
   }
 
-  const uint64_t seq = committed_outbox_seq_.load();
+  // Committed up to here: a failed batch did not move the counter.
+  const uint64_t seq = next_outbox_seq_;
   for (auto& [done, result] : answers) {
     if (!committed.ok() && result.status.ok()) {
       result = Failed(absl::UnavailableError("the store could not save this; try again"));

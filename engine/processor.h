@@ -134,7 +134,6 @@ class Processor {
   // True once the timers overdue at Start() have fired.
   bool recovered() const { return recovered_.load(); }
   size_t queue_depth() const;
-  uint64_t committed_outbox_seq() const { return committed_outbox_seq_.load(); }
 
  private:
   struct Pending {
@@ -170,7 +169,6 @@ class Processor {
   std::vector<CommitListener> listeners_;
 
   std::atomic<bool> recovered_{false};
-  std::atomic<uint64_t> committed_outbox_seq_{0};
   std::thread thread_;
 
   // Contacts in each state and open timescales of each kind, kept as

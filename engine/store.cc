@@ -171,7 +171,6 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
   // The Processor batches commands itself; RocksDB's pipelining would only
   // add a thread hop.
   db_options.enable_pipelined_write = false;
-  if (options.env != nullptr) db_options.env = options.env;
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   rocksdb::BlockBasedTableOptions table;
@@ -352,21 +351,6 @@ absl::StatusOr<std::vector<v1::Breach>> Store::Breaches(bool open_only, size_t l
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading breaches");
   return breaches;
-}
-
-absl::StatusOr<std::vector<std::string>> Store::ReceivedBetween(TimePoint from, TimePoint to,
-                                                                size_t limit) const {
-  std::string lo, hi;
-  AppendU64(lo, Ms(from));
-  AppendU64(hi, Ms(to));
-  Range range(lo, hi);
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kReceived)));
-  std::vector<std::string> ids;
-  for (it->SeekToFirst(); it->Valid() && ids.size() < limit; it->Next()) {
-    ids.emplace_back(it->key().data() + 8, it->key().size() - 8);
-  }
-  if (!it->status().ok()) return FromRocks(it->status(), "reading the received index");
-  return ids;
 }
 
 absl::Status Store::ForEachReceivedBetween(

@@ -46,7 +46,6 @@ class DB;
 class ColumnFamilyHandle;
 class WriteBatch;
 class Snapshot;
-class Env;
 }  // namespace rocksdb
 
 namespace frontdoor {
@@ -61,8 +60,6 @@ struct StoreOptions {
   // server has the store open: backtests and inspection. Writes then fail.
   // Default: false.
   bool read_only = false;
-  // For fault-injection tests: RocksDB's environment. Default: the real one.
-  rocksdb::Env* env = nullptr;
 };
 
 // The two worklists: contacts awaiting a front-door decision, and contacts
@@ -102,11 +99,8 @@ class Store {
                                                       const WorklistEntry* after = nullptr) const;
   // Oldest due first. `open_only`: breaches whose step is still open.
   absl::StatusOr<std::vector<v1::Breach>> Breaches(bool open_only, size_t limit) const;
-  // Contact ids received in [from, to), oldest first, at most `limit`.
-  absl::StatusOr<std::vector<std::string>> ReceivedBetween(TimePoint from, TimePoint to,
-                                                           size_t limit) const;
-  // The same one at a time, until `visit` returns false: for reports over
-  // ranges too long to hold in memory.
+  // Contact ids received in [from, to), oldest first, one at a time until
+  // `visit` returns false.
   absl::Status ForEachReceivedBetween(TimePoint from, TimePoint to,
                                       const std::function<bool(std::string_view id)>& visit) const;
   // Every breach, oldest due first, until `visit` returns false.

@@ -533,14 +533,19 @@ class Loader {
                                     "Every concern raised is one of", "or");
       if (only != 0) c.concerns_only = only;
     }
-    if (when.has_immediate_risk()) {
+    // A yes-or-no condition: the check, and the compiled value it must have.
+    auto yes_no = [&](CheckKind kind, bool value, const char* condition, auto& compiled) {
       Check check;
-      check.kind = CheckKind::kImmediateRisk;
-      check.flag = when.immediate_risk();
-      check.condition = "A child is said to be at immediate risk of significant harm";
-      check.expected = check.flag ? "yes" : "no";
-      c.immediate_risk = check.flag ? 1 : 0;
+      check.kind = kind;
+      check.flag = value;
+      check.condition = condition;
+      check.expected = value ? "yes" : "no";
+      compiled = value ? 1 : 0;
       checks.push_back(std::move(check));
+    };
+    if (when.has_immediate_risk()) {
+      yes_no(CheckKind::kImmediateRisk, when.immediate_risk(),
+             "A child is said to be at immediate risk of significant harm", c.immediate_risk);
     }
     auto code_list = [&](CheckKind kind, const auto& list, const char* field,
                          const google::protobuf::EnumDescriptor& type, std::string condition,
@@ -577,22 +582,12 @@ class Loader {
                c.referrals_max);
     }
     if (when.has_open_case()) {
-      Check check;
-      check.kind = CheckKind::kOpenCase;
-      check.flag = when.open_case();
-      check.condition = "A child has a case open with children's social care";
-      check.expected = check.flag ? "yes" : "no";
-      c.open_case = check.flag ? 1 : 0;
-      checks.push_back(std::move(check));
+      yes_no(CheckKind::kOpenCase, when.open_case(),
+             "A child has a case open with children's social care", c.open_case);
     }
     if (when.has_out_of_hours()) {
-      Check check;
-      check.kind = CheckKind::kOutOfHours;
-      check.flag = when.out_of_hours();
-      check.condition = "Arrived outside office hours";
-      check.expected = check.flag ? "yes" : "no";
-      c.out_of_hours = check.flag ? 1 : 0;
-      checks.push_back(std::move(check));
+      yes_no(CheckKind::kOutOfHours, when.out_of_hours(), "Arrived outside office hours",
+             c.out_of_hours);
     }
     // The order a person would say them in, which is also the order of the
     // generated reason: "Consent was refused, no child is said to be at

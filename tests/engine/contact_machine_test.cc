@@ -228,7 +228,7 @@ TEST_F(ContactMachineTest, ImmediateRiskOutOfHoursRaisesAnEdtAlert) {
   ASSERT_GE(events.size(), 2u);
   EXPECT_EQ(events[1].type(), v1::EventType::EDT_ALERT);
   EXPECT_FALSE(events[1].edt_alert().reason().empty());
-  EXPECT_TRUE(state_.out_of_hours());
+  EXPECT_TRUE(events[0].contact_received().out_of_hours());
 }
 
 TEST_F(ContactMachineTest, ImmediateRiskInOfficeHoursRaisesNoAlert) {

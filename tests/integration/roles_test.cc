@@ -37,8 +37,9 @@ TEST(Roles, PartnersSeeOnlyTheirOwnContactsProgress) {
   EXPECT_EQ(staff.str("submitted_by"), "merseyside-police");
 }
 
-TEST(Roles, MetricsNeedAManagerFromOutsideLoopback) {
-  // The test client is on loopback, where /metrics is open to scrapers.
+TEST(Roles, MetricsAreOpenOnLoopback) {
+  // Scrapers on the same machine need no token. (A caller from elsewhere
+  // needs a manager's; these tests cannot connect from elsewhere.)
   TempDir dir("metrics");
   auto server = ServerProcess::Start({WriteConfig(dir.path()), dir.path() / "data"});
   ASSERT_TRUE(server);
