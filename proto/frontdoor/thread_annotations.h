@@ -1,0 +1,27 @@
+// Clang's thread-safety annotations (as LevelDB's port/thread_annotations.h),
+// so that `clang -Wthread-safety` checks which mutex guards which member.
+// Under other compilers they expand to nothing. Use them with absl::Mutex,
+// whose lock and unlock calls are annotated: std::mutex is not (libstdc++),
+// so a member guarded by a std::mutex cannot be checked.
+//
+//   absl::Mutex mu_;
+//   std::deque<Pending> queue_ GUARDED_BY(mu_);
+//   void DrainLocked() EXCLUSIVE_LOCKS_REQUIRED(mu_);
+#pragma once
+
+#if defined(__clang__)
+#define FRONTDOOR_THREAD_ANNOTATION(x) __attribute__((x))
+#else
+#define FRONTDOOR_THREAD_ANNOTATION(x)
+#endif
+
+#define GUARDED_BY(x) FRONTDOOR_THREAD_ANNOTATION(guarded_by(x))
+#define PT_GUARDED_BY(x) FRONTDOOR_THREAD_ANNOTATION(pt_guarded_by(x))
+#define ACQUIRED_AFTER(...) FRONTDOOR_THREAD_ANNOTATION(acquired_after(__VA_ARGS__))
+#define ACQUIRED_BEFORE(...) FRONTDOOR_THREAD_ANNOTATION(acquired_before(__VA_ARGS__))
+#define EXCLUSIVE_LOCKS_REQUIRED(...) \
+  FRONTDOOR_THREAD_ANNOTATION(exclusive_locks_required(__VA_ARGS__))
+#define SHARED_LOCKS_REQUIRED(...) FRONTDOOR_THREAD_ANNOTATION(shared_locks_required(__VA_ARGS__))
+#define LOCKS_EXCLUDED(...) FRONTDOOR_THREAD_ANNOTATION(locks_excluded(__VA_ARGS__))
+#define LOCK_RETURNED(x) FRONTDOOR_THREAD_ANNOTATION(lock_returned(x))
+#define NO_THREAD_SAFETY_ANALYSIS FRONTDOOR_THREAD_ANNOTATION(no_thread_safety_analysis)
