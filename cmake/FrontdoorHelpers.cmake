@@ -4,6 +4,14 @@ set(FRONTDOOR_WARNINGS -Wall -Wextra -Wshadow -Wnon-virtual-dtor -Woverloaded-vi
 if(FRONTDOOR_WERROR)
   list(APPEND FRONTDOOR_WARNINGS -Werror)
 endif()
+# Clang's thread-safety analysis of the GUARDED_BY annotations
+# (frontdoor/thread_annotations.h); deploy/test.sh runs a clang build with it.
+if(FRONTDOOR_THREAD_SAFETY)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "FRONTDOOR_THREAD_SAFETY needs clang (-DCMAKE_CXX_COMPILER=clang++)")
+  endif()
+  list(APPEND FRONTDOOR_WARNINGS -Wthread-safety)
+endif()
 
 if(FRONTDOOR_SANITIZE)
   string(REPLACE "," ";" _sanitizers "${FRONTDOOR_SANITIZE}")

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  cmake g++ make ccache pkg-config
+  cmake g++ clang make ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   librocksdb-dev
   libprotobuf-dev protobuf-compiler
