@@ -6,11 +6,12 @@
 
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "engine/calendar.h"
+#include "absl/synchronization/mutex.h"
+#include "calendar/calendar.h"
+#include "frontdoor/thread_annotations.h"
 #include "rules/policy.h"
 
 namespace frontdoor {
@@ -31,18 +32,18 @@ absl::StatusOr<ActivePolicy> LoadActivePolicy(const std::filesystem::path& polic
 class PolicySlot {
  public:
   explicit PolicySlot(ActivePolicy initial) : current_(std::move(initial)) {}
-  ActivePolicy Get() const {
-    std::lock_guard lock(mu_);
+  ActivePolicy Get() const LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
     return current_;
   }
-  void Set(ActivePolicy next) {
-    std::lock_guard lock(mu_);
+  void Set(ActivePolicy next) LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
     current_ = std::move(next);
   }
 
  private:
-  mutable std::mutex mu_;
-  ActivePolicy current_;
+  mutable absl::Mutex mu_;
+  ActivePolicy current_ GUARDED_BY(mu_);
 };
 
 }  // namespace frontdoor

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "engine/calendar.h"
+#include "calendar/calendar.h"
 #include "engine/store.h"
 #include "rules/policy.h"
 

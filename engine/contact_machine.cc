@@ -5,20 +5,15 @@
 #include "engine/contact_machine.h"
 
 #include <algorithm>
-#include <array>
-#include <cctype>
 
-#include "date/tz.h"
 #include "frontdoor/codes.h"
 #include "frontdoor/status_macros.h"
+#include "rules/facts.h"
+#include "rules/letters.h"
 
 namespace frontdoor {
 
 namespace {
-
-using std::chrono::days;
-using std::chrono::sys_days;
-using std::chrono::year_month_day;
 
 v1::EventType::Code TypeOf(const v1::Event& e) {
   switch (e.body_case()) {
@@ -69,100 +64,6 @@ class EventLog {
   std::vector<v1::Event> events_;
 };
 
-constexpr std::array<const char*, 12> kMonths = {
-    "January", "February", "March",     "April",   "May",      "June",
-    "July",    "August",   "September", "October", "November", "December"};
-
-const date::time_zone* London() {
-  static const date::time_zone* zone = date::locate_zone("Europe/London");
-  return zone;
-}
-
-std::string FormatDay(year_month_day d) {
-  return std::to_string(static_cast<unsigned>(d.day())) + " " +
-         kMonths[static_cast<unsigned>(d.month()) - 1] + " " +
-         std::to_string(static_cast<int>(d.year()));
-}
-
-// "24 November 2026", in Europe/London.
-std::string FormatLocalDate(TimePoint t) {
-  auto local = date::zoned_time<Millis>(London(), t).get_local_time();
-  auto day = std::chrono::floor<days>(local);
-  return FormatDay(year_month_day(sys_days(day.time_since_epoch())));
-}
-
-// "09:30 on 25 November 2026", in Europe/London.
-std::string FormatLocalTime(TimePoint t) {
-  auto local = date::zoned_time<Millis>(London(), t).get_local_time();
-  auto day = std::chrono::floor<days>(local);
-  auto minutes = std::chrono::duration_cast<std::chrono::minutes>(local - day).count();
-  char hhmm[8];
-  std::snprintf(hhmm, sizeof hhmm, "%02d:%02d", static_cast<int>(minutes / 60),
-                static_cast<int>(minutes % 60));
-  return std::string(hhmm) + " on " + FormatDay(year_month_day(sys_days(day.time_since_epoch())));
-}
-
-// The first character of `name`: a whole UTF-8 code point ("É" is two
-// bytes), upper-cased when it is ASCII. Empty for a blank name.
-std::string FirstLetter(std::string_view name) {
-  while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
-  if (name.empty()) return "";
-  unsigned char lead = static_cast<unsigned char>(name[0]);
-  if (lead < 0x80) return std::string(1, static_cast<char>(std::toupper(lead)));
-  size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-  length = std::min(length, name.size());
-  for (size_t i = 1; i < length; ++i) {
-    if ((static_cast<unsigned char>(name[i]) & 0xC0) != 0x80) return "";
-  }
-  return length == 1 ? "" : std::string(name.substr(0, length));
-}
-
-std::string Initials(const v1::Child& child) {
-  std::string out;
-  for (const std::string* name : {&child.given_name(), &child.family_name()}) {
-    std::string letter = FirstLetter(*name);
-    if (!letter.empty()) out += letter + ".";
-  }
-  return out;
-}
-
-// "J.S. (aged 7) and an unborn baby (due March 2027)": enough for the
-// referrer to know which children, never their names or dates of birth.
-std::string DescribeChildren(const v1::Contact& contact, year_month_day on) {
-  std::vector<std::string> parts;
-  for (const v1::Child& child : contact.children()) {
-    std::string who = Initials(child);
-    if (child.birth_case() == v1::Child::kExpectedDateOfBirth) {
-      auto edd = ParseIsoDate(child.expected_date_of_birth());
-      std::string due = edd ? std::string(" (due ") + kMonths[static_cast<unsigned>(edd->month()) - 1] +
-                                  " " + std::to_string(static_cast<int>(edd->year())) + ")"
-                            : "";
-      parts.push_back((who.empty() ? "an unborn baby" : who + ", unborn,") + due);
-      continue;
-    }
-    if (who.empty()) who = "a child";
-    auto dob = child.birth_case() == v1::Child::kDateOfBirth
-                   ? ParseIsoDate(child.date_of_birth())
-                   : std::nullopt;
-    if (dob) {
-      int months = (static_cast<int>(on.year()) - static_cast<int>(dob->year())) * 12 +
-                   (static_cast<int>(static_cast<unsigned>(on.month())) -
-                    static_cast<int>(static_cast<unsigned>(dob->month())));
-      if (on.day() < dob->day()) --months;
-      months = std::max(months, 0);
-      who += months < 24 ? " (aged " + std::to_string(months) + (months == 1 ? " month)" : " months)")
-                         : " (aged " + std::to_string(months / 12) + ")";
-    }
-    parts.push_back(std::move(who));
-  }
-  std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (i > 0) out += (i + 1 == parts.size()) ? " and " : ", ";
-    out += parts[i];
-  }
-  return out;
-}
-
 const v1::TimescaleSpec& MashSpec(const v1::Timescales& t, v1::Rag::Code rag) {
   switch (rag) {
     case v1::Rag::RED:
@@ -205,39 +106,18 @@ void StopTimescale(EventLog& log, const char* name) {
   log.Emit(std::move(e));
 }
 
-rules::LetterValues LetterValuesFor(const v1::ContactRecord& record, const DecideInputs& in) {
-  const v1::Contact& c = record.contact();
-  TimePoint received = FromProto(c.received_at());
-  rules::LetterValues v;
-  v.contact_id = c.id();
-  v.external_ref = c.external_ref();
-  v.referrer_name = c.referrer().name();
-  v.received_date = FormatLocalDate(received);
-  v.children = DescribeChildren(c, in.calendar->LocalDate(received));
-  if (const v1::Deadline* d = FindDeadline(c, kDecisionTimescale)) {
-    v.decision_due = FormatLocalTime(FromProto(d->due_at()));
-  }
-  if (c.outcome() != v1::Outcome::OUTCOME_UNSPECIFIED) {
-    v.outcome = std::string(LabelOf(c.outcome()));
-    v.reason = c.has_mash() && c.mash().outcome() != v1::MashOutcome::MASH_OUTCOME_UNSPECIFIED
-                   ? c.mash().reason()
-                   : c.decision().reason();
-    v.route = std::string(LabelOf(c.decision().route()));
-    if (c.outcome() == v1::Outcome::SIGNPOSTED || c.outcome() == v1::Outcome::EARLY_HELP) {
-      v.signposts.assign(c.recommendation().signposts().begin(),
-                         c.recommendation().signposts().end());
-    }
-  }
-  return v;
+rules::LetterValues LetterValuesFor(const v1::ContactRecord& record) {
+  return rules::LetterValuesFor(record.contact(),
+                                FindDeadline(record.contact(), kDecisionTimescale));
 }
 
 absl::Status IssueLetter(EventLog& log, const DecideInputs& in, v1::LetterKind::Code kind,
                          const std::string& template_name) {
   const v1::ContactRecord& record = log.state();
   absl::StatusOr<rules::RenderedLetter> rendered =
-      in.policy->RenderLetter(template_name, LetterValuesFor(record, in));
+      in.policy->RenderLetter(template_name, LetterValuesFor(record));
   if (!rendered.ok() && template_name != "outcome" && kind == v1::LetterKind::OUTCOME) {
-    rendered = in.policy->RenderLetter("outcome", LetterValuesFor(record, in));
+    rendered = in.policy->RenderLetter("outcome", LetterValuesFor(record));
   }
   if (!rendered.ok()) return rendered.status();
   const v1::Contact& c = record.contact();
@@ -305,7 +185,8 @@ absl::StatusOr<std::vector<v1::Event>> DecideSubmit(const SubmitContact& cmd,
   if (in.new_contact_id.empty()) return absl::InvalidArgumentError("no id for the new contact");
   const v1::ContactSubmission& s = cmd.submission;
   TimePoint received = s.has_received_at() ? FromProto(s.received_at()) : in.now;
-  const bool out_of_hours = !in.calendar->IsOpen(received);
+  rules::Facts facts = rules::FactsFor(s, received, in.prior, *in.calendar);
+  const bool out_of_hours = facts.out_of_hours;
   v1::Event e;
   v1::ContactReceived& r = *e.mutable_contact_received();
   *r.mutable_submission() = s;
@@ -315,7 +196,7 @@ absl::StatusOr<std::vector<v1::Event>> DecideSubmit(const SubmitContact& cmd,
   *r.mutable_received_at() = ToProto(received);
   r.set_out_of_hours(out_of_hours);
   // The explanation is not kept (see ContactReceived), so none is built.
-  rules::Evaluation evaluation = in.policy->EvaluateFast(FactsOf(r, *in.calendar));
+  rules::Evaluation evaluation = in.policy->EvaluateFast(facts);
   const bool automatic = evaluation.recommendation.automatic() &&
                          evaluation.recommendation.route() != v1::Route::ROUTE_UNSPECIFIED;
   *r.mutable_recommendation() = std::move(evaluation.recommendation);
@@ -477,10 +358,10 @@ const v1::Deadline* FindDeadline(const v1::Contact& c, std::string_view name) {
 }
 
 rules::Facts FactsOf(const v1::ContactReceived& received, const Calendar& calendar) {
-  rules::Facts facts;
-  facts.submission = &received.submission();
-  facts.received_on = calendar.LocalDate(FromProto(received.received_at()));
-  facts.prior = received.prior();
+  rules::Facts facts = rules::FactsFor(received.submission(), FromProto(received.received_at()),
+                                       received.prior(), calendar);
+  // Replays use the value stored when the contact arrived, whatever the
+  // calendar says now.
   facts.out_of_hours = received.out_of_hours();
   return facts;
 }

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "engine/calendar.h"
+#include "calendar/calendar.h"
 #include "frontdoor/proto_time.h"
 #include "frontdoor/v1/contact.pb.h"
 #include "frontdoor/v1/events.pb.h"

@@ -24,7 +24,7 @@ absl::Status RememberPolicy(Store& store, const rules::Policy& policy, TimePoint
 absl::StatusOr<std::shared_ptr<const rules::Policy>> PolicyLibrary::Get(std::string_view version) {
   ActivePolicy active = current_.Get();
   if (active.policy->version() == version) return active.policy;
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (auto it = past_.find(version); it != past_.end()) return it->second;
   auto stored = store_.GetPolicyVersion(version);
   if (!stored.ok()) return stored.status();

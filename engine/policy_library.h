@@ -6,13 +6,14 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "engine/active_policy.h"
 #include "engine/store.h"
+#include "frontdoor/thread_annotations.h"
 #include "rules/policy.h"
 
 namespace frontdoor {
@@ -31,13 +32,14 @@ class PolicyLibrary {
 
   // The policy with this rules_version. Errors: NotFound when the store
   // has no such version; DataLoss when a stored version no longer loads.
-  absl::StatusOr<std::shared_ptr<const rules::Policy>> Get(std::string_view version);
+  absl::StatusOr<std::shared_ptr<const rules::Policy>> Get(std::string_view version)
+      LOCKS_EXCLUDED(mu_);
 
  private:
   const Store& store_;
   const PolicySlot& current_;
-  std::mutex mu_;
-  std::map<std::string, std::shared_ptr<const rules::Policy>, std::less<>> past_;  // guarded by mu_
+  absl::Mutex mu_;
+  std::map<std::string, std::shared_ptr<const rules::Policy>, std::less<>> past_ GUARDED_BY(mu_);
 };
 
 }  // namespace frontdoor

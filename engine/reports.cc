@@ -9,6 +9,8 @@
 #include <functional>
 #include <map>
 
+#include "calendar/age.h"
+#include "calendar/date_words.h"
 #include "frontdoor/codes.h"
 #include "frontdoor/status_macros.h"
 
@@ -109,18 +111,7 @@ std::string Number(double v) {
   return buf;
 }
 
-std::string DayMonthYear(year_month_day d) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%02u/%02u/%04d", static_cast<unsigned>(d.day()),
-                static_cast<unsigned>(d.month()), static_cast<int>(d.year()));
-  return buf;
-}
-
-int WholeYears(year_month_day born, year_month_day on) {
-  int years = static_cast<int>(on.year()) - static_cast<int>(born.year());
-  if (on.month() < born.month() || (on.month() == born.month() && on.day() < born.day())) --years;
-  return std::max(years, 0);
-}
+std::string DayMonthYear(year_month_day d) { return FormatDayMonthYear(d); }
 
 }  // namespace
 
@@ -323,7 +314,7 @@ absl::StatusOr<std::vector<AnnexAContact>> AnnexAContacts(const Store& store,
       if (child.birth_case() == v1::Child::kDateOfBirth) {
         if (auto dob = ParseIsoDate(child.date_of_birth())) {
           row.date_of_birth = DayMonthYear(*dob);
-          row.age_years = std::to_string(WholeYears(*dob, on));
+          row.age_years = std::to_string(AgeInYears(*dob, on));
         }
       }
       row.date_of_contact = DayMonthYear(on);

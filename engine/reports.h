@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "engine/calendar.h"
+#include "calendar/calendar.h"
 #include "engine/store.h"
 #include "frontdoor/v1/api.pb.h"
 #include "frontdoor/v1/policy.pb.h"

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "absl/container/inlined_vector.h"
+#include "calendar/age.h"
 #include "frontdoor/codes.h"
 #include "rules/policy.h"
 #include "rules/policy_internal.h"
@@ -52,16 +53,6 @@ struct FactSet {
   absl::InlinedVector<ChildAge, 4> ages;
 };
 
-// Whole months from `born` to `on`: a child born on 15 March is 1 month old
-// from 15 April.
-int32_t WholeMonths(std::chrono::year_month_day born, std::chrono::year_month_day on) {
-  int32_t months = (static_cast<int>(on.year()) - static_cast<int>(born.year())) * 12 +
-                   (static_cast<int>(static_cast<unsigned>(on.month())) -
-                    static_cast<int>(static_cast<unsigned>(born.month())));
-  if (on.day() < born.day()) --months;
-  return months;
-}
-
 FactSet Gather(const Facts& facts) {
   const v1::ContactSubmission& s =
       facts.submission ? *facts.submission : v1::ContactSubmission::default_instance();
@@ -93,7 +84,7 @@ FactSet Gather(const Facts& facts) {
       age.kind = ChildAge::Kind::kBorn;
       // A date of birth after the contact is refused when contacts are
       // checked; here it counts as a newborn rather than a negative age.
-      age.months = std::max(0, WholeMonths(*born, facts.received_on));
+      age.months = AgeInMonths(*born, facts.received_on);
     }
     f.ages.push_back(age);
   }

@@ -5,11 +5,14 @@
 // so a typo or a {{narrative}} is caught before a letter goes out rather
 // than rendering as a silent blank. Letters are plain text: values are not
 // HTML-escaped.
+#include "rules/letters.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <mutex>
 
+#include "absl/synchronization/mutex.h"
+#include "frontdoor/thread_annotations.h"
 #include "kainjow/mustache.hpp"
 #include "rules/policy.h"
 #include "rules/policy_internal.h"
@@ -149,8 +152,8 @@ struct ParsedLetters {
     explicit Entry(const std::string& text) : tmpl(text) {
       tmpl.set_custom_escape([](const std::string& s) { return s; });
     }
-    std::mutex mu;
-    kainjow::mustache::mustache tmpl;  // guarded by mu
+    absl::Mutex mu;
+    kainjow::mustache::mustache tmpl GUARDED_BY(mu);
   };
   std::map<std::string, std::unique_ptr<Entry>, std::less<>> by_name;
 };
@@ -199,7 +202,7 @@ absl::StatusOr<RenderedLetter> Policy::RenderLetter(std::string_view name,
   std::string text;
   {
     internal::ParsedLetters::Entry& entry = *it->second;
-    std::lock_guard lock(entry.mu);
+    absl::MutexLock lock(&entry.mu);
     text = entry.tmpl.render(data);
     if (!entry.tmpl.is_valid()) {
       return absl::InternalError("letter template \"" + std::string(name) +

@@ -21,21 +21,10 @@
 #include "frontdoor/v1/contact.pb.h"
 #include "frontdoor/v1/events.pb.h"
 #include "frontdoor/v1/policy.pb.h"
+#include "rules/facts.h"
+#include "rules/letters.h"
 
 namespace frontdoor::rules {
-
-// Everything about a contact that a rule may look at.
-struct Facts {
-  // Borrowed; must outlive the call to Evaluate.
-  const v1::ContactSubmission* submission = nullptr;
-  // The day the contact was received, in Europe/London; children's ages
-  // are counted to this day.
-  std::chrono::year_month_day received_on{};
-  // What was known about the children when the contact arrived.
-  v1::Prior prior;
-  // Arrived outside the policy's office hours.
-  bool out_of_hours = false;
-};
 
 struct Evaluation {
   // route, level, rag, rule_id, reasons, rules_version, policy_label,
@@ -65,25 +54,6 @@ struct PolicyError {
   std::string ToString() const;
 };
 
-// Values a letter template may use: {{contact_id}}, {{external_ref}},
-// {{referrer_name}}, {{received_date}}, {{children}} (initials and ages, never
-// names or dates of birth), {{outcome}}, {{reason}}, {{route}},
-// {{decision_due}}, {{#any_signposts}} (true when there is a list), and the
-// list {{#signposts}}{{service}} {{what_for}} {{how_to_reach}}{{/signposts}}.
-// Never the narrative.
-struct LetterValues {
-  std::string contact_id;
-  std::string external_ref;
-  std::string referrer_name;
-  std::string received_date;
-  std::string children;
-  std::string outcome;
-  std::string reason;
-  std::string route;
-  std::string decision_due;
-  std::vector<v1::Signpost> signposts;
-};
-
 // What Evaluate builds besides the recommendation.
 struct EvaluateOptions {
   // Build Evaluation::explanation: every rule considered with each of its
@@ -91,11 +61,6 @@ struct EvaluateOptions {
   // every table tried; backtests and other bulk callers turn it off.
   // Default: true.
   bool explain = true;
-};
-
-struct RenderedLetter {
-  std::string subject;
-  std::string body;
 };
 
 class Policy {

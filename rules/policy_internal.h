@@ -1,9 +1,10 @@
-// The compiled form of a policy, shared by the loader (policy.cc), the
-// evaluator (evaluate.cc) and the letter renderer (letters.cc). Conditions
-// are turned into flat checks over bitmasks and integer ranges when the
-// policy loads, so that evaluating a contact is a few comparisons per rule
-// with no parsing, lookups or allocation; the words an explanation needs
-// (what each condition asks for) are written once here too.
+// The compiled form of a policy, shared by the loader (policy_load.cc,
+// policy_check.cc and policy_compile.cc), the evaluator (evaluate.cc) and
+// the letter renderer (letters.cc). Conditions are turned into flat checks
+// over bitmasks and integer ranges when the policy loads, so that
+// evaluating a contact is a few comparisons per rule with no parsing,
+// lookups or allocation; the words an explanation needs (what each
+// condition asks for) are written once here too.
 #pragma once
 
 #include <cstdint>

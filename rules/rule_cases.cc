@@ -1,77 +1,23 @@
 // Running rule cases and the rules commands of the CLI. Case files are read
 // with the same YAML adapter and TreeReader as policies, so a misspelt
 // expectation is an error naming its line rather than a check silently
-// skipped. The Europe/London date comes from the time zone database, as in
-// the engine's calendar.
+// skipped. A case's facts are built by rules::FactsFor with a Calendar made
+// from the policy's office hours and the bank holidays file, exactly as the
+// engine builds them.
 #include "rules/rule_cases.h"
-
-#include "rules/policy_internal.h"
 
 #include <algorithm>
 #include <fstream>
 #include <sstream>
 
-#include "date/tz.h"
 #include "frontdoor/codes.h"
+#include "rules/facts.h"
+#include "rules/policy_internal.h"
 #include "rules/yaml_node.h"
 
 namespace frontdoor::rules {
 
 namespace {
-
-const date::time_zone* London() {
-  static const date::time_zone* zone = []() -> const date::time_zone* {
-    try {
-      return date::locate_zone("Europe/London");
-    } catch (const std::exception&) {
-      return nullptr;  // no tz database: fall back to UTC below
-    }
-  }();
-  return zone;
-}
-
-// Local time in Europe/London as days and minutes since midnight.
-struct LocalTime {
-  std::chrono::sys_days day;
-  int minute = 0;
-};
-
-LocalTime ToLondon(TimePoint t) {
-  auto secs = std::chrono::floor<std::chrono::seconds>(t);
-  std::chrono::seconds local_since_epoch = secs.time_since_epoch();
-  if (const date::time_zone* zone = London()) {
-    local_since_epoch = zone->to_local(secs).time_since_epoch();
-  }
-  auto day = std::chrono::floor<std::chrono::days>(local_since_epoch);
-  LocalTime out;
-  out.day = std::chrono::sys_days(day);
-  out.minute = static_cast<int>(
-      std::chrono::duration_cast<std::chrono::minutes>(local_since_epoch - day).count());
-  return out;
-}
-
-int ClockMinutes(const std::string& text, int fallback) {
-  if (text.size() != 5) return fallback;
-  return ((text[0] - '0') * 10 + (text[1] - '0')) * 60 + (text[3] - '0') * 10 + (text[4] - '0');
-}
-
-// Outside office hours by the policy's days and times; the loaded policy
-// has already checked their spelling.
-bool OutOfHours(const v1::OfficeHours& hours, TimePoint t) {
-  static constexpr const char* kDays[] = {"SUNDAY",   "MONDAY", "TUESDAY", "WEDNESDAY",
-                                          "THURSDAY", "FRIDAY", "SATURDAY"};
-  LocalTime local = ToLondon(t);
-  unsigned weekday = std::chrono::weekday(local.day).c_encoding();
-  bool open_today = hours.days().empty() ? (weekday >= 1 && weekday <= 5) : false;
-  for (const std::string& day : hours.days()) {
-    std::string upper = day;
-    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (upper == kDays[weekday]) open_today = true;
-  }
-  int opens = ClockMinutes(hours.opens(), 9 * 60);
-  int closes = ClockMinutes(hours.closes(), 17 * 60);
-  return !(open_today && local.minute >= opens && local.minute < closes);
-}
 
 template <typename Message>
 bool ReadYamlFile(const std::filesystem::path& file, Message* message,
@@ -171,26 +117,30 @@ absl::StatusOr<v1::RuleCase> LoadRuleCase(const std::filesystem::path& file,
   return rule_case;
 }
 
-absl::StatusOr<Facts> FactsForCase(const Policy& policy, const v1::RuleCase& rule_case) {
+absl::StatusOr<Calendar> CalendarForCases(const Policy& policy,
+                                           const std::filesystem::path& bank_holidays) {
+  absl::StatusOr<std::vector<std::chrono::year_month_day>> holidays =
+      Calendar::LoadBankHolidays(bank_holidays);
+  if (!holidays.ok()) return holidays.status();
+  return Calendar::Make(policy.spec().office_hours(), *std::move(holidays));
+}
+
+absl::StatusOr<Facts> FactsForCase(const v1::RuleCase& rule_case, const Calendar& calendar) {
   if (!rule_case.has_received_at() && !rule_case.contact().has_received_at()) {
     return absl::InvalidArgumentError("the case gives no received_at");
   }
   TimePoint received = FromProto(rule_case.has_received_at() ? rule_case.received_at()
                                                              : rule_case.contact().received_at());
-  Facts facts;
-  facts.submission = &rule_case.contact();
-  facts.received_on = std::chrono::year_month_day(ToLondon(received).day);
-  facts.prior = rule_case.prior();
-  facts.out_of_hours = rule_case.has_out_of_hours()
-                           ? rule_case.out_of_hours()
-                           : OutOfHours(policy.spec().office_hours(), received);
+  Facts facts = FactsFor(rule_case.contact(), received, rule_case.prior(), calendar);
+  if (rule_case.has_out_of_hours()) facts.out_of_hours = rule_case.out_of_hours();
   return facts;
 }
 
-RuleCaseResult RunRuleCase(const Policy& policy, const v1::RuleCase& rule_case) {
+RuleCaseResult RunRuleCase(const Policy& policy, const Calendar& calendar,
+                           const v1::RuleCase& rule_case) {
   RuleCaseResult result;
   result.name = rule_case.name();
-  absl::StatusOr<Facts> facts = FactsForCase(policy, rule_case);
+  absl::StatusOr<Facts> facts = FactsForCase(rule_case, calendar);
   if (!facts.ok()) {
     result.failures.emplace_back(facts.status().message());
     return result;
@@ -251,7 +201,8 @@ RuleCaseResult RunRuleCase(const Policy& policy, const v1::RuleCase& rule_case) 
   return result;
 }
 
-RuleCaseResult RunRuleCaseFile(const Policy& policy, const std::filesystem::path& file) {
+RuleCaseResult RunRuleCaseFile(const Policy& policy, const Calendar& calendar,
+                               const std::filesystem::path& file) {
   std::vector<PolicyError> errors;
   absl::StatusOr<v1::RuleCase> rule_case = LoadRuleCase(file, &errors);
   RuleCaseResult result;
@@ -261,7 +212,7 @@ RuleCaseResult RunRuleCaseFile(const Policy& policy, const std::filesystem::path
     if (result.failures.empty()) result.failures.emplace_back(rule_case.status().message());
     return result;
   }
-  result = RunRuleCase(policy, *rule_case);
+  result = RunRuleCase(policy, calendar, *rule_case);
   result.file = file;
   return result;
 }
@@ -279,12 +230,24 @@ std::shared_ptr<const Policy> LoadOrReport(const std::filesystem::path& policy_p
   return nullptr;
 }
 
+// The calendar for the policy's cases, or nullopt after writing why not.
+std::optional<Calendar> CalendarOrReport(const Policy& policy,
+                                         const std::filesystem::path& bank_holidays,
+                                         std::ostream& out) {
+  absl::StatusOr<Calendar> calendar = CalendarForCases(policy, bank_holidays);
+  if (calendar.ok()) return *std::move(calendar);
+  out << "the calendar did not load: " << calendar.status().message() << "\n";
+  return std::nullopt;
+}
+
 }  // namespace
 
 int RunRuleCases(const std::filesystem::path& policy_path, const std::filesystem::path& cases_dir,
-                 std::ostream& out) {
+                 const std::filesystem::path& bank_holidays, std::ostream& out) {
   std::shared_ptr<const Policy> policy = LoadOrReport(policy_path, out);
   if (!policy) return 2;
+  std::optional<Calendar> calendar = CalendarOrReport(*policy, bank_holidays, out);
+  if (!calendar) return 2;
   std::vector<std::filesystem::path> files = ListRuleCases(cases_dir);
   if (files.empty()) {
     out << cases_dir.string() << ": no case files (*.yaml) found\n";
@@ -292,7 +255,7 @@ int RunRuleCases(const std::filesystem::path& policy_path, const std::filesystem
   }
   int failed = 0;
   for (const std::filesystem::path& file : files) {
-    RuleCaseResult result = RunRuleCaseFile(*policy, file);
+    RuleCaseResult result = RunRuleCaseFile(*policy, *calendar, file);
     out << (result.passed ? "PASS  " : "FAIL  ") << file.string();
     if (!result.name.empty()) out << "  " << result.name;
     out << "\n";
@@ -429,9 +392,11 @@ std::string FormatEvaluation(const Evaluation& ev, bool with_explanation) {
 }
 
 int ExplainContact(const std::filesystem::path& policy_path, const std::filesystem::path& contact,
-                   std::ostream& out) {
+                   const std::filesystem::path& bank_holidays, std::ostream& out) {
   std::shared_ptr<const Policy> policy = LoadOrReport(policy_path, out);
   if (!policy) return 2;
+  std::optional<Calendar> calendar = CalendarOrReport(*policy, bank_holidays, out);
+  if (!calendar) return 2;
   // A rule case carries `contact:`; anything else is the contact itself.
   YAML::Node root;
   try {
@@ -463,7 +428,7 @@ int ExplainContact(const std::filesystem::path& policy_path, const std::filesyst
     *rule_case.mutable_received_at() = ToProto(now);
     out << "(no received_at: ages are counted to today)\n";
   }
-  absl::StatusOr<Facts> facts = FactsForCase(*policy, rule_case);
+  absl::StatusOr<Facts> facts = FactsForCase(rule_case, *calendar);
   if (!facts.ok()) {
     out << facts.status().message() << "\n";
     return 2;

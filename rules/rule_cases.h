@@ -7,7 +7,7 @@
 //
 //   name: Consent refused with only a housing worry goes back to the referrer
 //   received_at: 2026-03-03T10:15:00Z
-//   out_of_hours: false          # optional: worked out from office hours
+//   out_of_hours: false          # optional: worked out from office hours and bank holidays
 //   prior: {contacts_12m: 0, referrals_12m: 0}   # optional; open_case: {case_id, team}
 //   contact: {channel: PORTAL, source: SCHOOLS, consent: {status: REFUSED, reason: ...}, ...}
 //   expect:
@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "calendar/calendar.h"
 #include "frontdoor/v1/policy.pb.h"
 #include "rules/policy.h"
 
@@ -48,22 +49,32 @@ std::vector<std::filesystem::path> ListRuleCases(const std::filesystem::path& di
 absl::StatusOr<v1::RuleCase> LoadRuleCase(const std::filesystem::path& file,
                                           std::vector<PolicyError>* errors = nullptr);
 
-// The facts the engine would build for the case: children's ages counted to
-// the Europe/London date of received_at, out_of_hours as given or else from
-// the policy's office hours (bank holidays are not known here). The facts
-// borrow the case's contact. Errors: InvalidArgument without a received_at.
-absl::StatusOr<Facts> FactsForCase(const Policy& policy, const v1::RuleCase& rule_case);
+// The calendar the engine would use with `policy`: its office hours and the
+// bank holidays in `bank_holidays` (GOV.UK format, deploy/bank-holidays.json).
+// Errors: those of Calendar::LoadBankHolidays and Calendar::Make.
+absl::StatusOr<Calendar> CalendarForCases(const Policy& policy,
+                                           const std::filesystem::path& bank_holidays);
+
+// The facts the engine would build for the case (rules::FactsFor): children's
+// ages counted to the Europe/London date of received_at, and out_of_hours as
+// the case gives it or else from `calendar` (office hours and bank
+// holidays). The facts borrow the case's contact. Errors: InvalidArgument
+// without a received_at.
+absl::StatusOr<Facts> FactsForCase(const v1::RuleCase& rule_case, const Calendar& calendar);
 
 // Evaluates the case and compares each expectation given.
-RuleCaseResult RunRuleCase(const Policy& policy, const v1::RuleCase& rule_case);
+RuleCaseResult RunRuleCase(const Policy& policy, const Calendar& calendar,
+                           const v1::RuleCase& rule_case);
 // Loads and runs one file; a file that cannot be read is a failed case.
-RuleCaseResult RunRuleCaseFile(const Policy& policy, const std::filesystem::path& file);
+RuleCaseResult RunRuleCaseFile(const Policy& policy, const Calendar& calendar,
+                               const std::filesystem::path& file);
 
 // `frontdoor rules test POLICY CASES_DIR`: one line per case, failures
-// explained, a summary. Non-zero when the policy does not load, the folder
-// has no cases, or any case fails.
+// explained, a summary. Cases are counted with the policy's office hours and
+// the bank holidays file. Non-zero when the policy or the bank holidays do
+// not load, the folder has no cases, or any case fails.
 int RunRuleCases(const std::filesystem::path& policy, const std::filesystem::path& cases_dir,
-                 std::ostream& out);
+                 const std::filesystem::path& bank_holidays, std::ostream& out);
 
 // `frontdoor rules check POLICY`: a summary on `out` (label, version,
 // tables and rules, timescales, office hours, letters) and 0; or every
@@ -73,9 +84,10 @@ int CheckPolicy(const std::filesystem::path& policy, std::ostream& out, std::ost
 // `frontdoor rules explain POLICY CONTACT`: the recommendation and the full
 // explanation for a contact. CONTACT is a ContactSubmission as JSON or
 // YAML, or a rule case file (to give prior, out_of_hours and received_at).
-// A contact without received_at is counted to today. Non-zero on errors.
+// A contact without received_at is counted to today. Office hours and bank
+// holidays as for RunRuleCases. Non-zero on errors.
 int ExplainContact(const std::filesystem::path& policy, const std::filesystem::path& contact,
-                   std::ostream& out);
+                   const std::filesystem::path& bank_holidays, std::ostream& out);
 
 // The evaluation as readable text, as ExplainContact prints it.
 std::string FormatEvaluation(const Evaluation& evaluation, bool with_explanation);

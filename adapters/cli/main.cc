@@ -7,6 +7,7 @@
 
 #include "adapters/cli/serve.h"
 #include "adapters/cli/tools.h"
+#include "adapters/http/config.h"
 #include "rules/rule_cases.h"
 
 namespace {
@@ -20,15 +21,21 @@ constexpr char kUsage[] =
     "  frontdoor rules backtest --data-dir DIR --policy FILE [--from DATE --to DATE]\n"
     "  frontdoor open-cases load FILE.csv [--url http://HOST:PORT] [--token TOKEN]\n";
 
+// The bank holidays the rule commands count with: the installation's, as
+// `serve` uses when its config names none.
+std::filesystem::path BankHolidaysFile() {
+  return frontdoor::InstallRoot() / "deploy/bank-holidays.json";
+}
+
 int RulesCommand(const std::vector<std::string>& args) {
   if (args.size() == 2 && args[0] == "check") {
     return frontdoor::rules::CheckPolicy(args[1], std::cout, std::cerr);
   }
   if (args.size() == 3 && args[0] == "test") {
-    return frontdoor::rules::RunRuleCases(args[1], args[2], std::cout);
+    return frontdoor::rules::RunRuleCases(args[1], args[2], BankHolidaysFile(), std::cout);
   }
   if (args.size() == 3 && args[0] == "explain") {
-    return frontdoor::rules::ExplainContact(args[1], args[2], std::cout);
+    return frontdoor::rules::ExplainContact(args[1], args[2], BankHolidaysFile(), std::cout);
   }
   if (!args.empty() && args[0] == "backtest") {
     return frontdoor::BacktestCommand(std::vector<std::string>(args.begin() + 1, args.end()));

@@ -18,7 +18,7 @@
 #include "boost/beast/http.hpp"
 #include "boost/url/parse.hpp"
 #include "engine/backtest.h"
-#include "engine/calendar.h"
+#include "calendar/calendar.h"
 #include "engine/contact_validation.h"
 #include "engine/store.h"
 #include "frontdoor/v1/api.pb.h"

@@ -1,10 +1,11 @@
 // Conversions between TimePoint, google.protobuf.Timestamp and text. RFC 3339
-// parsing is protobuf's own (TimeUtil), so the store and the wire agree.
+// parsing is protobuf's own (TimeUtil), so the store and the wire agree;
+// dates are written with date's `format` (header-only date/date.h).
 #include "frontdoor/proto_time.h"
 
 #include <charconv>
-#include <cstdio>
 
+#include "date/date.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace frontdoor {
@@ -44,10 +45,7 @@ std::optional<std::chrono::year_month_day> ParseIsoDate(std::string_view text) {
 }
 
 std::string FormatIsoDate(std::chrono::year_month_day d) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()),
-                static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
-  return buf;
+  return date::format("%F", date::sys_days(std::chrono::sys_days(d).time_since_epoch()));
 }
 
 absl::StatusOr<Millis> ParseIsoDuration(std::string_view text) {

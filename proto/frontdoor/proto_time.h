@@ -1,6 +1,6 @@
 // Time as the front door counts it: milliseconds since the Unix epoch in UTC,
 // and conversions to and from google.protobuf.Timestamp and RFC 3339 text.
-// Calendars (office hours, Europe/London) live in the engine; this is only
+// Calendars (office hours, Europe/London) live in calendar/; this is only
 // the representation every area shares.
 #pragma once
 

@@ -36,11 +36,16 @@ const Corpus& Load() {
       std::exit(1);
     }
     c->policy = *policy;
+    auto calendar = CalendarForCases(*c->policy, root / "deploy" / "bank-holidays.json");
+    if (!calendar.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(calendar.status().message()).c_str());
+      std::exit(1);
+    }
     for (const auto& file : ListRuleCases(root / "tests" / "rules" / "cases")) {
       auto rule_case = LoadRuleCase(file);
       if (!rule_case.ok()) continue;
       c->cases.push_back(std::make_unique<v1::RuleCase>(*std::move(rule_case)));
-      auto facts = FactsForCase(*c->policy, *c->cases.back());
+      auto facts = FactsForCase(*c->cases.back(), *calendar);
       if (facts.ok()) c->facts.push_back(*facts);
     }
     if (c->facts.empty()) {

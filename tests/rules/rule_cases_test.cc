@@ -17,6 +17,7 @@ namespace frontdoor::rules {
 namespace {
 
 using ::testing::Contains;
+using testing::BankHolidaysPath;
 using testing::DefaultPolicyPath;
 using ::testing::HasSubstr;
 using testing::ScratchDir;
@@ -36,10 +37,21 @@ const Policy& DefaultPolicy() {
   return *policy;
 }
 
+// The calendar `frontdoor rules test` counts with: the default policy's
+// office hours and the shipped bank holidays.
+const Calendar& DefaultCalendar() {
+  static const Calendar calendar = [] {
+    auto made = CalendarForCases(DefaultPolicy(), BankHolidaysPath());
+    EXPECT_TRUE(made.ok()) << made.status();
+    return *std::move(made);
+  }();
+  return calendar;
+}
+
 class RuleCaseTest : public ::testing::TestWithParam<std::filesystem::path> {};
 
 TEST_P(RuleCaseTest, MeetsItsExpectations) {
-  RuleCaseResult result = RunRuleCaseFile(DefaultPolicy(), GetParam());
+  RuleCaseResult result = RunRuleCaseFile(DefaultPolicy(), DefaultCalendar(), GetParam());
   std::string failures;
   for (const std::string& f : result.failures) failures += "\n  " + f;
   EXPECT_TRUE(result.passed) << GetParam().string() << " (" << result.name << ")" << failures;
@@ -48,7 +60,7 @@ TEST_P(RuleCaseTest, MeetsItsExpectations) {
   // explanation chooses exactly the recommended rule.
   auto rule_case = LoadRuleCase(GetParam());
   ASSERT_TRUE(rule_case.ok());
-  auto facts = FactsForCase(DefaultPolicy(), *rule_case);
+  auto facts = FactsForCase(*rule_case, DefaultCalendar());
   ASSERT_TRUE(facts.ok());
   Evaluation full = DefaultPolicy().Evaluate(*facts);
   Evaluation fast = DefaultPolicy().EvaluateFast(*facts);
@@ -112,7 +124,7 @@ TEST(RuleCasesTest, AWrongExpectationFailsWithAMessage) {
   wrong.replace(wrong.find("level: 1"), 8, "level: 3");
   wrong += "  reasons_include: [\"no such words\"]\n  urgent: true\n";
   std::filesystem::path file = dir.Write("wrong.yaml", wrong);
-  RuleCaseResult result = RunRuleCaseFile(DefaultPolicy(), file);
+  RuleCaseResult result = RunRuleCaseFile(DefaultPolicy(), DefaultCalendar(), file);
   EXPECT_FALSE(result.passed);
   EXPECT_THAT(result.failures, Contains(HasSubstr("level: expected 3, got 1")));
   EXPECT_THAT(result.failures, Contains(HasSubstr("reasons: none includes \"no such words\"")));
@@ -124,7 +136,7 @@ TEST(RuleCasesTest, ABadCaseFileFailsNamingItsLine) {
   std::string bad = kCase;
   bad.replace(bad.find("route: SIGNPOST"), 15, "rout: SIGNPOST");
   std::filesystem::path file = dir.Write("bad.yaml", bad);
-  RuleCaseResult result = RunRuleCaseFile(DefaultPolicy(), file);
+  RuleCaseResult result = RunRuleCaseFile(DefaultPolicy(), DefaultCalendar(), file);
   EXPECT_FALSE(result.passed);
   EXPECT_THAT(result.failures, Contains(HasSubstr(":10: expect.rout: is not a field")));
 }
@@ -137,15 +149,15 @@ TEST(RuleCasesTest, OutOfHoursIsWorkedOutWhenNotGiven) {
   text.replace(text.find("[HOUSING]"), 9, "[MISSING]");
   auto c = LoadRuleCase(dir.Write("c.yaml", text));
   ASSERT_TRUE(c.ok()) << c.status();
-  auto facts = FactsForCase(DefaultPolicy(), *c);
+  auto facts = FactsForCase(*c, DefaultCalendar());
   ASSERT_TRUE(facts.ok());
   EXPECT_TRUE(facts->out_of_hours);
   EXPECT_EQ(DefaultPolicy().Evaluate(*facts).recommendation.rule_id(), "missing-out-of-hours");
   // Tuesday 16:59 London time (GMT) is open; 17:00 is not.
   c->mutable_received_at()->set_seconds(1772557140);  // 2026-03-03T16:59:00Z
-  EXPECT_FALSE(FactsForCase(DefaultPolicy(), *c)->out_of_hours);
+  EXPECT_FALSE(FactsForCase(*c, DefaultCalendar())->out_of_hours);
   c->mutable_received_at()->set_seconds(1772557200);  // 2026-03-03T17:00:00Z
-  EXPECT_TRUE(FactsForCase(DefaultPolicy(), *c)->out_of_hours);
+  EXPECT_TRUE(FactsForCase(*c, DefaultCalendar())->out_of_hours);
 }
 
 TEST(RuleCasesTest, AgesCountToTheLondonDate) {
@@ -157,7 +169,7 @@ TEST(RuleCasesTest, AgesCountToTheLondonDate) {
   text.replace(text.find("2019-04-01"), 10, "2025-06-01");
   auto c = LoadRuleCase(dir.Write("c.yaml", text));
   ASSERT_TRUE(c.ok());
-  auto facts = FactsForCase(DefaultPolicy(), *c);
+  auto facts = FactsForCase(*c, DefaultCalendar());
   ASSERT_TRUE(facts.ok());
   EXPECT_EQ(facts->received_on, std::chrono::year{2026} / std::chrono::June / 1);
 }
@@ -166,22 +178,22 @@ TEST(RuleCasesTest, RunRuleCasesSummarisesAndFailsOnAnyFailure) {
   ScratchDir dir;
   dir.Write("cases/good.yaml", kCase);
   std::ostringstream out;
-  EXPECT_EQ(RunRuleCases(DefaultPolicyPath(), dir.path() / "cases", out), 0) << out.str();
+  EXPECT_EQ(RunRuleCases(DefaultPolicyPath(), dir.path() / "cases", BankHolidaysPath(), out), 0) << out.str();
   EXPECT_THAT(out.str(), HasSubstr("1 cases: 1 passed, 0 failed"));
   std::string wrong = kCase;
   wrong.replace(wrong.find("route: SIGNPOST"), 15, "route: MASH");
   dir.Write("cases/sub/wrong.yaml", wrong);
   out.str("");
-  EXPECT_NE(RunRuleCases(DefaultPolicyPath(), dir.path() / "cases", out), 0);
+  EXPECT_NE(RunRuleCases(DefaultPolicyPath(), dir.path() / "cases", BankHolidaysPath(), out), 0);
   EXPECT_THAT(out.str(), HasSubstr("route: expected MASH, got SIGNPOST (rule universal-needs)"));
   EXPECT_THAT(out.str(), HasSubstr("2 cases: 1 passed, 1 failed"));
   out.str("");
-  EXPECT_NE(RunRuleCases(DefaultPolicyPath(), dir.path() / "empty", out), 0);
+  EXPECT_NE(RunRuleCases(DefaultPolicyPath(), dir.path() / "empty", BankHolidaysPath(), out), 0);
 }
 
 TEST(RuleCasesTest, TheRepositoryCasesPassThroughTheCliEntryPoint) {
   std::ostringstream out;
-  EXPECT_EQ(RunRuleCases(DefaultPolicyPath(), CasesDir(), out), 0) << out.str();
+  EXPECT_EQ(RunRuleCases(DefaultPolicyPath(), CasesDir(), BankHolidaysPath(), out), 0) << out.str();
 }
 
 TEST(ExplainContactTest, ExplainsAJsonContact) {
@@ -195,7 +207,7 @@ TEST(ExplainContactTest, ExplainsAJsonContact) {
     "narrative": "synthetic"
   })");
   std::ostringstream out;
-  EXPECT_EQ(ExplainContact(DefaultPolicyPath(), file, out), 0) << out.str();
+  EXPECT_EQ(ExplainContact(DefaultPolicyPath(), file, BankHolidaysPath(), out), 0) << out.str();
   EXPECT_THAT(out.str(), HasSubstr("Recommendation: MASH"));
   EXPECT_THAT(out.str(), HasSubstr("rule baby-toxic-trio"));
   EXPECT_THAT(out.str(), HasSubstr("child 1: 3 months"));
@@ -206,7 +218,7 @@ TEST(ExplainContactTest, ABadContactNamesTheField) {
   ScratchDir dir;
   std::filesystem::path file = dir.Write("contact.json", "{\"concerns\": [\"NOPE\"]}");
   std::ostringstream out;
-  EXPECT_NE(ExplainContact(DefaultPolicyPath(), file, out), 0);
+  EXPECT_NE(ExplainContact(DefaultPolicyPath(), file, BankHolidaysPath(), out), 0);
   EXPECT_THAT(out.str(), HasSubstr("concerns[0]: \"NOPE\" is not one of"));
 }
 

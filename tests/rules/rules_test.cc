@@ -1,13 +1,16 @@
-// Unit tests of the rule engine: loading a policy and the errors that name
-// file, line and bad value; the three hit policies and the exact overlap
+// Unit tests of the rule engine: loading a policy (the policies that must
+// not load are data cases, policy_errors_test.cc); the three hit policies and the exact overlap
 // check of UNIQUE and PRIORITY tables; each kind of condition; the
 // explanation and generated reasons; timescales; letters (including that
-// the narrative cannot get into one); and the version hash.
+// the narrative cannot get into one) and their wording; and the version
+// hash.
 #include <algorithm>
 #include <atomic>
 #include <sstream>
 #include <thread>
 
+#include "frontdoor/codes.h"
+#include "rules/letters.h"
 #include "rules/policy.h"
 #include "rules/rule_cases.h"
 #include "tests/rules/test_support.h"
@@ -91,6 +94,8 @@ constexpr char kOneRule[] = R"(  - name: t
 )";
 
 // --- Loading -----------------------------------------------------------------
+// Policies that must not load are data cases: policy_errors/, run by
+// policy_errors_test.cc.
 
 TEST_F(PolicyTest, LoadsAGoodPolicyAndHashesIt) {
   auto policy = MustLoad(kOneRule);
@@ -116,218 +121,11 @@ TEST_F(PolicyTest, VersionChangesWhenThePolicyChanges) {
   EXPECT_NE(MustLoad(changed)->version(), before);
 }
 
-TEST_F(PolicyTest, UnknownFieldNamesFileLineAndField) {
-  std::string tables = R"(  - name: t
-    hit_policy: FIRST
-    rules:
-      - id: r1
-        whenn: {concerns: {any_of: [NEGLECT]}}
-        then: {route: MASH, level: 3}
-)";
-  EXPECT_FALSE(Load(tables).ok());
-  const PolicyError* e = ErrorFor("tables[0].rules[0].whenn");
-  ASSERT_NE(e, nullptr) << ::testing::PrintToString(ErrorLines());
-  EXPECT_EQ(e->file, "test.yaml");
-  EXPECT_EQ(e->line, LineOf(text_, "whenn"));
-  EXPECT_THAT(e->message, HasSubstr("not a field"));
-  EXPECT_EQ(e->ToString(),
-            "test.yaml:" + std::to_string(e->line) + ": tables[0].rules[0].whenn: " + e->message);
-}
-
-TEST_F(PolicyTest, UnknownConcernCodeNamesTheValue) {
-  std::string tables = kOneRule;
-  tables.replace(tables.find("[NEGLECT]"), 9, "[NEGLECT, NEGLECTT]");
-  auto policy = Load(tables);
-  EXPECT_FALSE(policy.ok());
-  EXPECT_THAT(std::string(policy.status().message()), HasSubstr("NEGLECTT"));
-  const PolicyError* e = ErrorFor("tables[0].rules[0].when.concerns.any_of[1]");
-  ASSERT_NE(e, nullptr) << ::testing::PrintToString(ErrorLines());
-  EXPECT_THAT(e->message, HasSubstr("\"NEGLECTT\" is not one of"));
-  EXPECT_EQ(e->line, LineOf(text_, "NEGLECTT"));
-}
-
-TEST_F(PolicyTest, WrongTypeNamesTheBadValue) {
-  std::string tables = kOneRule;
-  tables.replace(tables.find("level: 3"), 8, "level: high");
-  EXPECT_FALSE(Load(tables).ok());
-  const PolicyError* e = ErrorFor("tables[0].rules[0].then.level");
-  ASSERT_NE(e, nullptr) << ::testing::PrintToString(ErrorLines());
-  EXPECT_THAT(e->message, HasSubstr("must be a whole number, not \"high\""));
-  EXPECT_EQ(e->line, LineOf(text_, "level: high"));
-  // The reader's error is not repeated as "0 is not a level of need".
-  EXPECT_EQ(errors_.size(), 1u) << ::testing::PrintToString(ErrorLines());
-}
-
-TEST_F(PolicyTest, QuotedNumbersAndYesNoAreNotAccepted) {
-  std::string tables = kOneRule;
-  tables.replace(tables.find("level: 3"), 8, "level: \"3\", automatic: yes");
-  EXPECT_FALSE(Load(tables).ok());
-  EXPECT_NE(ErrorFor("tables[0].rules[0].then.level"), nullptr);
-  EXPECT_NE(ErrorFor("tables[0].rules[0].then.automatic"), nullptr);
-}
-
-TEST_F(PolicyTest, SyntaxErrorNamesItsLine) {
-  auto policy = Load("  - name: t\n    hit_policy: [FIRST\n");
-  EXPECT_FALSE(policy.ok());
-  ASSERT_FALSE(errors_.empty());
-  EXPECT_GT(errors_[0].line, 0);
-  EXPECT_EQ(errors_[0].file, "test.yaml");
-}
-
-TEST_F(PolicyTest, SelfReferringAliasIsAnErrorNotACrash) {
-  text_ = "label: &x {a: *x}\n";
-  EXPECT_FALSE(Policy::LoadText(text_, "test.yaml", dir_.path(), &errors_).ok());
-  ASSERT_EQ(errors_.size(), 1u);
-  EXPECT_THAT(errors_[0].message, HasSubstr("aliases"));
-  // Exponential expansion ("billion laughs") is refused the same way.
-  std::string laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
-  for (char c = 'b'; c <= 'j'; ++c) {
-    laughs += std::string(1, c) + ": &" + c + " [";
-    for (int i = 0; i < 10; ++i) laughs += std::string(i ? ", *" : "*") + static_cast<char>(c - 1);
-    laughs += "]\n";
-  }
-  errors_.clear();
-  EXPECT_FALSE(Policy::LoadText(laughs, "test.yaml", dir_.path(), &errors_).ok());
-  ASSERT_EQ(errors_.size(), 1u);
-  EXPECT_THAT(errors_[0].message, HasSubstr("too large"));
-}
-
-TEST_F(PolicyTest, ARootThatIsNotAnObjectIsOneError) {
-  text_ = "- just\n- a list\n";
-  EXPECT_FALSE(Policy::LoadText(text_, "test.yaml", dir_.path(), &errors_).ok());
-  ASSERT_EQ(errors_.size(), 1u) << ::testing::PrintToString(ErrorLines());
-  EXPECT_EQ(errors_[0].line, 1);
-}
-
-TEST_F(PolicyTest, DuplicateKeyIsAnError) {
-  std::string tables = kOneRule;
-  tables.replace(tables.find("level: 3"), 8, "level: 3, route: NFA");
-  EXPECT_FALSE(Load(tables).ok());
-  const PolicyError* e = ErrorFor("tables[0].rules[0].then.route");
-  ASSERT_NE(e, nullptr) << ::testing::PrintToString(ErrorLines());
-  EXPECT_THAT(e->message, HasSubstr("given twice"));
-}
-
-TEST_F(PolicyTest, SemanticChecksCollectEveryProblemWithItsLine) {
-  std::string tables = R"(  - name: t
-    hit_policy: FIRST
-    rules:
-      - id: r1
-        when: {concerns: {any_of: [NEGLECT], none_of_group: harmm}}
-        then: {route: MASH, level: 5, letter: nope, signposts: [hub, nowhere]}
-      - id: r1
-        when: {children: {min: 3, max: 2}}
-        then: {level: 2}
-      - id: ""
-        when: {child_age: {min_months: 3, min_years: 1, unborn: true}}
-        then: {route: NFA, level: 1, timescales: {decision: {hours: 0}, mash: {}}}
-  - name: ""
-    rules: []
-)";
-  EXPECT_FALSE(Load(tables).ok());
-  auto expect_error = [&](const std::string& field, const std::string& part, int line) {
-    const PolicyError* e = ErrorFor(field);
-    ASSERT_NE(e, nullptr) << field << " in " << ::testing::PrintToString(ErrorLines());
-    EXPECT_THAT(e->message, HasSubstr(part)) << field;
-    if (line > 0) {
-      EXPECT_EQ(e->line, line) << field;
-    }
-  };
-  int r1 = LineOf(text_, "level: 5");
-  expect_error("tables[0].rules[0].when.concerns.none_of_group", "\"harmm\" is not a concern group",
-               LineOf(text_, "harmm"));
-  expect_error("tables[0].rules[0].then.level", "5 is not a level of need", r1);
-  expect_error("tables[0].rules[0].then.letter", "\"nope\"", r1);
-  expect_error("tables[0].rules[0].then.signposts[1]", "\"nowhere\"", r1);
-  expect_error("tables[0].rules[1].id", "\"r1\" is already the id of tables[0].rules[0]", 0);
-  expect_error("tables[0].rules[1].when.children", "min 3 is above max 2", 0);
-  expect_error("tables[0].rules[1].then.route", "is required", 0);
-  expect_error("tables[0].rules[2].id", "is required", 0);
-  expect_error("tables[0].rules[2].when.child_age.min_years", "together with min_months", 0);
-  expect_error("tables[0].rules[2].when.child_age.unborn", "unborn child has no age", 0);
-  expect_error("tables[0].rules[2].then.timescales.decision.hours", "0 is not a length", 0);
-  expect_error("tables[0].rules[2].then.timescales.mash", "gives no length", 0);
-  expect_error("tables[1].name", "is required", 0);
-  expect_error("tables[1].hit_policy", "UNIQUE, FIRST or PRIORITY", 0);
-  expect_error("tables[1].rules", "at least one rule", 0);
-  // Every error carries the file name.
-  for (const PolicyError& e : errors_) EXPECT_EQ(e.file, "test.yaml");
-}
-
-TEST_F(PolicyTest, TimescaleWithTwoLengthsIsRefused) {
-  std::string tables = kOneRule;
-  tables.replace(tables.find("level: 3"), 8,
-                 "level: 3, timescales: {mash: {hours: 2, working_hours: 4}}");
-  EXPECT_FALSE(Load(tables).ok());
-  const PolicyError* e = ErrorFor("tables[0].rules[0].then.timescales.mash.working_hours");
-  ASSERT_NE(e, nullptr) << ::testing::PrintToString(ErrorLines());
-  EXPECT_THAT(e->message, HasSubstr("cannot be given together with hours"));
-}
-
-TEST_F(PolicyTest, OfficeHoursMustParse) {
-  text_ = std::string(kHeader) + kOneRule +
-          "office_hours: {opens: \"9am\", closes: \"17:00\", days: [MONDAY, Funday, monday]}\n";
-  EXPECT_FALSE(Policy::LoadText(text_, "test.yaml", dir_.path(), &errors_).ok());
-  ASSERT_NE(ErrorFor("office_hours.opens"), nullptr);
-  EXPECT_THAT(ErrorFor("office_hours.opens")->message, HasSubstr("\"9am\" is not a time"));
-  ASSERT_NE(ErrorFor("office_hours.days[1]"), nullptr);
-  EXPECT_THAT(ErrorFor("office_hours.days[1]")->message, HasSubstr("\"Funday\" is not a day"));
-  ASSERT_NE(ErrorFor("office_hours.days[2]"), nullptr);
-  EXPECT_THAT(ErrorFor("office_hours.days[2]")->message, HasSubstr("given twice"));
-  EXPECT_GT(ErrorFor("office_hours.opens")->line, 0);
-}
-
-TEST_F(PolicyTest, OfficeHoursMustCloseAfterOpening) {
-  text_ = std::string(kHeader) + kOneRule + "office_hours: {opens: \"17:00\", closes: \"09:00\"}\n";
-  EXPECT_FALSE(Policy::LoadText(text_, "test.yaml", dir_.path(), &errors_).ok());
-  EXPECT_NE(ErrorFor("office_hours.closes"), nullptr);
-}
-
-TEST_F(PolicyTest, RequiredLettersAndReadableTemplates) {
-  text_ = "label: x\nletters: {outcome: missing.txt}\ntables:\n" + std::string(kOneRule);
-  EXPECT_FALSE(Policy::LoadText(text_, "test.yaml", dir_.path(), &errors_).ok());
-  const PolicyError* required = ErrorFor("letters");
-  ASSERT_NE(required, nullptr) << ::testing::PrintToString(ErrorLines());
-  EXPECT_THAT(required->message, HasSubstr("\"acknowledgement\""));
-  const PolicyError* unreadable = ErrorFor("letters.outcome");
-  ASSERT_NE(unreadable, nullptr);
-  EXPECT_THAT(unreadable->message, HasSubstr("missing.txt"));
-  EXPECT_EQ(unreadable->line, 2);
-}
-
-TEST_F(PolicyTest, TemplatesMayUseOnlyKnownPlaceholders) {
-  dir_.Write(
-      "outcome.txt",
-      "Subject\n\nDear {{referrer_name}}\n{{narrative}}\n{{{ narrative }}}\n{{& "
-      "given_name}}\n{{#signposts}}{{service}}{{/signposts}}{{how_to_reach}}\n{{>partial}}\n");
-  EXPECT_FALSE(Load(kOneRule).ok());
-  std::vector<std::string> messages;
-  for (const PolicyError& e : errors_) {
-    EXPECT_EQ(e.field, "letters.outcome");
-    EXPECT_EQ(e.line, LineOf(text_, "outcome: outcome.txt"));
-    messages.push_back(e.message);
-  }
-  EXPECT_THAT(messages, Contains(HasSubstr("outcome.txt:4: {{narrative}} is not a value")));
-  EXPECT_THAT(messages, Contains(HasSubstr("outcome.txt:5: {{narrative}} is not a value")));
-  EXPECT_THAT(messages, Contains(HasSubstr("outcome.txt:6: {{& given_name}} is not a value")));
-  EXPECT_THAT(messages,
-              Contains(HasSubstr("outcome.txt:7: {{how_to_reach}} can only be used inside")));
-  EXPECT_THAT(messages, Contains(HasSubstr("outcome.txt:8: partials")));
-}
-
-TEST_F(PolicyTest, NarrativeInASectionIsRefusedToo) {
-  dir_.Write("ack.txt", "Subject\n{{#narrative}}x{{/narrative}}\n");
-  EXPECT_FALSE(Load(kOneRule).ok());
-  ASSERT_EQ(errors_.size(), 1u);
-  EXPECT_THAT(errors_[0].message, HasSubstr("{{#narrative}} is not a value"));
-}
-
-TEST_F(PolicyTest, TemplateThatDoesNotParseIsAnError) {
-  dir_.Write("ack.txt", "Subject\n{{#signposts}} never closed\n");
-  EXPECT_FALSE(Load(kOneRule).ok());
-  ASSERT_FALSE(errors_.empty());
-  EXPECT_EQ(errors_[0].field, "letters.acknowledgement");
-  EXPECT_THAT(errors_[0].message, HasSubstr("ack.txt"));
+TEST(PolicyErrorTest, ToStringNamesFileLineAndField) {
+  PolicyError e{"test.yaml", 9, "tables[0].rules[0].whenn", "is not a field of Rule"};
+  EXPECT_EQ(e.ToString(), "test.yaml:9: tables[0].rules[0].whenn: is not a field of Rule");
+  EXPECT_EQ((PolicyError{"test.yaml", 0, "", "the policy file is empty"}).ToString(),
+            "test.yaml: the policy file is empty");
 }
 
 TEST_F(PolicyTest, LoadFileReportsAMissingFile) {
@@ -343,19 +141,6 @@ TEST_F(PolicyTest, LoadFileFindsTemplatesNextToThePolicy) {
   auto policy = Policy::LoadFile(file);
   ASSERT_TRUE(policy.ok()) << policy.status();
   EXPECT_EQ((*policy)->path(), file);
-}
-
-TEST_F(PolicyTest, ARuleThatCanNeverMatchIsAnError) {
-  std::string tables = R"(  - name: t
-    hit_policy: FIRST
-    rules:
-      - id: contradiction
-        when: {concerns: {any_of: [NEGLECT], none_of: [NEGLECT]}}
-        then: {route: MASH, level: 3}
-)";
-  EXPECT_FALSE(Load(tables).ok());
-  ASSERT_NE(ErrorFor("tables[0].rules[0].when"), nullptr);
-  EXPECT_THAT(ErrorFor("tables[0].rules[0].when")->message, HasSubstr("can never match"));
 }
 
 // --- Overlap of rules in UNIQUE tables -----------------------------------------
@@ -513,31 +298,6 @@ TEST_F(PolicyTest, PriorityTakesTheHighestPriorityWhateverTheOrder) {
   EXPECT_EQ(policy->EvaluateFast(housing.facts).recommendation.rule_id(), "middle");
   TestContact other("{concerns: [OTHER]}");
   EXPECT_EQ(policy->EvaluateFast(other.facts).recommendation.rule_id(), "low");
-}
-
-TEST_F(PolicyTest, PriorityRefusesOverlappingRulesOfEqualPriority) {
-  std::string tables = R"(  - name: t
-    hit_policy: PRIORITY
-    rules:
-      - id: a
-        priority: 5
-        when: {concerns: {any_of: [NEGLECT]}}
-        then: {route: MASH, level: 3}
-      - id: b
-        priority: 5
-        when: {contacts_12m: {min: 2}}
-        then: {route: EARLY_HELP, level: 2}
-      - id: c
-        priority: 5
-        when: {concerns: {none_of: [NEGLECT]}, contacts_12m: {max: 1}}
-        then: {route: SIGNPOST, level: 1}
-)";
-  EXPECT_FALSE(Load(tables).ok());
-  // a and b overlap; c overlaps neither (no neglect, few contacts).
-  ASSERT_EQ(errors_.size(), 1u) << ::testing::PrintToString(ErrorLines());
-  EXPECT_EQ(errors_[0].field, "tables[0].rules[1].priority");
-  EXPECT_THAT(errors_[0].message,
-              AllOf(HasSubstr("\"a\""), HasSubstr("\"b\""), HasSubstr("same priority 5")));
 }
 
 TEST_F(PolicyTest, FirstTableWithAMatchDecides) {
@@ -1070,6 +830,73 @@ TEST_F(DefaultPolicyTest, DefaultLettersRenderCompletely) {
   // Signposting lists where to turn.
   auto signposting = policy_->RenderLetter("signposting", SampleValues());
   EXPECT_THAT(signposting->body, HasSubstr("  - Test Family Hub: everyday worries. 01632 960000"));
+}
+
+// --- Letter wording ------------------------------------------------------------
+
+TimePoint At(const char* rfc3339) {
+  absl::StatusOr<TimePoint> t = ParseRfc3339(rfc3339);
+  EXPECT_TRUE(t.ok()) << rfc3339;
+  return t.value_or(TimePoint{});
+}
+
+v1::Child* AddChild(v1::Contact& c, const char* given, const char* family) {
+  v1::Child* child = c.add_children();
+  child->set_given_name(given);
+  child->set_family_name(family);
+  return child;
+}
+
+TEST(LetterValuesTest, WordsDatesAndChildrenInLondonTime) {
+  v1::Contact c;
+  c.set_id("FD-00000007");
+  c.set_external_ref("SCH-1");
+  c.mutable_referrer()->set_name("Ada Teacher");
+  // 00:30 on 1 July in London (BST): dates and ages count from 1 July.
+  *c.mutable_received_at() = ToProto(At("2026-06-30T23:30:00Z"));
+  AddChild(c, "jo", "Smith")->set_date_of_birth("2019-01-15");
+  AddChild(c, "Émile", "")->set_date_of_birth("2025-05-01");
+  AddChild(c, "", "")->set_date_of_birth("2026-06-01");
+  AddChild(c, "", "")->set_expected_date_of_birth("2027-03-05");
+  AddChild(c, "Kit", "Lee")->set_expected_date_of_birth("2027-01-10");
+  v1::Deadline decision;
+  decision.set_name("decision");
+  *decision.mutable_due_at() = ToProto(At("2026-07-02T08:30:00Z"));
+
+  LetterValues v = LetterValuesFor(c, &decision);
+  EXPECT_EQ(v.contact_id, "FD-00000007");
+  EXPECT_EQ(v.external_ref, "SCH-1");
+  EXPECT_EQ(v.referrer_name, "Ada Teacher");
+  EXPECT_EQ(v.received_date, "1 July 2026");
+  EXPECT_EQ(v.decision_due, "09:30 on 2 July 2026");
+  EXPECT_EQ(v.children,
+            "J.S. (aged 7), É. (aged 14 months), a child (aged 1 month), an unborn baby (due "
+            "March 2027) and K.L., unborn, (due January 2027)");
+  EXPECT_TRUE(v.outcome.empty());
+  EXPECT_TRUE(LetterValuesFor(c, nullptr).decision_due.empty());
+}
+
+TEST(LetterValuesTest, AnOutcomeBringsItsReasonRouteAndSignposts) {
+  v1::Contact c;
+  *c.mutable_received_at() = ToProto(At("2026-03-03T10:00:00Z"));
+  c.set_outcome(v1::Outcome::SIGNPOSTED);
+  c.mutable_decision()->set_route(v1::Route::SIGNPOST);
+  c.mutable_decision()->set_reason("Universal services can meet these needs.");
+  c.mutable_recommendation()->add_signposts()->set_service("Test Family Hub");
+  LetterValues v = LetterValuesFor(c, nullptr);
+  EXPECT_EQ(v.received_date, "3 March 2026");
+  EXPECT_EQ(v.outcome, LabelOf(v1::Outcome::SIGNPOSTED));
+  EXPECT_EQ(v.route, LabelOf(v1::Route::SIGNPOST));
+  EXPECT_EQ(v.reason, "Universal services can meet these needs.");
+  ASSERT_EQ(v.signposts.size(), 1u);
+  EXPECT_EQ(v.signposts[0].service(), "Test Family Hub");
+  // The MASH's reason, once it has recorded an outcome.
+  c.set_outcome(v1::Outcome::NFA);
+  c.mutable_mash()->set_outcome(v1::MashOutcome::NFA);
+  c.mutable_mash()->set_reason("No role for children's social care.");
+  v = LetterValuesFor(c, nullptr);
+  EXPECT_EQ(v.reason, "No role for children's social care.");
+  EXPECT_TRUE(v.signposts.empty());
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Helpers the rule tests share: a scratch folder for policy files and their
-// letter templates, contacts written as YAML, and facts for a given day.
+// letter templates, contacts written as YAML, facts for a given day, and
+// where the default policy and the shipped bank holidays are.
 #pragma once
 
 #include <gmock/gmock.h>
@@ -88,6 +89,10 @@ inline int LineOf(std::string_view text, std::string_view needle) {
 inline std::filesystem::path SourceDir() { return FRONTDOOR_SOURCE_DIR; }
 inline std::filesystem::path DefaultPolicyPath() {
   return SourceDir() / "rules" / "policies" / "default.yaml";
+}
+// The bank holidays the engine ships with, as `serve` and `rules test` use.
+inline std::filesystem::path BankHolidaysPath() {
+  return SourceDir() / "deploy" / "bank-holidays.json";
 }
 
 }  // namespace frontdoor::rules::testing

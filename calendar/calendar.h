@@ -9,8 +9,10 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -18,6 +20,13 @@
 #include "frontdoor/v1/policy.pb.h"
 
 namespace frontdoor {
+
+// "HH:MM" (00:00 to 24:00) as minutes after midnight; nullopt for anything
+// else ("9am", "9:00", "25:00"). Office hours in policies are written so.
+std::optional<std::chrono::minutes> ParseClock(std::string_view text);
+
+// "MONDAY" to "SUNDAY", in any case; nullopt for anything else.
+std::optional<std::chrono::weekday> ParseWeekday(std::string_view text);
 
 class Calendar {
  public:
@@ -28,7 +37,8 @@ class Calendar {
                                        std::vector<std::chrono::year_month_day> holidays);
 
   // Reads the "england-and-wales" division of a file in the format of
-  // https://www.gov.uk/bank-holidays.json. Errors: NotFound, InvalidArgument.
+  // https://www.gov.uk/bank-holidays.json (deploy/bank-holidays.json is
+  // one). Errors: NotFound, InvalidArgument naming the file and the entry.
   static absl::StatusOr<std::vector<std::chrono::year_month_day>> LoadBankHolidays(
       const std::filesystem::path& path, const std::string& division = "england-and-wales");
 

@@ -3,12 +3,18 @@
 // Easter and Christmas 2026 (with the 28 December substitute day), working
 // hours across a weekend, working days from a Friday, and starts outside
 // office hours. Holidays come from the shipped deploy/bank-holidays.json.
-#include "engine/calendar.h"
+// Also the rest of the calendar library: locating the time zone, clock
+// times and days, date wording and children's ages.
+#include "calendar/calendar.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
+
+#include "calendar/age.h"
+#include "calendar/date_words.h"
+#include "calendar/london_time.h"
 
 namespace frontdoor {
 namespace {
@@ -234,6 +240,13 @@ TEST(CalendarLoadTest, ErrorsForMissingOrBadFiles) {
   std::ofstream(dir / "bad.json") << "{not json";
   EXPECT_EQ(Calendar::LoadBankHolidays(dir / "bad.json").status().code(),
             absl::StatusCode::kInvalidArgument);
+  std::ofstream(dir / "list.json") << "[]";
+  EXPECT_THAT(std::string(Calendar::LoadBankHolidays(dir / "list.json").status().message()),
+              HasSubstr("not JSON in the GOV.UK bank holidays format"));
+  std::ofstream(dir / "nodate.json")
+      << R"({"england-and-wales": {"events": [{"title": "x", "date": 20260102}]}})";
+  EXPECT_THAT(std::string(Calendar::LoadBankHolidays(dir / "nodate.json").status().message()),
+              HasSubstr("england-and-wales.events[0].date: missing"));
   std::ofstream(dir / "scotland.json")
       << R"({"scotland": {"division": "scotland", "events": [{"title": "x", "date": "2026-01-02"}]}})";
   EXPECT_THAT(std::string(Calendar::LoadBankHolidays(dir / "scotland.json").status().message()),
@@ -246,6 +259,80 @@ TEST(CalendarLoadTest, ErrorsForMissingOrBadFiles) {
   EXPECT_THAT(std::string(Calendar::LoadBankHolidays(dir / "baddate.json").status().message()),
               HasSubstr("\"2026-02-30\" is not a date"));
   std::filesystem::remove_all(dir);
+}
+
+// --- Europe/London ---------------------------------------------------------
+
+// Regression: the letter wording once called date::locate_zone unguarded,
+// which throws on the writer thread when the zone is missing. The one
+// lookup now returns an error instead.
+TEST(LocateZoneTest, AMissingZoneIsAnErrorNotAnException) {
+  absl::StatusOr<const date::time_zone*> zone = LocateZone("Europe/Nowhere");
+  EXPECT_EQ(zone.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(zone.status().message()), HasSubstr("Europe/Nowhere"));
+}
+
+TEST(LocateZoneTest, LondonIsFoundOnce) {
+  absl::StatusOr<const date::time_zone*> zone = LocateZone(kLondonZone);
+  ASSERT_TRUE(zone.ok()) << zone.status() << " (deploy/install-deps.sh installs tzdata)";
+  EXPECT_EQ(London(), *zone);
+  EXPECT_TRUE(LondonStatus().ok());
+}
+
+TEST(LondonTimeTest, ConvertsBothWaysAcrossSummerTime) {
+  // 23:30 UTC on 30 June is 00:30 on 1 July in London.
+  EXPECT_EQ(LondonDate(At("2026-06-30T23:30:00Z")), Day(2026, 7, 1));
+  EXPECT_EQ(LondonDate(At("2026-12-31T23:30:00Z")), Day(2026, 12, 31));
+  TimePoint t = At("2026-06-16T08:30:00Z");
+  EXPECT_EQ(FromLondon(ToLondon(t)), t);
+  // 01:30 on 29 March 2026 never happens in London: the clocks go forward.
+  Millis gap = std::chrono::sys_days(Day(2026, 3, 29)).time_since_epoch() +
+               std::chrono::minutes(90);
+  EXPECT_EQ(FormatRfc3339(FromLondon(gap)), "2026-03-29T01:00:00Z");
+}
+
+TEST(ClockTest, ParsesHoursAndMinutesOnly) {
+  EXPECT_EQ(ParseClock("09:30"), std::chrono::minutes(570));
+  EXPECT_EQ(ParseClock("00:00"), std::chrono::minutes(0));
+  EXPECT_EQ(ParseClock("24:00"), std::chrono::minutes(24 * 60));
+  for (const char* bad : {"9am", "9:30", "24:01", "12:60", "", "12-30", "ab:cd"}) {
+    EXPECT_EQ(ParseClock(bad), std::nullopt) << bad;
+  }
+  EXPECT_EQ(ParseWeekday("monday"), std::chrono::Monday);
+  EXPECT_EQ(ParseWeekday("SUNDAY"), std::chrono::Sunday);
+  EXPECT_EQ(ParseWeekday("Funday"), std::nullopt);
+}
+
+// --- Date wording ----------------------------------------------------------
+
+TEST(DateWordsTest, WritesLondonDatesAndTimes) {
+  EXPECT_EQ(FormatLongDate(At("2026-03-04T10:00:00Z")), "4 March 2026");
+  EXPECT_EQ(FormatLongDate(At("2026-06-30T23:30:00Z")), "1 July 2026");
+  EXPECT_EQ(FormatLongDate(Day(2026, 11, 24)), "24 November 2026");
+  EXPECT_EQ(FormatTimeOnDate(At("2026-11-25T09:30:00Z")), "09:30 on 25 November 2026");
+  EXPECT_EQ(FormatTimeOnDate(At("2026-06-16T08:05:59Z")), "09:05 on 16 June 2026");
+  EXPECT_EQ(FormatMonthAndYear(Day(2027, 3, 5)), "March 2027");
+  EXPECT_EQ(FormatDayMonthYear(Day(2026, 3, 4)), "04/03/2026");
+  EXPECT_EQ(FormatIsoDate(Day(2026, 3, 4)), "2026-03-04");
+}
+
+// --- Ages ------------------------------------------------------------------
+
+TEST(AgeTest, WholeMonthsAndYearsAsPeopleCountThem) {
+  EXPECT_EQ(AgeInMonths(Day(2026, 3, 15), Day(2026, 4, 14)), 0);
+  EXPECT_EQ(AgeInMonths(Day(2026, 3, 15), Day(2026, 4, 15)), 1);
+  EXPECT_EQ(AgeInMonths(Day(2026, 1, 31), Day(2026, 3, 1)), 1);
+  EXPECT_EQ(AgeInMonths(Day(2025, 6, 1), Day(2026, 5, 31)), 11);
+  EXPECT_EQ(AgeInMonths(Day(2025, 6, 1), Day(2026, 6, 1)), 12);
+  EXPECT_EQ(AgeInYears(Day(2025, 6, 1), Day(2026, 5, 31)), 0);
+  EXPECT_EQ(AgeInYears(Day(2025, 6, 1), Day(2026, 6, 1)), 1);
+  EXPECT_EQ(AgeInYears(Day(2019, 1, 15), Day(2026, 7, 1)), 7);
+  // 29 February: 1 on 1 March of a common year, not on 28 February.
+  EXPECT_EQ(AgeInYears(Day(2024, 2, 29), Day(2025, 2, 28)), 0);
+  EXPECT_EQ(AgeInYears(Day(2024, 2, 29), Day(2025, 3, 1)), 1);
+  // A date of birth after the day counts as a newborn.
+  EXPECT_EQ(AgeInMonths(Day(2026, 5, 1), Day(2026, 3, 1)), 0);
+  EXPECT_EQ(AgeInYears(Day(2027, 5, 1), Day(2026, 3, 1)), 0);
 }
 
 }  // namespace

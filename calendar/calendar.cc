@@ -1,17 +1,19 @@
 // The calendar's arithmetic. Every question is answered in Europe/London
-// local time through the date/tz library (the OS tz database), and every
+// local time (calendar/london_time.h, the OS tz database), and every
 // answer converted back to UTC, so British Summer Time starts and ends
 // where the database says rather than where this file would guess. Office
 // hours never straddle a clock change (changes happen at 01:00 and 02:00),
-// so a working day is always closes - opens long.
-#include "engine/calendar.h"
+// so a working day is always closes - opens long. The bank holidays file is
+// read with Boost.JSON.
+#include "calendar/calendar.h"
 
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
-#include "date/tz.h"
-#include "google/protobuf/struct.pb.h"
-#include "google/protobuf/util/json_util.h"
+#include "boost/json/parse.hpp"
+#include "boost/json/value.hpp"
+#include "calendar/london_time.h"
 
 namespace frontdoor {
 
@@ -26,37 +28,11 @@ using std::chrono::sys_days;
 // calendar that has no working days at all.
 constexpr int kMaxDaysAhead = 3660;
 
-const date::time_zone* London() {
-  static const date::time_zone* zone = []() -> const date::time_zone* {
-    try {
-      return date::locate_zone("Europe/London");
-    } catch (const std::exception&) {
-      // Without a tz database the calendar runs on UTC rather than fail to
-      // start; deploy/install-deps.sh installs tzdata.
-      return nullptr;
-    }
-  }();
-  return zone;
-}
+sys_days LocalDay(TimePoint t) { return sys_days(floor<days>(ToLondon(t))); }
 
-// Local time as milliseconds since the local epoch (local midnight 1970).
-Millis ToLocal(TimePoint t) {
-  if (const date::time_zone* zone = London()) return zone->to_local(t).time_since_epoch();
-  return t.time_since_epoch();
-}
+}  // namespace
 
-TimePoint FromLocal(Millis local) {
-  if (const date::time_zone* zone = London()) {
-    // `earliest` resolves the hour that happens twice in October and skips
-    // the one that never happens in March instead of throwing.
-    return zone->to_sys(date::local_time<Millis>(local), date::choose::earliest);
-  }
-  return TimePoint(local);
-}
-
-sys_days LocalDay(TimePoint t) { return sys_days(floor<days>(ToLocal(t))); }
-
-std::optional<minutes> ParseClock(const std::string& text) {
+std::optional<minutes> ParseClock(std::string_view text) {
   if (text.size() != 5 || text[2] != ':') return std::nullopt;
   for (size_t i : {0u, 1u, 3u, 4u}) {
     if (text[i] < '0' || text[i] > '9') return std::nullopt;
@@ -67,7 +43,16 @@ std::optional<minutes> ParseClock(const std::string& text) {
   return minutes(h * 60 + m);
 }
 
-}  // namespace
+std::optional<std::chrono::weekday> ParseWeekday(std::string_view text) {
+  static constexpr std::string_view kDays[] = {"SUNDAY",   "MONDAY", "TUESDAY", "WEDNESDAY",
+                                               "THURSDAY", "FRIDAY", "SATURDAY"};
+  std::string upper(text);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (unsigned d = 0; d < 7; ++d) {
+    if (upper == kDays[d]) return std::chrono::weekday(d);
+  }
+  return std::nullopt;
+}
 
 absl::StatusOr<Calendar> Calendar::Make(const v1::OfficeHours& hours,
                                         std::vector<std::chrono::year_month_day> holidays) {
@@ -91,22 +76,13 @@ absl::StatusOr<Calendar> Calendar::Make(const v1::OfficeHours& hours,
   if (calendar.closes_ <= calendar.opens_) {
     return absl::InvalidArgumentError("office_hours.closes: must be after office_hours.opens");
   }
-  static constexpr const char* kDays[] = {"SUNDAY",   "MONDAY", "TUESDAY", "WEDNESDAY",
-                                          "THURSDAY", "FRIDAY", "SATURDAY"};
   for (int i = 0; i < hours.days_size(); ++i) {
-    std::string upper = hours.days(i);
-    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    bool found = false;
-    for (unsigned d = 0; d < 7; ++d) {
-      if (upper == kDays[d]) {
-        calendar.open_weekdays_.insert(d);
-        found = true;
-      }
-    }
-    if (!found) {
+    std::optional<std::chrono::weekday> day = ParseWeekday(hours.days(i));
+    if (!day) {
       return absl::InvalidArgumentError("office_hours.days[" + std::to_string(i) + "]: \"" +
                                         hours.days(i) + "\" is not a day: write MONDAY to SUNDAY");
     }
+    calendar.open_weekdays_.insert(day->c_encoding());
   }
   if (calendar.open_weekdays_.empty()) calendar.open_weekdays_ = {1, 2, 3, 4, 5};
   for (const auto& day : holidays) {
@@ -122,39 +98,37 @@ absl::StatusOr<std::vector<std::chrono::year_month_day>> Calendar::LoadBankHolid
   if (!in) return absl::NotFoundError(path.string() + ": cannot read the bank holidays file");
   std::stringstream text;
   text << in.rdbuf();
-  google::protobuf::Struct root;
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
-  auto parsed = google::protobuf::util::JsonStringToMessage(text.str(), &root, options);
-  if (!parsed.ok()) {
+  boost::system::error_code ec;
+  boost::json::value root = boost::json::parse(text.str(), ec);
+  if (!ec && !root.is_object()) ec = boost::json::make_error_code(boost::json::error::syntax);
+  if (ec) {
     return absl::InvalidArgumentError(path.string() +
                                       ": not JSON in the GOV.UK bank holidays "
                                       "format: " +
-                                      std::string(parsed.message()));
+                                      ec.message());
   }
-  auto it = root.fields().find(division);
-  if (it == root.fields().end() || !it->second.has_struct_value()) {
+  const boost::json::value* section = root.as_object().if_contains(division);
+  if (section == nullptr || !section->is_object()) {
     return absl::InvalidArgumentError(path.string() + ": has no \"" + division + "\" division");
   }
-  const auto& fields = it->second.struct_value().fields();
-  auto events = fields.find("events");
-  if (events == fields.end() || !events->second.has_list_value()) {
+  const boost::json::value* events = section->as_object().if_contains("events");
+  if (events == nullptr || !events->is_array()) {
     return absl::InvalidArgumentError(path.string() + ": " + division + " has no events list");
   }
   std::vector<std::chrono::year_month_day> days_off;
   int index = 0;
-  for (const auto& event : events->second.list_value().values()) {
+  for (const boost::json::value& event : events->as_array()) {
     std::string where =
         path.string() + ": " + division + ".events[" + std::to_string(index++) + "]";
-    if (!event.has_struct_value()) return absl::InvalidArgumentError(where + ": not an object");
-    const auto& e = event.struct_value().fields();
-    auto date_field = e.find("date");
-    if (date_field == e.end() || !date_field->second.has_string_value()) {
+    if (!event.is_object()) return absl::InvalidArgumentError(where + ": not an object");
+    const boost::json::value* date_field = event.as_object().if_contains("date");
+    if (date_field == nullptr || !date_field->is_string()) {
       return absl::InvalidArgumentError(where + ".date: missing");
     }
-    auto day = ParseIsoDate(date_field->second.string_value());
+    std::string_view date_text = date_field->as_string();
+    auto day = ParseIsoDate(date_text);
     if (!day) {
-      return absl::InvalidArgumentError(where + ".date: \"" + date_field->second.string_value() +
+      return absl::InvalidArgumentError(where + ".date: \"" + std::string(date_text) +
                                         "\" is not a date (YYYY-MM-DD)");
     }
     days_off.push_back(*day);
@@ -173,11 +147,11 @@ std::chrono::year_month_day Calendar::LocalDate(TimePoint t) const {
 }
 
 TimePoint Calendar::StartOfLocalDay(std::chrono::year_month_day local_date) const {
-  return FromLocal(sys_days(local_date).time_since_epoch());
+  return FromLondon(sys_days(local_date).time_since_epoch());
 }
 
 bool Calendar::IsOpen(TimePoint t) const {
-  Millis local = ToLocal(t);
+  Millis local = ToLondon(t);
   days day = floor<days>(local);
   Millis time_of_day = local - day;
   return IsWorkingDay(std::chrono::year_month_day(sys_days(day))) && time_of_day >= opens_ &&
@@ -186,7 +160,7 @@ bool Calendar::IsOpen(TimePoint t) const {
 
 TimePoint Calendar::NextOpening(TimePoint t) const {
   if (IsOpen(t)) return t;
-  Millis local = ToLocal(t);
+  Millis local = ToLondon(t);
   days day = floor<days>(local);
   if (!(IsWorkingDay(std::chrono::year_month_day(sys_days(day))) && local - day < opens_)) {
     day += days(1);
@@ -195,7 +169,7 @@ TimePoint Calendar::NextOpening(TimePoint t) const {
       day += days(1);
     }
   }
-  return FromLocal(day + opens_);
+  return FromLondon(day + opens_);
 }
 
 TimePoint Calendar::DueAt(TimePoint start, const v1::TimescaleSpec& spec) const {
@@ -206,7 +180,7 @@ TimePoint Calendar::DueAt(TimePoint start, const v1::TimescaleSpec& spec) const 
       Millis remaining = std::chrono::hours(spec.working_hours());
       TimePoint at = NextOpening(start);
       for (int i = 0; i < kMaxDaysAhead; ++i) {
-        TimePoint close = FromLocal(floor<days>(ToLocal(at)) + closes_);
+        TimePoint close = FromLondon(floor<days>(ToLondon(at)) + closes_);
         Millis left_today = close - at;
         // Due at the close rather than the next opening when the hours run
         // out exactly at the end of a day.
@@ -217,12 +191,12 @@ TimePoint Calendar::DueAt(TimePoint start, const v1::TimescaleSpec& spec) const 
       return at + remaining;
     }
     case v1::TimescaleSpec::kWorkingDays: {
-      days day = floor<days>(ToLocal(start));
+      days day = floor<days>(ToLondon(start));
       for (int counted = 0, i = 0; counted < spec.working_days() && i < kMaxDaysAhead; ++i) {
         day += days(1);
         if (IsWorkingDay(std::chrono::year_month_day(sys_days(day)))) ++counted;
       }
-      return FromLocal(day + closes_);
+      return FromLondon(day + closes_);
     }
     case v1::TimescaleSpec::LENGTH_NOT_SET: break;
   }
