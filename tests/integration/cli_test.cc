@@ -97,9 +97,7 @@ TEST(Cli, OpenCasesLoadAndBacktestAgainstARunningServer) {
 // stops a server that starts anyway (it then exits 0 and the test fails).
 TEST(Cli, ServeRefusesBadFlagsBeforeStarting) {
   TempDir dir("cli-flags");
-  const auto data = dir.path() / "data";
-  const std::string serve = "serve --config " + WriteConfig(dir.path()).string() +
-                            " --data-dir " + data.string() + " ";
+  const std::string config = WriteConfig(dir.path()).string();
   const std::pair<std::string, std::string> cases[] = {
       {"--listen 127.0.0.1:0 --clock=bad",
        "frontdoor serve: --clock takes system, manual or manual=RFC3339, not bad"},
@@ -112,14 +110,18 @@ TEST(Cli, ServeRefusesBadFlagsBeforeStarting) {
       {"--listen 127.0.0.1:0 --listen 127.0.0.1:0", "frontdoor serve: --listen is given twice"},
       {"--listen 127.0.0.1:0 extra", "frontdoor serve: unexpected argument extra"},
   };
+  int n = 0;
   for (const auto& [flags, message] : cases) {
-    CommandRun run = Frontdoor(serve + flags, "timeout -s TERM 20 ");
+    const auto data = dir.path() / ("data-" + std::to_string(++n));
+    CommandRun run = Frontdoor(
+        "serve --config " + config + " --data-dir " + data.string() + " " + flags,
+        "timeout -s TERM 20 ");
     EXPECT_EQ(run.exit_code, 2) << flags << "\n" << run.output;
     EXPECT_THAT(run.output, HasSubstr(message)) << flags;
     EXPECT_THAT(run.output, HasSubstr("usage: frontdoor serve")) << flags;
     EXPECT_FALSE(std::filesystem::exists(data)) << flags;
   }
-  CommandRun missing = Frontdoor("serve --data-dir " + data.string());
+  CommandRun missing = Frontdoor("serve --data-dir " + (dir.path() / "data").string());
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_THAT(missing.output, HasSubstr("frontdoor serve: --config is required"));
 }
