@@ -15,7 +15,9 @@ std::string RouteName(v1::Route::Code route) {
   return route == v1::Route::ROUTE_UNSPECIFIED ? "(none)" : std::string(NameOf(route));
 }
 
-std::string LevelName(int level) { return level == 0 ? "(none)" : "level " + std::to_string(level); }
+std::string LevelName(int level) {
+  return level == 0 ? "(none)" : "level " + std::to_string(level);
+}
 
 // Right-aligned columns at least 12 wide; "." where nothing was counted.
 template <typename Key>
@@ -52,8 +54,8 @@ std::string Changes(const std::map<std::pair<Key, Key>, BacktestCell>& cells,
   std::string out;
   for (const auto& [key, cell] : cells) {
     if (key.first == key.second) continue;
-    out += "  " + name(key.first) + " -> " + name(key.second) + ": " +
-           std::to_string(cell.count) + " (e.g.";
+    out += "  " + name(key.first) + " -> " + name(key.second) + ": " + std::to_string(cell.count) +
+           " (e.g.";
     for (const std::string& id : cell.examples) out += " " + id;
     out += ")\n";
   }
@@ -67,8 +69,8 @@ std::string BacktestTables(const BacktestReport& report, std::string_view policy
   std::string out = absl::StrFormat(
       "Backtest of \"%s\" (%s) against %d stored contacts, %.1f s\n"
       "Route changed for %d, level changed for %d.\n",
-      std::string(policy_label), std::string(policy_version), report.contacts, report.seconds, report.route_changes,
-      report.level_changes);
+      std::string(policy_label), std::string(policy_version), report.contacts, report.seconds,
+      report.route_changes, report.level_changes);
   out += "Recommended then by:";
   for (const auto& [version, count] : report.old_versions) {
     out += " " + (version.empty() ? std::string("(unknown)") : version) + " (" +

@@ -94,17 +94,15 @@ FlagReader Date(std::optional<std::chrono::year_month_day>* out) {
   return [out](std::string_view value) {
     *out = ParseIsoDate(value);
     if (!*out) {
-      return absl::InvalidArgumentError(
-          "takes a date written YYYY-MM-DD, not " + std::string(value));
+      return absl::InvalidArgumentError("takes a date written YYYY-MM-DD, not " +
+                                        std::string(value));
     }
     return absl::OkStatus();
   };
 }
 
 absl::Status SplitListenAddress(std::string_view listen, std::string* host, uint16_t* port) {
-  auto bad = [] {
-    return absl::InvalidArgumentError("takes HOST:PORT, e.g. 127.0.0.1:8080");
-  };
+  auto bad = [] { return absl::InvalidArgumentError("takes HOST:PORT, e.g. 127.0.0.1:8080"); };
   size_t colon = listen.rfind(':');
   if (colon == std::string_view::npos || colon == 0) return bad();
   std::string_view name = listen.substr(0, colon);
@@ -140,13 +138,13 @@ FlagReader Clock(std::optional<std::string>* manual) {
     } else if (value.substr(0, kManual.size()) == kManual) {
       std::string_view start = value.substr(kManual.size());
       if (auto parsed = ParseRfc3339(start); !parsed.ok()) {
-        return absl::InvalidArgumentError(
-            std::string(value) + " " + std::string(parsed.status().message()));
+        return absl::InvalidArgumentError(std::string(value) + " " +
+                                          std::string(parsed.status().message()));
       }
       *manual = std::string(start);
     } else {
-      return absl::InvalidArgumentError(
-          "takes system, manual or manual=RFC3339, not " + std::string(value));
+      return absl::InvalidArgumentError("takes system, manual or manual=RFC3339, not " +
+                                        std::string(value));
     }
     return absl::OkStatus();
   };

@@ -30,8 +30,8 @@ std::string DayMonthYear(std::string_view iso) {
 std::string WriteIndicators(const v1::Indicators& in) {
   std::string out = "indicator,period,dimension,value\n";
   const std::string range = in.from() + ".." + in.to();
-  auto row = [&out](std::string_view indicator, std::string_view period,
-                    std::string_view dimension, const std::string& value) {
+  auto row = [&out](std::string_view indicator, std::string_view period, std::string_view dimension,
+                    const std::string& value) {
     AppendRecord(out, {indicator, period, dimension, value});
   };
   auto count = [](int64_t n) { return std::to_string(n); };

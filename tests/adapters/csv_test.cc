@@ -71,15 +71,15 @@ TEST(CsvReader, CrLfLineEndsEmptyLinesAndNoFinalNewline) {
   auto records = ReadAll("a,b\r\n\r\nc,\"d\r\ne\"\r\nlast", nullptr);
   ASSERT_EQ(records.size(), 4u);
   EXPECT_THAT(records[0], ElementsAre("a", "b"));
-  EXPECT_THAT(records[1], ElementsAre(""));  // an empty line is one empty field
+  EXPECT_THAT(records[1], ElementsAre(""));             // an empty line is one empty field
   EXPECT_THAT(records[2], ElementsAre("c", "d\r\ne"));  // kept inside quotes
   EXPECT_THAT(records[3], ElementsAre("last"));
   EXPECT_TRUE(ReadAll("", nullptr).empty());
 }
 
 TEST(CsvReader, ReadsBackWhatTheWriterWrote) {
-  const std::vector<std::string> awkward = {"", ",", "\"", "\"\"", "a\nb", "a,\"b\"\n,c",
-                                            "Zoë", "日本語", " lead and trail "};
+  const std::vector<std::string> awkward = {
+      "", ",", "\"", "\"\"", "a\nb", "a,\"b\"\n,c", "Zoë", "日本語", " lead and trail "};
   std::string out;
   for (const std::string& value : awkward) AppendRecord(out, {"k", value, "end"});
   auto records = ReadAll(out, nullptr);

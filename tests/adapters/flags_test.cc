@@ -47,7 +47,8 @@ TEST(FlagParser, ReadsTheClockChoices) {
   EXPECT_EQ(serve.clock, "");
   serve = {};
   ASSERT_TRUE(
-      ParseServe({"--config", "c", "--data-dir", "d", "--clock=manual=2026-11-24T10:00:00Z"}, &serve)
+      ParseServe({"--config", "c", "--data-dir", "d", "--clock=manual=2026-11-24T10:00:00Z"},
+                 &serve)
           .ok());
   EXPECT_EQ(serve.clock, "2026-11-24T10:00:00Z");
   serve = {};
@@ -117,8 +118,9 @@ TEST(FlagParser, ChecksDates) {
   EXPECT_TRUE(to.has_value());
   for (const char* bad : {"2026-13-01", "2026-02-30", "26-01-01", "2026/01/01", "yesterday"}) {
     absl::Status s = flags.Parse({"--from", bad});
-    EXPECT_EQ(s.message(), "frontdoor rules backtest: --from takes a date written YYYY-MM-DD, not " +
-                               std::string(bad));
+    EXPECT_EQ(s.message(),
+              "frontdoor rules backtest: --from takes a date written YYYY-MM-DD, not " +
+                  std::string(bad));
   }
 }
 
