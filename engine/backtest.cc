@@ -1,11 +1,7 @@
 // Counting how a policy would have routed the contacts already stored.
 #include "engine/backtest.h"
 
-#include <cstdio>
-#include <set>
-
 #include "engine/contact_machine.h"
-#include "frontdoor/codes.h"
 #include "frontdoor/status_macros.h"
 
 namespace frontdoor {
@@ -22,54 +18,6 @@ void Count(std::map<Key, BacktestCell>& cells, const Key& key, const std::string
   BacktestCell& cell = cells[key];
   ++cell.count;
   if (key.first != key.second && cell.examples.size() < examples) cell.examples.push_back(id);
-}
-
-std::string RouteName(v1::Route::Code route) {
-  return route == v1::Route::ROUTE_UNSPECIFIED ? "(none)" : std::string(NameOf(route));
-}
-
-std::string LevelName(int level) { return level == 0 ? "(none)" : "level " + std::to_string(level); }
-
-template <typename Key>
-std::string Table(const std::map<std::pair<Key, Key>, BacktestCell>& cells,
-                  std::string (*name)(Key)) {
-  std::set<Key> rows, columns;
-  for (const auto& [key, cell] : cells) {
-    rows.insert(key.first);
-    columns.insert(key.second);
-  }
-  size_t width = 12;
-  for (Key k : rows) width = std::max(width, name(k).size() + 2);
-  for (Key k : columns) width = std::max(width, name(k).size() + 2);
-  auto pad = [width](const std::string& s) {
-    return std::string(width - std::min(width, s.size()), ' ') + s;
-  };
-  std::string out = pad("then \\ now");
-  for (Key c : columns) out += pad(name(c));
-  out += "\n";
-  for (Key r : rows) {
-    out += pad(name(r));
-    for (Key c : columns) {
-      auto it = cells.find({r, c});
-      out += pad(it == cells.end() ? "." : std::to_string(it->second.count));
-    }
-    out += "\n";
-  }
-  return out;
-}
-
-template <typename Key>
-std::string Changes(const std::map<std::pair<Key, Key>, BacktestCell>& cells,
-                    std::string (*name)(Key)) {
-  std::string out;
-  for (const auto& [key, cell] : cells) {
-    if (key.first == key.second) continue;
-    out += "  " + name(key.first) + " -> " + name(key.second) + ": " +
-           std::to_string(cell.count) + " (e.g.";
-    for (const std::string& id : cell.examples) out += " " + id;
-    out += ")\n";
-  }
-  return out.empty() ? "  none\n" : out;
 }
 
 }  // namespace
@@ -128,32 +76,6 @@ absl::StatusOr<BacktestReport> Backtest(const Store& store, const rules::Policy&
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
-}
-
-std::string FormatBacktest(const BacktestReport& report, const rules::Policy& policy) {
-  char head[512];
-  std::snprintf(head, sizeof head,
-                "Backtest of \"%s\" (%s) against %llu stored contacts, %.1f s\n"
-                "Route changed for %llu, level changed for %llu.\n",
-                policy.label().c_str(), policy.version().c_str(),
-                static_cast<unsigned long long>(report.contacts), report.seconds,
-                static_cast<unsigned long long>(report.route_changes),
-                static_cast<unsigned long long>(report.level_changes));
-  std::string out = head;
-  out += "Recommended then by:";
-  for (const auto& [version, count] : report.old_versions) {
-    out += " " + (version.empty() ? std::string("(unknown)") : version) + " (" +
-           std::to_string(count) + ")";
-  }
-  out += "\n\nRoutes (rows: recommended then; columns: under this policy)\n";
-  out += Table<v1::Route::Code>(report.routes, &RouteName);
-  out += "Route changes, with example contacts:\n";
-  out += Changes<v1::Route::Code>(report.routes, &RouteName);
-  out += "\nLevels (rows: then; columns: under this policy)\n";
-  out += Table<int>(report.levels, &LevelName);
-  out += "Level changes, with example contacts:\n";
-  out += Changes<int>(report.levels, &LevelName);
-  return out;
 }
 
 }  // namespace frontdoor

@@ -3,6 +3,7 @@
 // children then) is evaluated again, and the old and new routes and levels
 // are counted against each other, with example contacts for every change.
 // Read-only; run it on a secondary store while the server keeps working.
+// The counts are data; adapters/cli/backtest_table.h lays them out.
 #pragma once
 
 #include <chrono>
@@ -53,8 +54,5 @@ struct BacktestReport {
 absl::StatusOr<BacktestReport> Backtest(const Store& store, const rules::Policy& policy,
                                         const Calendar& calendar,
                                         const BacktestOptions& options = {});
-
-// The report as tables for a terminal.
-std::string FormatBacktest(const BacktestReport& report, const rules::Policy& policy);
 
 }  // namespace frontdoor

@@ -1,8 +1,8 @@
-// Rendering of the metrics registry in the Prometheus text format 0.0.4.
+// The metrics registry: series found or created under a lock, updated
+// without one, and read out as a snapshot.
 #include "engine/metrics.h"
 
 #include <algorithm>
-#include <cstdio>
 
 namespace frontdoor {
 
@@ -39,21 +39,20 @@ std::vector<double> LatencyBuckets() {
           0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5, 5, 10};
 }
 
-MetricsRegistry::Family& MetricsRegistry::FamilyLocked(const std::string& name,
-                                                       const std::string& type,
+MetricsRegistry::Family& MetricsRegistry::FamilyLocked(const std::string& name, MetricKind kind,
                                                        const std::string& help) {
-  Family& f = families_[name];
-  if (f.type.empty()) {
-    f.type = type;
-    f.help = help;
+  auto [it, created] = families_.try_emplace(name);
+  if (created) {
+    it->second.kind = kind;
+    it->second.help = help;
   }
-  return f;
+  return it->second;
 }
 
 Counter& MetricsRegistry::GetCounter(const std::string& name, const std::string& help,
                                      const std::string& labels) {
-  std::lock_guard lock(mu_);
-  auto& slot = FamilyLocked(name, "counter", help).counters[labels];
+  absl::MutexLock lock(&mu_);
+  auto& slot = FamilyLocked(name, MetricKind::kCounter, help).counters[labels];
   if (!slot) slot = std::make_unique<Counter>();
   return *slot;
 }
@@ -61,59 +60,61 @@ Counter& MetricsRegistry::GetCounter(const std::string& name, const std::string&
 Histogram& MetricsRegistry::GetHistogram(const std::string& name, const std::string& help,
                                          const std::vector<double>& bounds,
                                          const std::string& labels) {
-  std::lock_guard lock(mu_);
-  auto& slot = FamilyLocked(name, "histogram", help).histograms[labels];
+  absl::MutexLock lock(&mu_);
+  auto& slot = FamilyLocked(name, MetricKind::kHistogram, help).histograms[labels];
   if (!slot) slot = std::make_unique<Histogram>(bounds);
   return *slot;
 }
 
 void MetricsRegistry::AddGauge(const std::string& name, const std::string& help,
                                std::function<double()> read, const std::string& labels) {
-  std::lock_guard lock(mu_);
-  FamilyLocked(name, "gauge", help).gauges[labels] = std::move(read);
+  absl::MutexLock lock(&mu_);
+  FamilyLocked(name, MetricKind::kGauge, help).gauges[labels] = std::move(read);
 }
 
-namespace {
-
-std::string Number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-
-std::string Series(const std::string& name, const std::string& labels,
-                   const std::string& extra = "") {
-  std::string all = labels;
-  if (!extra.empty()) all = all.empty() ? extra : all + "," + extra;
-  return all.empty() ? name : name + "{" + all + "}";
-}
-
-}  // namespace
-
-std::string MetricsRegistry::RenderPrometheus() const {
-  std::lock_guard lock(mu_);
-  std::string out;
-  for (const auto& [name, f] : families_) {
-    out += "# HELP " + name + " " + f.help + "\n# TYPE " + name + " " + f.type + "\n";
-    for (const auto& [labels, c] : f.counters) {
-      out += Series(name, labels) + " " + std::to_string(c->value()) + "\n";
-    }
-    for (const auto& [labels, read] : f.gauges) {
-      out += Series(name, labels) + " " + Number(read()) + "\n";
-    }
-    for (const auto& [labels, h] : f.histograms) {
-      Histogram::Snapshot s = h->Read();
-      for (size_t i = 0; i < s.bounds.size(); ++i) {
-        out += Series(name + "_bucket", labels, "le=\"" + Number(s.bounds[i]) + "\"") + " " +
-               std::to_string(s.cumulative[i]) + "\n";
+MetricsSnapshot MetricsRegistry::Snapshot() const {
+  MetricsSnapshot out;
+  // Gauges read other parts of the front door (the store, the writer's
+  // queue), so they are called after the lock is let go.
+  std::vector<std::vector<std::function<double()>>> gauges;
+  {
+    absl::MutexLock lock(&mu_);
+    out.families.reserve(families_.size());
+    gauges.reserve(families_.size());
+    for (const auto& [name, f] : families_) {
+      MetricFamily& family = out.families.emplace_back();
+      family.name = name;
+      family.kind = f.kind;
+      family.help = f.help;
+      for (const auto& [labels, c] : f.counters) family.counters.emplace_back(labels, c->value());
+      for (const auto& [labels, h] : f.histograms) family.histograms.emplace_back(labels, h->Read());
+      std::vector<std::function<double()>>& reads = gauges.emplace_back();
+      for (const auto& [labels, read] : f.gauges) {
+        family.gauges.emplace_back(labels, 0);
+        reads.push_back(read);
       }
-      out += Series(name + "_bucket", labels, "le=\"+Inf\"") + " " +
-             std::to_string(s.cumulative.back()) + "\n";
-      out += Series(name + "_sum", labels) + " " + Number(s.sum) + "\n";
-      out += Series(name + "_count", labels) + " " + std::to_string(s.count) + "\n";
+    }
+  }
+  for (size_t i = 0; i < gauges.size(); ++i) {
+    for (size_t j = 0; j < gauges[i].size(); ++j) {
+      out.families[i].gauges[j].second = gauges[i][j]();
     }
   }
   return out;
+}
+
+std::optional<double> MetricsSnapshot::Value(std::string_view name,
+                                             std::string_view labels) const {
+  for (const MetricFamily& family : families) {
+    if (family.name != name) continue;
+    for (const auto& [l, value] : family.counters) {
+      if (l == labels) return static_cast<double>(value);
+    }
+    for (const auto& [l, value] : family.gauges) {
+      if (l == labels) return value;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace frontdoor

@@ -1,9 +1,11 @@
-// Counters, gauges and histograms in the Prometheus text format, for
-// GET /metrics. Small on purpose: Debian has no Prometheus client for C++,
-// and the front door needs only these three kinds.
+// Counters, gauges and histograms, kept for GET /metrics. Small on purpose:
+// Debian has no Prometheus client for C++, and the front door needs only
+// these three kinds. The registry hands out a snapshot (data); the Prometheus
+// text is written by adapters/http/prometheus.h.
 //
 // Thread safety: every method may be called from any thread. Counter and
-// Histogram updates are lock-free; finding or creating a series takes a lock.
+// Histogram updates are lock-free; finding or creating a series and taking a
+// snapshot take a lock.
 #pragma once
 
 #include <atomic>
@@ -11,9 +13,14 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "frontdoor/thread_annotations.h"
 
 namespace frontdoor {
 
@@ -50,6 +57,27 @@ class Histogram {
 // Seconds buckets from 100 microseconds to 10 seconds.
 std::vector<double> LatencyBuckets();
 
+enum class MetricKind { kCounter, kGauge, kHistogram };
+
+// One family of series (one name) as it was when the snapshot was taken.
+struct MetricFamily {
+  std::string name;
+  MetricKind kind = MetricKind::kCounter;  // the kind it was first registered as
+  std::string help;
+  // Series by their labels (the text inside the braces), in label order.
+  std::vector<std::pair<std::string, uint64_t>> counters;
+  std::vector<std::pair<std::string, double>> gauges;
+  std::vector<std::pair<std::string, Histogram::Snapshot>> histograms;
+};
+
+struct MetricsSnapshot {
+  std::vector<MetricFamily> families;  // in name order
+
+  // The value of the counter or gauge series `name{labels}`; nullopt when
+  // there is none.
+  std::optional<double> Value(std::string_view name, std::string_view labels = "") const;
+};
+
 class MetricsRegistry {
  public:
   // Finds or creates the series `name{labels}`; `labels` is the text
@@ -59,24 +87,26 @@ class MetricsRegistry {
                       const std::string& labels = "");
   Histogram& GetHistogram(const std::string& name, const std::string& help,
                           const std::vector<double>& bounds, const std::string& labels = "");
-  // A value read when the metrics are rendered.
+  // A value read each time a snapshot is taken.
   void AddGauge(const std::string& name, const std::string& help, std::function<double()> read,
                 const std::string& labels = "");
 
-  std::string RenderPrometheus() const;
+  // Every series now; gauges are read outside the lock.
+  MetricsSnapshot Snapshot() const;
 
  private:
   struct Family {
-    std::string type;
+    MetricKind kind = MetricKind::kCounter;
     std::string help;
     std::map<std::string, std::unique_ptr<Counter>> counters;
     std::map<std::string, std::unique_ptr<Histogram>> histograms;
     std::map<std::string, std::function<double()>> gauges;
   };
-  Family& FamilyLocked(const std::string& name, const std::string& type, const std::string& help);
+  Family& FamilyLocked(const std::string& name, MetricKind kind, const std::string& help)
+      EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  mutable std::mutex mu_;
-  std::map<std::string, Family> families_;
+  mutable absl::Mutex mu_;
+  std::map<std::string, Family> families_ GUARDED_BY(mu_);
 };
 
 }  // namespace frontdoor

@@ -5,12 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <functional>
 #include <map>
 
 #include "calendar/age.h"
-#include "calendar/date_words.h"
 #include "frontdoor/codes.h"
 #include "frontdoor/status_macros.h"
 
@@ -95,23 +93,6 @@ v1::Indicators::SourceCount SourceCountOf(v1::Source::Code source, int count) {
   return out;
 }
 
-std::string CsvField(std::string_view value) {
-  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
-  std::string out = "\"";
-  for (char c : value) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string Number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
-}
-
-std::string DayMonthYear(year_month_day d) { return FormatDayMonthYear(d); }
 
 }  // namespace
 
@@ -247,94 +228,33 @@ absl::StatusOr<v1::Indicators> ComputeIndicators(const Store& store, const Calen
   return out;
 }
 
-std::string IndicatorsCsv(const v1::Indicators& in) {
-  std::string out = "indicator,period,dimension,value\n";
-  const std::string range = in.from() + ".." + in.to();
-  auto row = [&out](std::string_view indicator, std::string_view period,
-                    std::string_view dimension, const std::string& value) {
-    out += CsvField(indicator) + "," + CsvField(period) + "," + CsvField(dimension) + "," +
-           value + "\n";
-  };
-  row("contacts_received", range, "", std::to_string(in.contacts_received()));
-  for (const auto& s : in.by_source()) {
-    row("contacts_by_source", range, NameOf(s.source()), std::to_string(s.count()));
-  }
-  for (const auto& d : in.by_day()) {
-    row("contacts_by_day", d.date(), "", std::to_string(d.total()));
-    for (const auto& s : d.by_source()) {
-      row("contacts_by_day_and_source", d.date(), NameOf(s.source()), std::to_string(s.count()));
-    }
-  }
-  for (const auto& w : in.by_week()) {
-    const std::string& p = w.week_start();
-    row("week_contacts", p, "", std::to_string(w.contacts()));
-    row("week_decided_in_time_share", p, "", Number(w.decided_in_time_share()));
-    row("week_mash_in_time_share", p, "", Number(w.mash_in_time_share()));
-    row("week_referrals", p, "", std::to_string(w.referrals()));
-    row("week_re_referral_rate", p, "", Number(w.re_referral_rate()));
-    row("week_median_hours_to_decision", p, "", Number(w.median_hours_to_decision()));
-    row("week_p90_hours_to_decision", p, "", Number(w.p90_hours_to_decision()));
-    row("week_breaches", p, "", std::to_string(w.breaches()));
-  }
-  row("decided_within_timescale_share", range, "", Number(in.decided_within_timescale().share()));
-  row("mash_within_timescale_share", range, "", Number(in.mash_within_timescale().share()));
-  for (const auto& o : in.outcomes()) {
-    row("outcomes", range, NameOf(o.outcome()), std::to_string(o.count()));
-  }
-  row("referrals", range, "", std::to_string(in.referrals()));
-  row("conversion_to_referral", range, "", Number(in.conversion_to_referral()));
-  row("re_referrals_12m", range, "", std::to_string(in.re_referrals_12m()));
-  row("re_referral_rate", range, "", Number(in.re_referral_rate()));
-  row("median_hours_to_decision", range, "", Number(in.time_to_decision_hours().median()));
-  row("p90_hours_to_decision", range, "", Number(in.time_to_decision_hours().p90()));
-  row("breaches_raised", range, "", std::to_string(in.breaches_raised()));
-  row("consent", range, "GIVEN", std::to_string(in.consent().given()));
-  row("consent", range, "REFUSED", std::to_string(in.consent().refused()));
-  row("consent", range, "NOT_SOUGHT", std::to_string(in.consent().not_sought()));
-  return out;
-}
-
-absl::StatusOr<std::vector<AnnexAContact>> AnnexAContacts(const Store& store,
-                                                          const Calendar& calendar,
-                                                          year_month_day from,
-                                                          year_month_day to) {
-  std::vector<AnnexAContact> rows;
+absl::StatusOr<std::vector<v1::AnnexAContact>> AnnexAContacts(const Store& store,
+                                                              const Calendar& calendar,
+                                                              year_month_day from,
+                                                              year_month_day to) {
+  std::vector<v1::AnnexAContact> rows;
   RETURN_IF_ERROR(ForEachContactReceived(store, calendar, from, to, [&](const v1::ContactRecord& record) {
     const v1::Contact& c = record.contact();
     year_month_day on = calendar.LocalDate(FromProto(c.received_at()));
     for (int i = 0; i < c.children_size(); ++i) {
       const v1::Child& child = c.children(i);
-      AnnexAContact row;
+      v1::AnnexAContact row;
       // The child as the front door knows them across contacts.
-      row.child_id = i < c.person_ids_size() ? c.person_ids(i) : c.id() + "-" + std::to_string(i + 1);
-      row.gender = std::string(AnnexAOf(child.sex() == v1::Sex::SEX_UNSPECIFIED ? v1::Sex::U
-                                                                                : child.sex()));
-      // The front door does not ask for ethnicity.
-      row.ethnicity = "s) NOBT";
+      row.set_child_id(i < c.person_ids_size() ? c.person_ids(i)
+                                               : c.id() + "-" + std::to_string(i + 1));
+      row.set_sex(child.sex() == v1::Sex::SEX_UNSPECIFIED ? v1::Sex::U : child.sex());
       if (child.birth_case() == v1::Child::kDateOfBirth) {
         if (auto dob = ParseIsoDate(child.date_of_birth())) {
-          row.date_of_birth = DayMonthYear(*dob);
-          row.age_years = std::to_string(AgeInYears(*dob, on));
+          row.set_date_of_birth(FormatIsoDate(*dob));
+          row.set_age_years(AgeInYears(*dob, on));
         }
       }
-      row.date_of_contact = DayMonthYear(on);
-      row.contact_source = std::string(AnnexAOf(c.source()));
+      row.set_date_of_contact(FormatIsoDate(on));
+      row.set_source(c.source());
       rows.push_back(std::move(row));
     }
   }));
   return rows;
-}
-
-std::string AnnexAContactsCsv(const std::vector<AnnexAContact>& rows) {
-  std::string out =
-      "Child Unique ID,Gender,Ethnicity,Date of Birth,Age of Child (Years),Date of Contact,"
-      "Contact Source\n";
-  for (const auto& r : rows) {
-    out += CsvField(r.child_id) + "," + CsvField(r.gender) + "," + CsvField(r.ethnicity) + "," +
-           CsvField(r.date_of_birth) + "," + CsvField(r.age_years) + "," +
-           CsvField(r.date_of_contact) + "," + CsvField(r.contact_source) + "\n";
-  }
-  return out;
 }
 
 }  // namespace frontdoor

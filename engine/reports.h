@@ -1,11 +1,11 @@
 // Reports over stored contacts for managers and inspections: the front
 // door's indicators for a range of days, and Ofsted's Annex A List 1
 // (contacts). Both read committed data only (any thread) and count each
-// contact in the Europe/London day it was received.
+// contact in the Europe/London day it was received. They return data;
+// adapters/csv writes them as CSV.
 #pragma once
 
 #include <chrono>
-#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -13,6 +13,7 @@
 #include "engine/store.h"
 #include "frontdoor/v1/api.pb.h"
 #include "frontdoor/v1/policy.pb.h"
+#include "frontdoor/v1/reports.pb.h"
 
 namespace frontdoor {
 
@@ -28,26 +29,12 @@ absl::StatusOr<v1::Indicators> ComputeIndicators(const Store& store, const Calen
                                                  std::chrono::year_month_day from,
                                                  std::chrono::year_month_day to);
 
-// The indicators as CSV: "indicator,period,dimension,value", one number a row.
-std::string IndicatorsCsv(const v1::Indicators& indicators);
-
-// One row of Annex A List 1: a child named in a contact.
-struct AnnexAContact {
-  std::string child_id;
-  std::string gender;
-  std::string ethnicity;
-  std::string date_of_birth;  // DD/MM/YYYY, empty when not known or unborn
-  std::string age_years;      // at the date of contact; empty when unknown
-  std::string date_of_contact;
-  std::string contact_source;
-};
-
-absl::StatusOr<std::vector<AnnexAContact>> AnnexAContacts(const Store& store,
-                                                          const Calendar& calendar,
-                                                          std::chrono::year_month_day from,
-                                                          std::chrono::year_month_day to);
-
-// The rows as CSV with Ofsted's column headings.
-std::string AnnexAContactsCsv(const std::vector<AnnexAContact>& rows);
+// The rows of Annex A List 1 for contacts received from `from` to `to`, both
+// included: one a child named in a contact, in the order they were received.
+// Errors: as ComputeIndicators.
+absl::StatusOr<std::vector<v1::AnnexAContact>> AnnexAContacts(const Store& store,
+                                                              const Calendar& calendar,
+                                                              std::chrono::year_month_day from,
+                                                              std::chrono::year_month_day to);
 
 }  // namespace frontdoor

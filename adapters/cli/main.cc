@@ -1,16 +1,25 @@
 // The frontdoor command line: `serve` runs the server; `rules` and
 // `open-cases` are the tools a partnership and its operators use offline.
-#include <cstring>
+// Every command reads its flags through adapters/cli/flags.h, so a bad
+// value is refused here with exit code 2 before anything starts.
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "adapters/cli/flags.h"
 #include "adapters/cli/serve.h"
 #include "adapters/cli/tools.h"
 #include "adapters/http/config.h"
 #include "rules/rule_cases.h"
 
 namespace {
+
+constexpr char kServeUsage[] =
+    "frontdoor serve --config FILE --data-dir DIR --listen HOST:PORT "
+    "[--clock system|manual[=RFC3339]]\n";
+constexpr char kCheckUsage[] = "frontdoor rules check POLICY.yaml\n";
+constexpr char kTestUsage[] = "frontdoor rules test POLICY.yaml CASES_DIR\n";
+constexpr char kExplainUsage[] = "frontdoor rules explain POLICY.yaml CONTACT.json\n";
 
 constexpr char kUsage[] =
     "usage:\n"
@@ -27,73 +36,55 @@ std::filesystem::path BankHolidaysFile() {
   return frontdoor::InstallRoot() / "deploy/bank-holidays.json";
 }
 
+// Parses `args`; on a refusal prints why and the command's usage.
+bool ParseOrExplain(const frontdoor::cli::FlagParser& flags, const std::vector<std::string>& args,
+                    const char* usage) {
+  absl::Status parsed = flags.Parse(args);
+  if (parsed.ok()) return true;
+  std::cerr << parsed.message() << "\nusage: " << usage;
+  return false;
+}
+
 int RulesCommand(const std::vector<std::string>& args) {
-  if (args.size() == 2 && args[0] == "check") {
-    return frontdoor::rules::CheckPolicy(args[1], std::cout, std::cerr);
+  namespace cli = frontdoor::cli;
+  if (args.empty()) {
+    std::cerr << kUsage;
+    return 2;
   }
-  if (args.size() == 3 && args[0] == "test") {
-    return frontdoor::rules::RunRuleCases(args[1], args[2], BankHolidaysFile(), std::cout);
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  std::string policy, second;
+  if (args[0] == "check") {
+    cli::FlagParser flags("frontdoor rules check");
+    flags.Word("POLICY.yaml", &policy);
+    if (!ParseOrExplain(flags, rest, kCheckUsage)) return 2;
+    return frontdoor::rules::CheckPolicy(policy, std::cout, std::cerr);
   }
-  if (args.size() == 3 && args[0] == "explain") {
-    return frontdoor::rules::ExplainContact(args[1], args[2], BankHolidaysFile(), std::cout);
+  if (args[0] == "test") {
+    cli::FlagParser flags("frontdoor rules test");
+    flags.Word("POLICY.yaml", &policy).Word("CASES_DIR", &second);
+    if (!ParseOrExplain(flags, rest, kTestUsage)) return 2;
+    return frontdoor::rules::RunRuleCases(policy, second, BankHolidaysFile(), std::cout);
   }
-  if (!args.empty() && args[0] == "backtest") {
-    return frontdoor::BacktestCommand(std::vector<std::string>(args.begin() + 1, args.end()));
+  if (args[0] == "explain") {
+    cli::FlagParser flags("frontdoor rules explain");
+    flags.Word("POLICY.yaml", &policy).Word("CONTACT.json", &second);
+    if (!ParseOrExplain(flags, rest, kExplainUsage)) return 2;
+    return frontdoor::rules::ExplainContact(policy, second, BankHolidaysFile(), std::cout);
   }
-  std::cerr << kUsage;
+  if (args[0] == "backtest") return frontdoor::BacktestCommand(rest);
+  std::cerr << "frontdoor rules: unknown command " << args[0] << "\n" << kUsage;
   return 2;
 }
 
 int ServeCommand(const std::vector<std::string>& args) {
+  namespace cli = frontdoor::cli;
   frontdoor::ServeArgs serve;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    auto value = [&](const char* flag) -> const std::string* {
-      if (i + 1 >= args.size()) {
-        std::cerr << "frontdoor serve: " << flag << " needs a value\n";
-        return nullptr;
-      }
-      return &args[++i];
-    };
-    if (arg == "--config") {
-      auto v = value("--config");
-      if (!v) return 2;
-      serve.config = *v;
-    } else if (arg == "--data-dir") {
-      auto v = value("--data-dir");
-      if (!v) return 2;
-      serve.data_dir = *v;
-    } else if (arg == "--listen") {
-      auto v = value("--listen");
-      if (!v) return 2;
-      serve.listen = *v;
-    } else if (arg == "--clock") {
-      auto v = value("--clock");
-      if (!v) return 2;
-      if (*v == "manual") {
-        serve.manual_clock = "";
-      } else if (v->rfind("manual=", 0) == 0) {
-        serve.manual_clock = v->substr(7);
-      } else if (*v != "system") {
-        std::cerr << "frontdoor serve: --clock takes manual or manual=RFC3339\n";
-        return 2;
-      }
-    } else if (arg.rfind("--clock=", 0) == 0) {
-      std::string v = arg.substr(8);
-      if (v == "manual") {
-        serve.manual_clock = "";
-      } else if (v.rfind("manual=", 0) == 0) {
-        serve.manual_clock = v.substr(7);
-      }
-    } else {
-      std::cerr << "frontdoor serve: unknown argument " << arg << "\n" << kUsage;
-      return 2;
-    }
-  }
-  if (serve.config.empty() || serve.data_dir.empty()) {
-    std::cerr << "frontdoor serve: --config and --data-dir are required\n" << kUsage;
-    return 2;
-  }
+  cli::FlagParser flags("frontdoor serve");
+  flags.Required("config", cli::Text(&serve.config))
+      .Required("data-dir", cli::Text(&serve.data_dir))
+      .Optional("listen", cli::ListenAddress(&serve.listen))
+      .Optional("clock", cli::Clock(&serve.manual_clock));
+  if (!ParseOrExplain(flags, args, kServeUsage)) return 2;
   return frontdoor::Serve(serve);
 }
 

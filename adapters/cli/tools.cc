@@ -3,12 +3,14 @@
 
 #include <unistd.h>
 
-#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <sstream>
 
+#include "adapters/cli/backtest_table.h"
+#include "adapters/cli/flags.h"
+#include "adapters/csv/csv.h"
 #include "adapters/http/config.h"
 #include "adapters/json/json.h"
 #include "boost/asio/connect.hpp"
@@ -28,70 +30,8 @@ namespace frontdoor {
 
 namespace {
 
-// Flags of the form --name VALUE into a map; false on a stray word.
-bool ParseFlags(const std::vector<std::string>& args, std::map<std::string, std::string>* flags,
-                std::vector<std::string>* words) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i].rfind("--", 0) == 0) {
-      if (i + 1 >= args.size()) return false;
-      (*flags)[args[i].substr(2)] = args[i + 1];
-      ++i;
-    } else {
-      words->push_back(args[i]);
-    }
-  }
-  return true;
-}
-
 void ShowProgress(uint64_t done, uint64_t total) {
-  if (total == 0) {
-    std::fprintf(stderr, "\rbacktest: %llu contacts", static_cast<unsigned long long>(done));
-  } else {
-    int percent = static_cast<int>(std::min<uint64_t>(100, done * 100 / total));
-    std::string bar(static_cast<size_t>(percent / 4), '#');
-    bar.resize(25, ' ');
-    std::fprintf(stderr, "\rbacktest [%s] %3d%% %llu/%llu", bar.c_str(), percent,
-                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
-  }
-  std::fflush(stderr);
-}
-
-// RFC 4180 fields of one CSV record; a quoted field may hold commas, quotes
-// ("") and line breaks, so a record may take several lines of `in`.
-bool ReadCsvRecord(std::istream& in, std::vector<std::string>* fields, int* line) {
-  fields->clear();
-  std::string field;
-  bool quoted = false, any = false;
-  char c;
-  while (in.get(c)) {
-    any = true;
-    if (quoted) {
-      if (c == '"') {
-        if (in.peek() == '"') {
-          field += '"';
-          in.get();
-        } else {
-          quoted = false;
-        }
-      } else {
-        if (c == '\n') ++*line;
-        field += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields->push_back(std::move(field));
-      field.clear();
-    } else if (c == '\n') {
-      ++*line;
-      break;
-    } else if (c != '\r') {
-      field += c;
-    }
-  }
-  if (!any) return false;
-  fields->push_back(std::move(field));
-  return true;
+  std::cerr << BacktestProgress(done, total) << std::flush;
 }
 
 struct LoadedCases {
@@ -109,9 +49,9 @@ LoadedCases ReadOpenCases(const std::filesystem::path& file) {
     out.errors.push_back(file.string() + ": cannot read");
     return out;
   }
-  int line = 1;
+  csv::Reader reader(in);
   std::vector<std::string> header, fields;
-  if (!ReadCsvRecord(in, &header, &line)) {
+  if (!reader.Next(&header)) {
     out.errors.push_back(file.string() + ": empty; the first line names the columns");
     return out;
   }
@@ -130,8 +70,8 @@ LoadedCases ReadOpenCases(const std::filesystem::path& file) {
     return it != column.end() && it->second < row.size() ? row[it->second] : std::string();
   };
   while (true) {
-    int at = line;
-    if (!ReadCsvRecord(in, &fields, &line)) break;
+    int at = reader.line();
+    if (!reader.Next(&fields)) break;
     if (fields.size() == 1 && fields[0].empty()) continue;
     std::string where = file.string() + ":" + std::to_string(at) + ": ";
     v1::OpenCaseRequest& c = out.cases[get(fields, "case_id")];
@@ -164,23 +104,29 @@ LoadedCases ReadOpenCases(const std::filesystem::path& file) {
 }  // namespace
 
 int BacktestCommand(const std::vector<std::string>& args) {
-  std::map<std::string, std::string> flags;
-  std::vector<std::string> words;
-  if (!ParseFlags(args, &flags, &words) || !words.empty() || !flags.contains("data-dir") ||
-      !flags.contains("policy")) {
-    std::cerr << "usage: frontdoor rules backtest --data-dir DIR --policy FILE "
+  std::string data_dir, policy_file, holidays_file;
+  BacktestOptions options;
+  cli::FlagParser flags("frontdoor rules backtest");
+  flags.Required("data-dir", cli::Text(&data_dir))
+      .Required("policy", cli::Text(&policy_file))
+      .Optional("from", cli::Date(&options.from))
+      .Optional("to", cli::Date(&options.to))
+      .Optional("bank-holidays", cli::Text(&holidays_file));
+  if (absl::Status parsed = flags.Parse(args); !parsed.ok()) {
+    std::cerr << parsed.message() << "\n"
+              << "usage: frontdoor rules backtest --data-dir DIR --policy FILE "
                  "[--from YYYY-MM-DD --to YYYY-MM-DD] [--bank-holidays FILE]\n";
     return 2;
   }
   std::vector<rules::PolicyError> errors;
-  auto policy = rules::Policy::LoadFile(flags["policy"], &errors);
+  auto policy = rules::Policy::LoadFile(policy_file, &errors);
   if (!policy.ok()) {
     for (const auto& e : errors) std::cerr << e.ToString() << "\n";
     if (errors.empty()) std::cerr << policy.status().message() << "\n";
     return 1;
   }
-  std::filesystem::path holidays = flags.contains("bank-holidays")
-                                       ? std::filesystem::path(flags["bank-holidays"])
+  std::filesystem::path holidays = !holidays_file.empty()
+                                       ? std::filesystem::path(holidays_file)
                                        : InstallRoot() / "deploy/bank-holidays.json";
   auto days_off = Calendar::LoadBankHolidays(holidays);
   if (!days_off.ok()) {
@@ -192,38 +138,33 @@ int BacktestCommand(const std::vector<std::string>& args) {
     std::cerr << calendar.status().message() << "\n";
     return 1;
   }
-  BacktestOptions options;
-  for (auto [flag, out] : {std::pair{"from", &options.from}, std::pair{"to", &options.to}}) {
-    if (!flags.contains(flag)) continue;
-    *out = ParseIsoDate(flags[flag]);
-    if (!*out) {
-      std::cerr << "--" << flag << " takes a date written YYYY-MM-DD\n";
-      return 2;
-    }
-  }
   if (::isatty(STDERR_FILENO)) options.progress = ShowProgress;
   StoreOptions store_options;
   store_options.read_only = true;
-  auto store = Store::Open(flags["data-dir"], store_options);
+  auto store = Store::Open(data_dir, store_options);
   if (!store.ok()) {
     std::cerr << store.status().message() << "\n";
     return 1;
   }
   auto report = Backtest(**store, **policy, *calendar, options);
-  if (options.progress) std::fprintf(stderr, "\n");
+  if (options.progress) std::cerr << "\n";
   if (!report.ok()) {
     std::cerr << report.status().message() << "\n";
     return 1;
   }
-  std::cout << FormatBacktest(*report, **policy);
+  std::cout << BacktestTables(*report, (*policy)->label(), (*policy)->version());
   return 0;
 }
 
 int LoadOpenCasesCommand(const std::vector<std::string>& args) {
-  std::map<std::string, std::string> flags;
-  std::vector<std::string> words;
-  if (!ParseFlags(args, &flags, &words) || words.size() != 1) {
-    std::cerr << "usage: frontdoor open-cases load FILE.csv [--url http://HOST:PORT] "
+  std::string file, url, token;
+  cli::FlagParser flags("frontdoor open-cases load");
+  flags.Word("FILE.csv", &file)
+      .Optional("url", cli::HttpUrl(&url))
+      .Optional("token", cli::Text(&token));
+  if (absl::Status parsed = flags.Parse(args); !parsed.ok()) {
+    std::cerr << parsed.message() << "\n"
+              << "usage: frontdoor open-cases load FILE.csv [--url http://HOST:PORT] "
                  "[--token TOKEN]\n"
                  "  The CSV has a row per child: case_id,team,worker,opened_at,given_name,"
                  "family_name,date_of_birth,nhs_number.\n"
@@ -232,7 +173,7 @@ int LoadOpenCasesCommand(const std::vector<std::string>& args) {
                  "key (--token or $FRONTDOOR_TOKEN).\n";
     return 2;
   }
-  LoadedCases loaded = ReadOpenCases(words[0]);
+  LoadedCases loaded = ReadOpenCases(file);
   if (!loaded.errors.empty()) {
     for (const auto& e : loaded.errors) std::cerr << e << "\n";
     std::cerr << "nothing was loaded\n";
@@ -240,8 +181,8 @@ int LoadOpenCasesCommand(const std::vector<std::string>& args) {
   }
   const char* env_url = std::getenv("FRONTDOOR_URL");
   const char* env_token = std::getenv("FRONTDOOR_TOKEN");
-  std::string url = flags.contains("url") ? flags["url"] : env_url ? env_url : "http://127.0.0.1:8080";
-  std::string token = flags.contains("token") ? flags["token"] : env_token ? env_token : "";
+  if (url.empty()) url = env_url ? env_url : "http://127.0.0.1:8080";
+  if (token.empty() && env_token) token = env_token;
   if (token.empty()) {
     std::cerr << "open-cases load: give --token (or $FRONTDOOR_TOKEN): an admin or case_system key\n";
     return 2;

@@ -9,6 +9,8 @@
 #include <tuple>
 #include <cstdio>
 
+#include "adapters/csv/reports.h"
+#include "adapters/http/prometheus.h"
 #include "adapters/json/json.h"
 #include "boost/asio/as_tuple.hpp"
 #include "boost/asio/async_result.hpp"
@@ -362,7 +364,7 @@ struct Api::Impl {
     }
     Response res(http::status::ok, call.req.version());
     res.set(http::field::content_type, "text/plain; version=0.0.4");
-    res.body() = deps.metrics ? deps.metrics->RenderPrometheus() : "";
+    res.body() = deps.metrics ? PrometheusText(deps.metrics->Snapshot()) : "";
     res.prepare_payload();
     co_return res;
   }
@@ -406,7 +408,7 @@ struct Api::Impl {
                                         range->second);
     if (!indicators.ok()) co_return FromStatus(call, indicators.status());
     if (format == "csv") {
-      co_return Csv(call, IndicatorsCsv(*indicators),
+      co_return Csv(call, csv::WriteIndicators(*indicators),
                     "indicators-" + indicators->from() + "-" + indicators->to() + ".csv");
     }
     co_return Json(call, http::status::ok, json::Write(*indicators));
@@ -419,7 +421,7 @@ struct Api::Impl {
     auto rows = AnnexAContacts(*deps.store, *deps.policies->Get().calendar, range->first,
                                range->second);
     if (!rows.ok()) co_return FromStatus(call, rows.status());
-    co_return Csv(call, AnnexAContactsCsv(*rows),
+    co_return Csv(call, csv::WriteAnnexAContacts(*rows),
                   "annex-a-list-1-contacts-" + FormatIsoDate(range->first) + "-" +
                       FormatIsoDate(range->second) + ".csv");
   }

@@ -79,9 +79,9 @@ TEST_F(ProcessorTest, CommandsQueuedTogetherCommitAsOneBatch) {
     ASSERT_TRUE(stored.ok() && stored->has_value()) << id;
   }
   EXPECT_EQ(store_->Worklist(Queue::kTriage, 1000)->size(), 100u);
-  std::string metrics = metrics_.RenderPrometheus();
-  EXPECT_THAT(metrics, HasSubstr("frontdoor_contacts{state=\"AWAITING_DECISION\"} 100\n"));
-  EXPECT_THAT(metrics, HasSubstr("frontdoor_open_timescales{timescale=\"decision\"} 100\n"));
+  MetricsSnapshot metrics = metrics_.Snapshot();
+  EXPECT_EQ(metrics.Value("frontdoor_contacts", "state=\"AWAITING_DECISION\""), 100);
+  EXPECT_EQ(metrics.Value("frontdoor_open_timescales", "timescale=\"decision\""), 100);
   // Every contact's acknowledgement went to the outbox.
   EXPECT_EQ(store_->ReadOutbox(0, 1000)->size(), 100u);
 }
@@ -196,11 +196,11 @@ TEST_F(ProcessorTest, WrongStepsAreRefusedAndChangeNothing) {
   MetricsRegistry fresh;
   Processor restarted(*store_, clock_, policies_, &fresh);
   ASSERT_TRUE(restarted.Start().ok());
-  std::string metrics = fresh.RenderPrometheus();
-  EXPECT_THAT(metrics, HasSubstr("frontdoor_contacts{state=\"IN_MASH\"} 1\n"));
-  EXPECT_THAT(metrics, HasSubstr("frontdoor_contacts{state=\"AWAITING_DECISION\"} 0\n"));
-  EXPECT_THAT(metrics, HasSubstr("frontdoor_open_timescales{timescale=\"mash\"} 1\n"));
-  EXPECT_THAT(metrics, HasSubstr("frontdoor_open_timescales{timescale=\"decision\"} 0\n"));
+  MetricsSnapshot metrics = fresh.Snapshot();
+  EXPECT_EQ(metrics.Value("frontdoor_contacts", "state=\"IN_MASH\""), 1);
+  EXPECT_EQ(metrics.Value("frontdoor_contacts", "state=\"AWAITING_DECISION\""), 0);
+  EXPECT_EQ(metrics.Value("frontdoor_open_timescales", "timescale=\"mash\""), 1);
+  EXPECT_EQ(metrics.Value("frontdoor_open_timescales", "timescale=\"decision\""), 0);
   EXPECT_THAT(std::string(r.status.message()), HasSubstr("AWAITING_DECISION"));
 }
 

@@ -1,6 +1,7 @@
 // The command line as operators use it: checking and testing a policy,
-// loading open cases into a running server, and a backtest read from the
-// data folder while the server keeps running.
+// loading open cases into a running server, a backtest read from the data
+// folder while the server keeps running, and bad flags refused before
+// anything starts.
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -21,8 +22,9 @@ struct CommandRun {
   std::string output;  // stdout and stderr
 };
 
-CommandRun Frontdoor(const std::string& args) {
-  std::string command = std::string(FRONTDOOR_BINARY_DIR) + "/frontdoor " + args + " 2>&1";
+// Runs the binary with `args`, after `prefix` (e.g. "timeout 20 ") when given.
+CommandRun Frontdoor(const std::string& args, const std::string& prefix = "") {
+  std::string command = prefix + std::string(FRONTDOOR_BINARY_DIR) + "/frontdoor " + args + " 2>&1";
   CommandRun run;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return run;
@@ -87,6 +89,69 @@ TEST(Cli, OpenCasesLoadAndBacktestAgainstARunningServer) {
                          url + " --token " + kCaseSystemToken);
   EXPECT_NE(broken.exit_code, 0);
   EXPECT_THAT(broken.output, HasSubstr("nothing was loaded"));
+}
+
+// Regression: `serve --clock=bad` was taken for the system clock and the
+// server started. Each bad command line is refused with exit code 2 and a
+// message naming the flag, before the data folder is touched. `timeout`
+// stops a server that starts anyway (it then exits 0 and the test fails).
+TEST(Cli, ServeRefusesBadFlagsBeforeStarting) {
+  TempDir dir("cli-flags");
+  const std::string config = WriteConfig(dir.path()).string();
+  const std::pair<std::string, std::string> cases[] = {
+      {"--listen 127.0.0.1:0 --clock=bad",
+       "frontdoor serve: --clock takes system, manual or manual=RFC3339, not bad"},
+      {"--listen 127.0.0.1:0 --clock manual=notatime",
+       "frontdoor serve: --clock manual=notatime is not an RFC 3339 date and time"},
+      {"--listen 127.0.0.1:0 --clock", "frontdoor serve: --clock needs a value"},
+      {"--listen 127.0.0.1:0 --bogus 1", "frontdoor serve: unknown flag --bogus"},
+      {"--listen nowhere", "frontdoor serve: --listen takes HOST:PORT"},
+      {"--listen 127.0.0.1:99999", "frontdoor serve: --listen takes HOST:PORT"},
+      {"--listen 127.0.0.1:0 --listen 127.0.0.1:0", "frontdoor serve: --listen is given twice"},
+      {"--listen 127.0.0.1:0 extra", "frontdoor serve: unexpected argument extra"},
+  };
+  int n = 0;
+  for (const auto& [flags, message] : cases) {
+    const auto data = dir.path() / ("data-" + std::to_string(++n));
+    CommandRun run = Frontdoor(
+        "serve --config " + config + " --data-dir " + data.string() + " " + flags,
+        "timeout -s TERM 20 ");
+    EXPECT_EQ(run.exit_code, 2) << flags << "\n" << run.output;
+    EXPECT_THAT(run.output, HasSubstr(message)) << flags;
+    EXPECT_THAT(run.output, HasSubstr("usage: frontdoor serve")) << flags;
+    EXPECT_FALSE(std::filesystem::exists(data)) << flags;
+  }
+  CommandRun missing = Frontdoor("serve --data-dir " + (dir.path() / "data").string());
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.output, HasSubstr("frontdoor serve: --config is required"));
+}
+
+TEST(Cli, ToolsRefuseBadFlags) {
+  TempDir dir("cli-tool-flags");
+  const std::string backtest =
+      "rules backtest --data-dir " + (dir.path() / "data").string() + " --policy " + kPolicy + " ";
+  const std::pair<std::string, std::string> cases[] = {
+      {backtest + "--from 2026-13-01",
+       "frontdoor rules backtest: --from takes a date written YYYY-MM-DD, not 2026-13-01"},
+      {backtest + "--to=2026-02-30", "--to takes a date written YYYY-MM-DD, not 2026-02-30"},
+      // Regression: an unknown flag was ignored and the backtest ran over everything.
+      {backtest + "--frm 2026-01-01", "frontdoor rules backtest: unknown flag --frm"},
+      {"rules backtest --policy " + kPolicy, "frontdoor rules backtest: --data-dir is required"},
+      {"rules check", "frontdoor rules check: needs POLICY.yaml"},
+      {"rules check " + kPolicy + " --strict", "frontdoor rules check: unknown flag --strict"},
+      {"rules test " + kPolicy, "frontdoor rules test: needs CASES_DIR"},
+      {"rules explain " + kPolicy + " a.json b.json", "unexpected argument b.json"},
+      {"open-cases load cases.csv --url ftp://example.org",
+       "frontdoor open-cases load: --url must be http://HOST:PORT"},
+      {"open-cases load cases.csv --token", "frontdoor open-cases load: --token needs a value"},
+      {"open-cases load --token t", "frontdoor open-cases load: needs FILE.csv"},
+  };
+  for (const auto& [args, message] : cases) {
+    CommandRun run = Frontdoor(args);
+    EXPECT_EQ(run.exit_code, 2) << args << "\n" << run.output;
+    EXPECT_THAT(run.output, HasSubstr(message)) << args;
+    EXPECT_THAT(run.output, HasSubstr("usage: ")) << args;
+  }
 }
 
 }  // namespace
