@@ -15,13 +15,35 @@
 #define FRONTDOOR_THREAD_ANNOTATION(x)
 #endif
 
+// Abseil's absl/base/internal/thread_annotations.h (included by
+// absl/synchronization/mutex.h) defines the same names to the same
+// attributes; whichever header comes first wins, so the order of includes
+// does not matter.
+#ifndef GUARDED_BY
 #define GUARDED_BY(x) FRONTDOOR_THREAD_ANNOTATION(guarded_by(x))
+#endif
+#ifndef PT_GUARDED_BY
 #define PT_GUARDED_BY(x) FRONTDOOR_THREAD_ANNOTATION(pt_guarded_by(x))
+#endif
+#ifndef ACQUIRED_AFTER
 #define ACQUIRED_AFTER(...) FRONTDOOR_THREAD_ANNOTATION(acquired_after(__VA_ARGS__))
+#endif
+#ifndef ACQUIRED_BEFORE
 #define ACQUIRED_BEFORE(...) FRONTDOOR_THREAD_ANNOTATION(acquired_before(__VA_ARGS__))
+#endif
+#ifndef EXCLUSIVE_LOCKS_REQUIRED
 #define EXCLUSIVE_LOCKS_REQUIRED(...) \
   FRONTDOOR_THREAD_ANNOTATION(exclusive_locks_required(__VA_ARGS__))
+#endif
+#ifndef SHARED_LOCKS_REQUIRED
 #define SHARED_LOCKS_REQUIRED(...) FRONTDOOR_THREAD_ANNOTATION(shared_locks_required(__VA_ARGS__))
+#endif
+#ifndef LOCKS_EXCLUDED
 #define LOCKS_EXCLUDED(...) FRONTDOOR_THREAD_ANNOTATION(locks_excluded(__VA_ARGS__))
+#endif
+#ifndef LOCK_RETURNED
 #define LOCK_RETURNED(x) FRONTDOOR_THREAD_ANNOTATION(lock_returned(x))
+#endif
+#ifndef NO_THREAD_SAFETY_ANALYSIS
 #define NO_THREAD_SAFETY_ANALYSIS FRONTDOOR_THREAD_ANNOTATION(no_thread_safety_analysis)
+#endif
