@@ -65,7 +65,7 @@ struct Api::Impl {
     const Route& route = *match.route;
     call.params = std::move(match.params);
     *route_pattern = route.pattern;
-    if (route.roles != kPublic) {
+    if (route.roles != roles::kPublic) {
       call.who = deps.auth->Authenticate(Header(call.req, http::field::authorization));
       if (!call.who) co_return Unauthenticated(call.version());
       if ((route.roles & Bit(call.who->role)) == 0) co_return Forbidden(call.version());

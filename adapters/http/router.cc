@@ -49,6 +49,7 @@ Router::Match Router::Find(http::verb method, const std::vector<std::string>& se
 
 std::vector<Route> ApiRoutes() {
   using http::verb;
+  using namespace roles;  // NOLINT(build/namespaces): the table reads as roles
   return {
       {"/healthz", verb::get, kPublic, &Healthz},
       {"/readyz", verb::get, kPublic, &Readyz},

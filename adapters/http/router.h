@@ -17,6 +17,7 @@ namespace frontdoor {
 // A set of roles, one bit each.
 using RoleMask = unsigned;
 constexpr RoleMask Bit(Role r) { return 1u << static_cast<unsigned>(r); }
+namespace roles {
 // Anyone, signed in or not.
 inline constexpr RoleMask kPublic = 0;
 inline constexpr RoleMask kPartner = Bit(Role::kPartner);
@@ -25,6 +26,7 @@ inline constexpr RoleMask kManager = Bit(Role::kManager);
 inline constexpr RoleMask kAdmin = Bit(Role::kAdmin);
 inline constexpr RoleMask kCaseSystem = Bit(Role::kCaseSystem);
 inline constexpr RoleMask kAnyone = kPartner | kTriage | kManager | kAdmin | kCaseSystem;
+}  // namespace roles
 
 struct Route {
   // Literal segments and {name} parameters. A string literal: its address
