@@ -32,8 +32,9 @@ HandlerResult PostClock(const ApiDependencies& deps, Call& call) {
   } else if (request.has_set()) {
     step.to = FromProto(request.set());
     if (*step.to < deps.clock->Now()) {
-      errors.push_back({"set", "must not be before the clock's time now, " +
-                                   FormatRfc3339(deps.clock->Now()), 0});
+      errors.push_back(
+          {"set", "must not be before the clock's time now, " + FormatRfc3339(deps.clock->Now()),
+           0});
     }
   }
   if (!errors.empty()) co_return InvalidRequest(call.version(), errors);

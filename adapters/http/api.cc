@@ -23,9 +23,9 @@ namespace urls = boost::urls;
 struct Api::Impl {
   explicit Impl(ApiDependencies d) : deps(std::move(d)), router(ApiRoutes()) {
     if (deps.metrics != nullptr) {
-      latency = &deps.metrics->GetHistogram("frontdoor_http_request_seconds",
-                                            "Time from a request read to its answer",
-                                            LatencyBuckets());
+      latency =
+          &deps.metrics->GetHistogram("frontdoor_http_request_seconds",
+                                      "Time from a request read to its answer", LatencyBuckets());
     }
   }
 
@@ -53,9 +53,9 @@ struct Api::Impl {
     }
     if (match.route == nullptr) {
       if (!match.allow.empty()) {
-        Response res = MakeProblem(call.version(), http::status::method_not_allowed,
-                                   "method-not-allowed", "Method not allowed",
-                                   "this path takes " + match.allow);
+        Response res =
+            MakeProblem(call.version(), http::status::method_not_allowed, "method-not-allowed",
+                        "Method not allowed", "this path takes " + match.allow);
         res.set(http::field::allow, match.allow);
         co_return res;
       }
@@ -78,15 +78,14 @@ struct Api::Impl {
   // cache that spares the registry's lock and string building.
   Counter& RequestCounter(std::string_view pattern, http::verb method, unsigned status) {
     thread_local std::map<std::tuple<const void*, int, unsigned>, Counter*> cache;
-    auto key = std::make_tuple(static_cast<const void*>(pattern.data()), static_cast<int>(method),
-                               status);
+    auto key =
+        std::make_tuple(static_cast<const void*>(pattern.data()), static_cast<int>(method), status);
     Counter*& counter = cache[key];
     if (counter == nullptr) {
-      counter = &deps.metrics->GetCounter(
-          "frontdoor_http_requests_total", "HTTP requests answered",
-          "route=\"" + std::string(pattern) + "\",method=\"" +
-              std::string(http::to_string(method)) + "\",status=\"" + std::to_string(status) +
-              "\"");
+      counter = &deps.metrics->GetCounter("frontdoor_http_requests_total", "HTTP requests answered",
+                                          "route=\"" + std::string(pattern) + "\",method=\"" +
+                                              std::string(http::to_string(method)) +
+                                              "\",status=\"" + std::to_string(status) + "\"");
     }
     return *counter;
   }
@@ -113,8 +112,7 @@ asio::awaitable<Response> Api::Handle(Request request, asio::ip::address peer) {
     res = MakeProblem(request.version(), http::status::internal_server_error, "internal",
                       "Internal error", "something went wrong on our side; it has been logged");
   }
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (impl_->deps.metrics != nullptr) {
     impl_->RequestCounter(pattern, request.method(), res.result_int()).Increment();
     impl_->latency->Observe(seconds);
@@ -123,15 +121,14 @@ asio::awaitable<Response> Api::Handle(Request request, asio::ip::address peer) {
   std::string_view path(request.target().data(), request.target().size());
   path = path.substr(0, path.find('?'));
   spdlog::info("{} {} {} {:.2f}ms{}{}", std::string(request.method_string()), path,
-               res.result_int(), seconds * 1000, call.contact_id.empty() ? "" : " contact=",
-               call.contact_id);
+               res.result_int(), seconds * 1000,
+               call.contact_id.empty() ? "" : " contact=", call.contact_id);
   co_return res;
 }
 
 bool Api::IsStream(const Request& request) {
   std::string_view target(request.target().data(), request.target().size());
-  return request.method() == http::verb::get &&
-         target.substr(0, target.find('?')) == "/v1/stream";
+  return request.method() == http::verb::get && target.substr(0, target.find('?')) == "/v1/stream";
 }
 
 asio::awaitable<void> Api::Stream(Request request, boost::beast::tcp_stream& stream,

@@ -31,9 +31,7 @@ bool IsJson(const Request& req) {
 
 }  // namespace
 
-std::string Call::What() const {
-  return std::string(req.method_string()) + " " + contact_id;
-}
+std::string Call::What() const { return std::string(req.method_string()) + " " + contact_id; }
 
 Response JsonAnswer(const Call& call, http::status status, std::string body) {
   Response res(status, call.version());
@@ -44,8 +42,8 @@ Response JsonAnswer(const Call& call, http::status status, std::string body) {
   return res;
 }
 
-Response JsonAnswer(const Call& call, http::status status,
-                    const google::protobuf::Message& message, bool list) {
+Response JsonAnswer(const Call& call, http::status status, const google::protobuf::Message& message,
+                    bool list) {
   return JsonAnswer(call, status, list ? json::WriteList(message) : json::Write(message));
 }
 
@@ -97,8 +95,7 @@ absl::StatusOr<v1::ContactRecord> LoadContact(const ApiDependencies& deps, Call&
   auto record = deps.store->GetContact(call.contact_id);
   if (!record.ok()) return record.status();
   if (!record->has_value() ||
-      (call.who->role == Role::kPartner &&
-       !PartnerMaySee((*record)->contact(), call.who->name))) {
+      (call.who->role == Role::kPartner && !PartnerMaySee((*record)->contact(), call.who->name))) {
     return absl::NotFoundError("no contact " + call.contact_id);
   }
   return std::move(**record);

@@ -91,8 +91,7 @@ void LiveFeed::Deliver(const std::vector<std::string>& messages) {
   }
 }
 
-std::shared_ptr<LiveFeed::Subscription> LiveFeed::Subscribe(
-    boost::asio::any_io_executor executor) {
+std::shared_ptr<LiveFeed::Subscription> LiveFeed::Subscribe(boost::asio::any_io_executor executor) {
   auto sub = std::make_shared<Subscription>(std::move(executor));
   absl::MutexLock lock(&mu_);
   if (closed_) {

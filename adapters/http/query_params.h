@@ -21,8 +21,7 @@ inline constexpr size_t kDefaultPage = 100;
 inline constexpr size_t kMaxPage = 1000;
 
 // The parameter's decoded value; nullopt when absent.
-std::optional<std::string> QueryParam(const boost::urls::params_view& query,
-                                      std::string_view name);
+std::optional<std::string> QueryParam(const boost::urls::params_view& query, std::string_view name);
 
 // A whole number of decimal digits, nothing else.
 std::optional<size_t> ParseSize(std::string_view text);

@@ -17,8 +17,7 @@ HandlerResult GetIndicators(const ApiDependencies& deps, Call& call) {
   if (!errors.empty()) co_return InvalidRequest(call.version(), errors);
   ActivePolicy active = deps.policies->Get();
   auto indicators = ComputeIndicators(*deps.store, *active.calendar,
-                                      active.policy->spec().targets(), range->first,
-                                      range->second);
+                                      active.policy->spec().targets(), range->first, range->second);
   if (!indicators.ok()) co_return FromStatus(call, indicators.status());
   if (format == "csv") {
     co_return CsvAnswer(call, IndicatorsCsv(*indicators),
@@ -31,8 +30,8 @@ HandlerResult GetAnnexAContacts(const ApiDependencies& deps, Call& call) {
   std::vector<FieldError> errors;
   auto range = ReadDateRange(call.query, errors);
   if (!errors.empty()) co_return InvalidRequest(call.version(), errors);
-  auto rows = AnnexAContacts(*deps.store, *deps.policies->Get().calendar, range->first,
-                             range->second);
+  auto rows =
+      AnnexAContacts(*deps.store, *deps.policies->Get().calendar, range->first, range->second);
   if (!rows.ok()) co_return FromStatus(call, rows.status());
   co_return CsvAnswer(call, AnnexAContactsCsv(*rows),
                       "annex-a-list-1-contacts-" + FormatIsoDate(range->first) + "-" +

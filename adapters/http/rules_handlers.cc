@@ -13,8 +13,8 @@ HandlerResult PostEvaluate(const ApiDependencies& deps, Call& call) {
   if (auto problem = ReadBody(call, &submission)) co_return std::move(*problem);
   DryRunAudience audience =
       call.who->role == Role::kPartner ? DryRunAudience::kPartner : DryRunAudience::kStaff;
-  auto run = EvaluateDryRun(*deps.store, deps.policies->Get(), submission, deps.clock->Now(),
-                            audience);
+  auto run =
+      EvaluateDryRun(*deps.store, deps.policies->Get(), submission, deps.clock->Now(), audience);
   if (!run.ok()) co_return FromStatus(call, run.status());
   if (!run->errors.empty()) co_return InvalidRequest(call.version(), run->errors);
   co_return JsonAnswer(call, http::status::ok, run->evaluation);

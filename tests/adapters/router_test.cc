@@ -20,8 +20,8 @@ using ::testing::UnorderedElementsAre;
 
 TEST(RouterTest, PatternsMatchWholePathsAndTakeTheirParameters) {
   std::vector<std::string> params;
-  EXPECT_TRUE(Router::Matches("/v1/contacts/{id}/events", {"v1", "contacts", "FD-1", "events"},
-                              &params));
+  EXPECT_TRUE(
+      Router::Matches("/v1/contacts/{id}/events", {"v1", "contacts", "FD-1", "events"}, &params));
   EXPECT_THAT(params, ElementsAre("FD-1"));
   EXPECT_FALSE(Router::Matches("/v1/contacts/{id}", {"v1", "contacts"}, &params));
   EXPECT_FALSE(Router::Matches("/v1/contacts/{id}", {"v1", "contacts", ""}, &params));

@@ -16,9 +16,9 @@
 namespace frontdoor {
 namespace {
 
+using testing::DefaultPolicy;
 using ::testing::ElementsAre;
 using ::testing::Field;
-using testing::DefaultPolicy;
 using testing::kTuesday10am;
 using testing::SchoolContact;
 using testing::TempFolder;
@@ -37,9 +37,8 @@ class QueriesTest : public ::testing::Test {
   CommandResult Run(Command command) {
     auto promise = std::make_shared<std::promise<CommandResult>>();
     auto future = promise->get_future();
-    EXPECT_TRUE(processor_->Submit(std::move(command), [promise](CommandResult r) {
-      promise->set_value(std::move(r));
-    }));
+    EXPECT_TRUE(processor_->Submit(
+        std::move(command), [promise](CommandResult r) { promise->set_value(std::move(r)); }));
     return future.get();
   }
 
