@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "engine/contact_validation.h"
 #include "frontdoor/codes.h"
 #include "frontdoor/status_macros.h"
 #include "rules/facts.h"
@@ -184,6 +185,8 @@ absl::StatusOr<std::vector<v1::Event>> DecideSubmit(const SubmitContact& cmd,
                                                     const DecideInputs& in) {
   if (in.new_contact_id.empty()) return absl::InvalidArgumentError("no id for the new contact");
   const v1::ContactSubmission& s = cmd.submission;
+  // The engine checks what it is given, whoever gives it.
+  RETURN_IF_ERROR(CheckSubmission(s, in.now, in.calendar->LocalDate(in.now)));
   TimePoint received = s.has_received_at() ? FromProto(s.received_at()) : in.now;
   rules::Facts facts = rules::FactsFor(s, received, in.prior, *in.calendar);
   const bool out_of_hours = facts.out_of_hours;

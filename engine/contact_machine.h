@@ -86,8 +86,10 @@ struct DecideInputs {
 // at, actor, type, body). `state` is null for a contact not yet stored.
 // Errors: NotFound when the contact does not exist; FailedPrecondition when
 // it is not in the state the command needs (a decision on a closed contact);
-// InvalidArgument for an unknown command shape. A timer for a step already
-// finished yields no events (and no error): it only needs deleting.
+// InvalidArgument for an unknown command shape, or for a submission that
+// fails ValidateSubmission (the message names each field at fault). A timer
+// for a step already finished yields no events (and no error): it only
+// needs deleting.
 absl::StatusOr<std::vector<v1::Event>> Decide(const v1::ContactRecord* state,
                                               const ContactCommand& command,
                                               const DecideInputs& in);

@@ -202,6 +202,22 @@ bool IsValidUkPostcode(std::string_view text) {
   }
 }
 
+std::string DescribeErrors(const std::vector<FieldError>& errors) {
+  std::string out;
+  for (const auto& e : errors) {
+    if (!out.empty()) out += "; ";
+    out += e.field.empty() ? e.message : e.field + " " + e.message;
+  }
+  return out;
+}
+
+absl::Status CheckSubmission(const v1::ContactSubmission& submission, TimePoint now,
+                             year_month_day today) {
+  std::vector<FieldError> errors = ValidateSubmission(submission, now, today);
+  if (errors.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(DescribeErrors(errors));
+}
+
 std::vector<FieldError> ValidateSubmission(const v1::ContactSubmission& s, TimePoint now,
                                            year_month_day today) {
   Checker check;

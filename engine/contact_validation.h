@@ -6,9 +6,11 @@
 #pragma once
 
 #include <chrono>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "frontdoor/proto_time.h"
 #include "frontdoor/tree_reader.h"
 #include "frontdoor/v1/api.pb.h"
@@ -30,6 +32,13 @@ inline constexpr TimePoint kEarliestReceivedAt{Millis(946684800000)};
 // `now` is the engine's clock; `today` is the date in Europe/London.
 std::vector<FieldError> ValidateSubmission(const v1::ContactSubmission& submission,
                                            TimePoint now, std::chrono::year_month_day today);
+// The problems as one line, each naming its field: "channel is required...;
+// children[0].nhs_number ...".
+std::string DescribeErrors(const std::vector<FieldError>& errors);
+// ValidateSubmission as a status: OK, or InvalidArgument naming every
+// field at fault.
+absl::Status CheckSubmission(const v1::ContactSubmission& submission, TimePoint now,
+                             std::chrono::year_month_day today);
 std::vector<FieldError> ValidateDecision(const v1::DecisionRequest& decision);
 std::vector<FieldError> ValidateMashOutcome(const v1::MashOutcomeRequest& outcome);
 // An open case from the case management system: an id of letters, digits,

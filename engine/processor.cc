@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "engine/people.h"
+#include "engine/queries.h"
 #include "frontdoor/codes.h"
 #include "frontdoor/status_macros.h"
 #include "spdlog/spdlog.h"
@@ -54,7 +55,7 @@ v1::Breach BreachOf(const v1::Contact& c, const v1::Deadline& d) {
   *b.mutable_due_at() = d.due_at();
   *b.mutable_raised_at() = d.breached_at();
   b.set_source(c.source());
-  b.set_rag(c.state() == v1::ContactState::IN_MASH ? c.mash().rag() : c.recommendation().rag());
+  b.set_rag(CurrentRag(c));
   return b;
 }
 

@@ -1,10 +1,13 @@
-// Turning commits into SSE messages and handing them to open streams.
+// Turning commits into SSE messages and handing them to open streams. Each
+// message's data is a protobuf message written by adapters/json.
 #include "adapters/http/live_feed.h"
 
 #include <algorithm>
 
 #include "adapters/json/json.h"
 #include "boost/asio/post.hpp"
+#include "engine/queries.h"
+#include "frontdoor/v1/api.pb.h"
 
 namespace frontdoor {
 
@@ -22,7 +25,7 @@ std::string ContactSummary(const v1::Contact& c) {
   v1::Recommendation* rec = summary.mutable_recommendation();
   rec->set_route(c.recommendation().route());
   rec->set_level(c.recommendation().level());
-  rec->set_rag(c.state() == v1::ContactState::IN_MASH ? c.mash().rag() : c.recommendation().rag());
+  rec->set_rag(CurrentRag(c));
   return json::Write(summary);
 }
 
@@ -37,30 +40,32 @@ std::string Message(uint64_t id, std::string_view event, const std::string& data
 
 }  // namespace
 
+bool LiveFeed::Subscription::TakeQueued(std::string& out) {
+  absl::MutexLock lock(&mu);
+  while (!queue.empty()) {
+    out += queue.front();
+    queue.pop_front();
+  }
+  return closed;
+}
+
 void LiveFeed::Publish(const CommitNotice& notice) {
   if (count_.load(std::memory_order_relaxed) == 0) return;
   std::vector<std::string> messages;
   for (const v1::Event& e : notice.events) {
     if (e.has_timescale_breached()) {
-      std::string data = "{\"contact_id\":";
-      json::AppendQuoted(e.contact_id(), data);
-      data += ",\"timescale\":";
-      json::AppendQuoted(e.timescale_breached().name(), data);
-      data += ",\"due_at\":";
-      json::AppendMessage(e.timescale_breached().due_at(), data);
-      data += ",\"raised_at\":";
-      json::AppendMessage(e.at(), data);
-      data += '}';
-      messages.push_back(Message(++next_id_, "breach", data));
+      v1::LiveTimescale data;
+      data.set_contact_id(e.contact_id());
+      data.set_timescale(e.timescale_breached().name());
+      *data.mutable_due_at() = e.timescale_breached().due_at();
+      *data.mutable_raised_at() = e.at();
+      messages.push_back(Message(++next_id_, "breach", json::Write(data)));
     } else if (e.has_timescale_due_soon()) {
-      std::string data = "{\"contact_id\":";
-      json::AppendQuoted(e.contact_id(), data);
-      data += ",\"timescale\":";
-      json::AppendQuoted(e.timescale_due_soon().name(), data);
-      data += ",\"due_at\":";
-      json::AppendMessage(e.timescale_due_soon().due_at(), data);
-      data += '}';
-      messages.push_back(Message(++next_id_, "near-breach", data));
+      v1::LiveTimescale data;
+      data.set_contact_id(e.contact_id());
+      data.set_timescale(e.timescale_due_soon().name());
+      *data.mutable_due_at() = e.timescale_due_soon().due_at();
+      messages.push_back(Message(++next_id_, "near-breach", json::Write(data)));
     }
   }
   for (const auto& record : notice.contacts) {
@@ -70,10 +75,10 @@ void LiveFeed::Publish(const CommitNotice& notice) {
 }
 
 void LiveFeed::Deliver(const std::vector<std::string>& messages) {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   for (const auto& sub : subscribers_) {
     {
-      std::lock_guard inner(sub->mu);
+      absl::MutexLock inner(&sub->mu);
       if (sub->closed) continue;
       if (sub->queue.size() + messages.size() > max_queued_) {
         sub->closed = true;
@@ -86,11 +91,11 @@ void LiveFeed::Deliver(const std::vector<std::string>& messages) {
   }
 }
 
-std::shared_ptr<LiveFeed::Subscription> LiveFeed::Subscribe(
-    boost::asio::any_io_executor executor) {
+std::shared_ptr<LiveFeed::Subscription> LiveFeed::Subscribe(boost::asio::any_io_executor executor) {
   auto sub = std::make_shared<Subscription>(std::move(executor));
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (closed_) {
+    absl::MutexLock inner(&sub->mu);
     sub->closed = true;
     return sub;
   }
@@ -100,18 +105,18 @@ std::shared_ptr<LiveFeed::Subscription> LiveFeed::Subscribe(
 }
 
 void LiveFeed::Unsubscribe(const std::shared_ptr<Subscription>& subscription) {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   subscribers_.erase(std::remove(subscribers_.begin(), subscribers_.end(), subscription),
                      subscribers_.end());
   count_.store(subscribers_.size());
 }
 
 void LiveFeed::Close() {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   closed_ = true;
   for (const auto& sub : subscribers_) {
     {
-      std::lock_guard inner(sub->mu);
+      absl::MutexLock inner(&sub->mu);
       sub->closed = true;
     }
     boost::asio::post(sub->wake.get_executor(), [sub] { sub->wake.cancel(); });

@@ -9,13 +9,14 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "boost/asio/any_io_executor.hpp"
 #include "boost/asio/steady_timer.hpp"
 #include "engine/processor.h"
+#include "frontdoor/thread_annotations.h"
 
 namespace frontdoor {
 
@@ -25,9 +26,14 @@ class LiveFeed {
   // feed cancels (on the connection's executor) when there is news.
   struct Subscription {
     explicit Subscription(boost::asio::any_io_executor executor) : wake(executor) {}
-    std::mutex mu;
-    std::deque<std::string> queue;  // guarded by mu
-    bool closed = false;            // guarded by mu
+
+    // Appends every queued message to `out` and empties the queue; true
+    // when the stream has been closed (nothing more will come).
+    bool TakeQueued(std::string& out) LOCKS_EXCLUDED(mu);
+
+    absl::Mutex mu;
+    std::deque<std::string> queue GUARDED_BY(mu);
+    bool closed GUARDED_BY(mu) = false;
     boost::asio::steady_timer wake;
   };
 
@@ -37,18 +43,19 @@ class LiveFeed {
   // On the Processor's thread, after each commit.
   void Publish(const CommitNotice& notice);
 
-  std::shared_ptr<Subscription> Subscribe(boost::asio::any_io_executor executor);
-  void Unsubscribe(const std::shared_ptr<Subscription>& subscription);
+  std::shared_ptr<Subscription> Subscribe(boost::asio::any_io_executor executor)
+      LOCKS_EXCLUDED(mu_);
+  void Unsubscribe(const std::shared_ptr<Subscription>& subscription) LOCKS_EXCLUDED(mu_);
   // Ends every stream (shutdown). Later subscriptions start closed.
-  void Close();
+  void Close() LOCKS_EXCLUDED(mu_);
 
  private:
-  void Deliver(const std::vector<std::string>& messages);
+  void Deliver(const std::vector<std::string>& messages) LOCKS_EXCLUDED(mu_);
 
   const size_t max_queued_;
-  std::mutex mu_;
-  std::vector<std::shared_ptr<Subscription>> subscribers_;  // guarded by mu_
-  bool closed_ = false;                                     // guarded by mu_
+  absl::Mutex mu_;
+  std::vector<std::shared_ptr<Subscription>> subscribers_ GUARDED_BY(mu_);
+  bool closed_ GUARDED_BY(mu_) = false;
   std::atomic<size_t> count_{0};
   uint64_t next_id_ = 0;  // Processor thread only
 };

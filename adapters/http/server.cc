@@ -4,8 +4,8 @@
 
 #include <array>
 #include <map>
-#include <mutex>
 
+#include "absl/synchronization/mutex.h"
 #include "boost/asio/as_tuple.hpp"
 #include "boost/asio/co_spawn.hpp"
 #include "boost/asio/detached.hpp"
@@ -19,6 +19,7 @@
 #include "boost/beast/http/parser.hpp"
 #include "boost/beast/http/read.hpp"
 #include "boost/beast/http/write.hpp"
+#include "frontdoor/thread_annotations.h"
 #include "spdlog/spdlog.h"
 
 namespace frontdoor {
@@ -42,15 +43,15 @@ struct HttpServer::State {
   const ServerOptions options;
   tcp::acceptor acceptor;
 
-  std::mutex mu;
-  bool stopping = false;  // guarded by mu
-  uint64_t next_id = 0;   // guarded by mu
+  absl::Mutex mu;
+  bool stopping GUARDED_BY(mu) = false;
+  uint64_t next_id GUARDED_BY(mu) = 0;
   // Connections waiting for their next request, which Shutdown cancels.
   struct Idle {
     asio::any_io_executor executor;
     beast::tcp_stream* stream;
   };
-  std::map<uint64_t, Idle> idle;  // guarded by mu
+  std::map<uint64_t, Idle> idle GUARDED_BY(mu);
 };
 
 namespace {
@@ -89,12 +90,12 @@ asio::awaitable<void> Connection(std::shared_ptr<HttpServer::State> s, beast::tc
   beast::flat_buffer buffer;
   uint64_t id;
   {
-    std::lock_guard lock(s->mu);
+    absl::MutexLock lock(&s->mu);
     id = s->next_id++;
   }
   for (;;) {
     {
-      std::lock_guard lock(s->mu);
+      absl::MutexLock lock(&s->mu);
       if (s->stopping) break;
       s->idle[id] = {stream.get_executor(), &stream};
     }
@@ -104,7 +105,7 @@ asio::awaitable<void> Connection(std::shared_ptr<HttpServer::State> s, beast::tc
     stream.expires_after(s->options.idle_timeout);
     auto [read_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
     {
-      std::lock_guard lock(s->mu);
+      absl::MutexLock lock(&s->mu);
       s->idle.erase(id);
     }
     // Responses are built into named variables before co_await: g++ 12 may
@@ -158,7 +159,7 @@ asio::awaitable<void> Connection(std::shared_ptr<HttpServer::State> s, beast::tc
     Response response = co_await s->api.Handle(std::move(request), peer);
     bool stopping;
     {
-      std::lock_guard lock(s->mu);
+      absl::MutexLock lock(&s->mu);
       stopping = s->stopping;
     }
     response.keep_alive(keep_alive && !stopping);
@@ -216,14 +217,14 @@ void HttpServer::Shutdown() {
     boost::system::error_code ec;
     s->acceptor.close(ec);
   });
-  std::lock_guard lock(s->mu);
+  absl::MutexLock lock(&s->mu);
   s->stopping = true;
   for (auto& [id, idle] : s->idle) {
     // On the connection's strand: if it is still waiting for a request, its
     // stream is alive and the read is cancelled; if it has moved on, it
     // will see `stopping` after its current request.
     asio::post(idle.executor, [s, id = id] {
-      std::lock_guard inner(s->mu);
+      absl::MutexLock inner(&s->mu);
       auto it = s->idle.find(id);
       if (it != s->idle.end()) it->second.stream->cancel();
     });

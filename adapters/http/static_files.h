@@ -24,8 +24,6 @@ class WebRoot {
   std::optional<boost::beast::http::response<boost::beast::http::string_body>> Serve(
       const std::vector<std::string>& segments, unsigned http_version, bool head_only) const;
 
-  const std::filesystem::path& dir() const { return dir_; }
-
  private:
   std::filesystem::path dir_;
 };

@@ -5,6 +5,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <future>
+
+#include "engine/contact_machine.h"
+#include "engine/processor.h"
+#include "tests/engine/engine_fixtures.h"
+
 namespace frontdoor {
 namespace {
 
@@ -203,6 +209,53 @@ TEST(ValidateMashOutcome, OutcomeAndReasonRequired) {
   o.set_outcome(v1::MashOutcome::SOCIAL_CARE_ASSESSMENT);
   o.set_reason("Threshold for s17 assessment met.");
   EXPECT_THAT(ValidateMashOutcome(o), IsEmpty());
+}
+
+// The engine checks a submission itself, whoever hands it over: Decide and
+// the Processor refuse one that fails ValidateSubmission, naming the field.
+TEST(EngineValidatesTest, DecideRefusesAnInvalidSubmissionNamingTheField) {
+  ActivePolicy active = testing::DefaultPolicy();
+  DecideInputs in;
+  in.now = testing::kTuesday10am;
+  in.policy = active.policy.get();
+  in.calendar = active.calendar.get();
+  in.new_contact_id = "FD-00000001";
+  v1::ContactSubmission s = testing::SchoolContact();
+  s.mutable_children(0)->set_nhs_number("123");
+  auto events = Decide(nullptr, SubmitContact{s, "example-school", "", ""}, in);
+  ASSERT_TRUE(absl::IsInvalidArgument(events.status())) << events.status();
+  EXPECT_THAT(std::string(events.status().message()),
+              ::testing::HasSubstr("children[0].nhs_number"));
+
+  auto valid = Decide(nullptr, SubmitContact{testing::SchoolContact(), "example-school", "", ""},
+                      in);
+  EXPECT_TRUE(valid.ok()) << valid.status();
+}
+
+TEST(EngineValidatesTest, ProcessorRefusesAnInvalidSubmissionAndStoresNothing) {
+  testing::TempFolder dir;
+  auto store = Store::Open(dir.path() / "db");
+  ASSERT_TRUE(store.ok()) << store.status();
+  ManualClock clock(testing::kTuesday10am);
+  PolicySlot policies(testing::DefaultPolicy());
+  Processor processor(**store, clock, policies, nullptr);
+  ASSERT_TRUE(processor.Start().ok());
+  v1::ContactSubmission s = testing::SchoolContact();
+  s.clear_channel();
+  auto promise = std::make_shared<std::promise<CommandResult>>();
+  auto answer = promise->get_future();
+  ASSERT_TRUE(processor.Submit(SubmitContact{s, "example-school", "", ""},
+                               [promise](CommandResult r) { promise->set_value(std::move(r)); }));
+  CommandResult r = answer.get();
+  processor.Stop();
+  ASSERT_TRUE(absl::IsInvalidArgument(r.status)) << r.status;
+  EXPECT_THAT(std::string(r.status.message()), ::testing::HasSubstr("channel"));
+  EXPECT_TRUE((*store)->Worklist(Queue::kTriage, 10)->empty());
+}
+
+TEST(DescribeErrorsTest, JoinsFieldsAndMessages) {
+  EXPECT_EQ(DescribeErrors({{"channel", "is required", 0}, {"", "something else", 0}}),
+            "channel is required; something else");
 }
 
 }  // namespace

@@ -139,6 +139,18 @@ TEST_F(ApiErrorsTest, BodyOverTheLimit) {
   ExpectProblem(r);
 }
 
+// Regression: the server's own problems (a body it would not read) were
+// built apart from the API's and lacked Cache-Control: no-store.
+TEST_F(ApiErrorsTest, ProblemsFromTheServerAndTheApiAreNeverCached) {
+  std::string huge = ContactJson(5, ", \"what_would_help\": \"" + std::string(2 << 20, 'x') + "\"");
+  Reply too_large = client_->Post("/v1/contacts", kPartnerToken, huge);
+  EXPECT_EQ(too_large.status, 413);
+  EXPECT_EQ(too_large.headers["cache-control"], "no-store");
+  Reply not_found = client_->Get("/v1/nothing-here", kTriageToken);
+  EXPECT_EQ(not_found.status, 404);
+  EXPECT_EQ(not_found.headers["cache-control"], "no-store");
+}
+
 TEST_F(ApiErrorsTest, UnknownPath) {
   Reply r = client_->Get("/v1/nothing-here", kTriageToken);
   EXPECT_EQ(r.status, 404);

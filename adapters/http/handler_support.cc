@@ -1,0 +1,119 @@
+// The shared pieces of the handlers: answers, bodies, contacts as the
+// caller may see them, and waiting for delivery.
+#include "adapters/http/handler_support.h"
+
+#include <strings.h>
+
+#include <atomic>
+
+#include "adapters/json/json.h"
+#include "boost/asio/as_tuple.hpp"
+#include "boost/asio/steady_timer.hpp"
+#include "boost/asio/this_coro.hpp"
+#include "boost/asio/use_awaitable.hpp"
+#include "engine/queries.h"
+
+namespace frontdoor {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+
+namespace {
+
+bool IsJson(const Request& req) {
+  auto it = req.find(http::field::content_type);
+  if (it == req.end()) return false;
+  std::string_view type(it->value().data(), it->value().size());
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  return type.size() == 16 && strncasecmp(type.data(), "application/json", 16) == 0;
+}
+
+}  // namespace
+
+std::string Call::What() const { return std::string(req.method_string()) + " " + contact_id; }
+
+Response JsonAnswer(const Call& call, http::status status, std::string body) {
+  Response res(status, call.version());
+  res.set(http::field::content_type, "application/json");
+  res.set(http::field::cache_control, "no-store");
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+Response JsonAnswer(const Call& call, http::status status, const google::protobuf::Message& message,
+                    bool list) {
+  return JsonAnswer(call, status, list ? json::WriteList(message) : json::Write(message));
+}
+
+Response CsvAnswer(const Call& call, std::string body, const std::string& filename) {
+  Response res(http::status::ok, call.version());
+  res.set(http::field::content_type, "text/csv; charset=utf-8");
+  res.set(http::field::content_disposition, "attachment; filename=\"" + filename + "\"");
+  res.set(http::field::cache_control, "no-store");
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+Response FromStatus(const Call& call, const absl::Status& status) {
+  return ProblemFromStatus(call.version(), status, call.What());
+}
+
+std::optional<Response> ReadBody(const Call& call, google::protobuf::Message* message) {
+  if (!IsJson(call.req)) {
+    return MakeProblem(call.version(), http::status::unsupported_media_type,
+                       "unsupported-media-type", "The body must be JSON",
+                       "send Content-Type: application/json");
+  }
+  json::ParseResult parsed = json::Parse(call.req.body(), message);
+  if (parsed.malformed) {
+    return MakeProblem(call.version(), http::status::bad_request, "malformed-json",
+                       "The body is not JSON", parsed.detail);
+  }
+  if (!parsed.errors.empty()) return InvalidRequest(call.version(), parsed.errors);
+  return std::nullopt;
+}
+
+std::string Header(const Request& req, http::field field) {
+  auto it = req.find(field);
+  return it == req.end() ? std::string() : std::string(it->value());
+}
+
+std::string Header(const Request& req, std::string_view name) {
+  auto it = req.find(name);
+  return it == req.end() ? std::string() : std::string(it->value());
+}
+
+v1::Contact ViewFor(const Principal& who, const v1::Contact& contact) {
+  return who.role == Role::kPartner ? PartnerView(contact) : contact;
+}
+
+absl::StatusOr<v1::ContactRecord> LoadContact(const ApiDependencies& deps, Call& call) {
+  call.contact_id = call.params.at(0);
+  auto record = deps.store->GetContact(call.contact_id);
+  if (!record.ok()) return record.status();
+  if (!record->has_value() ||
+      (call.who->role == Role::kPartner && !PartnerMaySee((*record)->contact(), call.who->name))) {
+    return absl::NotFoundError("no contact " + call.contact_id);
+  }
+  return std::move(**record);
+}
+
+asio::awaitable<bool> WaitDelivered(const ApiDependencies& deps, uint64_t seq) {
+  if (deps.delivery == nullptr) co_return true;
+  auto executor = co_await asio::this_coro::executor;
+  auto timer = std::make_shared<asio::steady_timer>(executor, deps.delivery_wait);
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  deps.delivery->WhenDelivered(seq, [timer, done, executor] {
+    asio::post(executor, [timer, done] {
+      done->store(true);
+      timer->cancel();
+    });
+  });
+  if (!done->load()) co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+  co_return done->load();
+}
+
+}  // namespace frontdoor

@@ -1,0 +1,95 @@
+// What every HTTP handler shares: the call on its way through (request,
+// caller, path parameters, query), JSON and CSV answers, reading a JSON
+// body, handing a command to the Processor and waiting for its answer, and
+// loading the contact a path names as the caller may see it.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "adapters/http/api.h"
+#include "adapters/http/auth.h"
+#include "adapters/http/problem.h"
+#include "boost/asio/async_result.hpp"
+#include "boost/asio/awaitable.hpp"
+#include "boost/asio/ip/address.hpp"
+#include "boost/asio/post.hpp"
+#include "boost/url/params_view.hpp"
+#include "engine/processor.h"
+#include "google/protobuf/message.h"
+
+namespace frontdoor {
+
+// One request on its way through.
+struct Call {
+  const Request& req;
+  boost::asio::ip::address peer;
+  std::optional<Principal> who;
+  std::vector<std::string> params;
+  boost::urls::params_view query;
+  // The contact the request was about, for the log line.
+  std::string contact_id;
+
+  unsigned version() const { return req.version(); }
+  // A 500's log line: the method and the contact, never the body.
+  std::string What() const;
+};
+
+// Every handler has this shape; the router keeps a table of them.
+using Handler = boost::asio::awaitable<Response> (*)(const ApiDependencies&, Call&);
+
+// A JSON answer (`body` written by adapters/json), never cached.
+Response JsonAnswer(const Call& call, boost::beast::http::status status, std::string body);
+// The message written by adapters/json; `list` writes its empty lists as [].
+Response JsonAnswer(const Call& call, boost::beast::http::status status,
+                    const google::protobuf::Message& message, bool list = false);
+// A CSV download called `filename`, never cached.
+Response CsvAnswer(const Call& call, std::string body, const std::string& filename);
+// The problem for an engine status, logged under the call's method and contact.
+Response FromStatus(const Call& call, const absl::Status& status);
+
+// Reads a JSON body into *message; a problem answer when it cannot.
+std::optional<Response> ReadBody(const Call& call, google::protobuf::Message* message);
+
+// A request header's value; empty when absent.
+std::string Header(const Request& req, boost::beast::http::field field);
+std::string Header(const Request& req, std::string_view name);
+
+// The contact as the caller may see it: a partner sees PartnerView.
+v1::Contact ViewFor(const Principal& who, const v1::Contact& contact);
+// The stored contact the call's first path parameter names, checked against
+// the caller: a partner asking about another partner's contact hears "not
+// found". Sets call.contact_id.
+absl::StatusOr<v1::ContactRecord> LoadContact(const ApiDependencies& deps, Call& call);
+
+// True once the sinks have delivered the outbox up to `seq`; false if that
+// took longer than deps.delivery_wait.
+boost::asio::awaitable<bool> WaitDelivered(const ApiDependencies& deps, uint64_t seq);
+
+// Queues a command and resumes the coroutine, on its own executor, with the
+// Processor's answer. A full queue answers ResourceExhausted at once.
+template <typename Token>
+auto AsyncSubmit(Processor& processor, Command command, Token&& token) {
+  namespace asio = boost::asio;
+  return asio::async_initiate<Token, void(CommandResult)>(
+      [&processor](auto handler, Command cmd) {
+        auto executor = asio::get_associated_executor(handler);
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        auto resume = [shared, executor](CommandResult result) {
+          asio::post(executor, [shared, result = std::move(result)]() mutable {
+            (*shared)(std::move(result));
+          });
+        };
+        if (!processor.Submit(std::move(cmd), resume)) {
+          resume(Failed(
+              absl::ResourceExhaustedError("the front door is busy; try again in a moment")));
+        }
+      },
+      token, std::move(command));
+}
+
+}  // namespace frontdoor

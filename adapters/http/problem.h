@@ -1,0 +1,42 @@
+// The one place problem answers (RFC 9457, application/problem+json) are
+// built, for the API's handlers and for requests the server could not even
+// read. Every problem carries the same headers: Cache-Control: no-store (an
+// error is never to be cached, nor replayed by a proxy), and Retry-After: 1
+// when the service is unavailable. A status from the engine maps to one
+// problem type here, so every adapter route says the same thing about it.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "boost/beast/http/message.hpp"
+#include "boost/beast/http/status.hpp"
+#include "boost/beast/http/string_body.hpp"
+#include "frontdoor/tree_reader.h"
+
+namespace frontdoor {
+
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+// A problem answer: type "/problems/<slug>", the title, the status, the
+// detail and, when given, the fields at fault.
+Response MakeProblem(unsigned version, boost::beast::http::status status, std::string_view slug,
+                     std::string_view title, std::string_view detail,
+                     const std::vector<FieldError>& errors = {});
+
+// The problem for an engine status: InvalidArgument 400, NotFound 404,
+// FailedPrecondition and AlreadyExists 409, ResourceExhausted and
+// Unavailable 503, anything else 500, whose detail says only that it was
+// logged (`what` names the request in the log line, never its body).
+Response ProblemFromStatus(unsigned version, const absl::Status& status, std::string_view what);
+
+// 400 "validation": the request has these errors.
+Response InvalidRequest(unsigned version, const std::vector<FieldError>& errors);
+// 401 with WWW-Authenticate: Bearer.
+Response Unauthenticated(unsigned version);
+// 403: the caller's role may not do this.
+Response Forbidden(unsigned version);
+
+}  // namespace frontdoor

@@ -1,0 +1,76 @@
+// Matching requests to routes, and the API's route table.
+#include "adapters/http/router.h"
+
+#include "adapters/http/handlers.h"
+
+namespace frontdoor {
+
+namespace http = boost::beast::http;
+
+bool Router::Matches(std::string_view pattern, const std::vector<std::string>& segments,
+                     std::vector<std::string>* params) {
+  std::vector<std::string> found;
+  size_t i = 0;
+  pattern.remove_prefix(1);
+  while (!pattern.empty()) {
+    size_t slash = pattern.find('/');
+    std::string_view part = pattern.substr(0, slash);
+    if (i >= segments.size()) return false;
+    if (part.front() == '{') {
+      if (segments[i].empty()) return false;
+      found.push_back(segments[i]);
+    } else if (part != segments[i]) {
+      return false;
+    }
+    ++i;
+    if (slash == std::string_view::npos) break;
+    pattern.remove_prefix(slash + 1);
+  }
+  if (i != segments.size()) return false;
+  *params = std::move(found);
+  return true;
+}
+
+Router::Match Router::Find(http::verb method, const std::vector<std::string>& segments) const {
+  Match match;
+  for (const Route& route : routes_) {
+    std::vector<std::string> params;
+    if (!Matches(route.pattern, segments, &params)) continue;
+    if (route.method == method) {
+      match.route = &route;
+      match.params = std::move(params);
+      return match;
+    }
+    if (!match.allow.empty()) match.allow += ", ";
+    match.allow += std::string(http::to_string(route.method));
+  }
+  return match;
+}
+
+std::vector<Route> ApiRoutes() {
+  using http::verb;
+  using namespace roles;  // NOLINT(build/namespaces): the table reads as roles
+  return {
+      {"/healthz", verb::get, kPublic, &Healthz},
+      {"/readyz", verb::get, kPublic, &Readyz},
+      {"/metrics", verb::get, kPublic, &GetMetrics},
+      {"/v1/contacts", verb::post, kPartner | kTriage, &PostContact},
+      {"/v1/contacts/{id}", verb::get, kPartner | kTriage | kManager, &GetContact},
+      {"/v1/contacts/{id}/events", verb::get, kTriage | kManager, &GetEvents},
+      {"/v1/contacts/{id}/letters", verb::get, kTriage | kManager, &GetLetters},
+      {"/v1/contacts/{id}/decision", verb::post, kTriage, &PostDecision},
+      {"/v1/contacts/{id}/mash-outcome", verb::post, kTriage, &PostMashOutcome},
+      {"/v1/worklist", verb::get, kTriage | kManager, &GetWorklist},
+      {"/v1/breaches", verb::get, kManager, &GetBreaches},
+      {"/v1/rules/evaluate", verb::post, kTriage | kPartner, &PostEvaluate},
+      {"/v1/admin/clock", verb::post, kAdmin, &PostClock},
+      {"/v1/admin/policy/reload", verb::post, kAdmin, &PostPolicyReload},
+      {"/v1/whoami", verb::get, kAnyone, &GetWhoami},
+      {"/v1/open-cases/{case_id}", verb::put, kAdmin | kCaseSystem, &PutOpenCase},
+      {"/v1/open-cases/{case_id}", verb::delete_, kAdmin | kCaseSystem, &DeleteOpenCase},
+      {"/v1/indicators", verb::get, kManager, &GetIndicators},
+      {"/v1/exports/annex-a/contacts", verb::get, kManager, &GetAnnexAContacts},
+  };
+}
+
+}  // namespace frontdoor

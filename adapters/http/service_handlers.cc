@@ -1,0 +1,48 @@
+// The service's own resources: GET /healthz, /readyz, /metrics (loopback
+// unsigned, managers otherwise) and /v1/whoami.
+#include "adapters/http/prometheus.h"
+#include "adapters/http/handlers.h"
+#include "frontdoor/v1/api.pb.h"
+
+namespace frontdoor {
+
+namespace http = boost::beast::http;
+
+HandlerResult Healthz(const ApiDependencies&, Call& call) {
+  v1::HealthStatus status;
+  status.set_status("ok");
+  co_return JsonAnswer(call, http::status::ok, status);
+}
+
+HandlerResult Readyz(const ApiDependencies& deps, Call& call) {
+  if (!deps.processor->recovered()) {
+    co_return MakeProblem(call.version(), http::status::service_unavailable, "recovering",
+                          "Not ready", "overdue timers are still firing after start-up");
+  }
+  v1::HealthStatus status;
+  status.set_status("ready");
+  co_return JsonAnswer(call, http::status::ok, status);
+}
+
+HandlerResult GetMetrics(const ApiDependencies& deps, Call& call) {
+  if (!call.peer.is_loopback()) {
+    auto who = deps.auth->Authenticate(Header(call.req, http::field::authorization));
+    if (!who) co_return Unauthenticated(call.version());
+    if (who->role != Role::kManager) co_return Forbidden(call.version());
+  }
+  Response res(http::status::ok, call.version());
+  res.set(http::field::content_type, "text/plain; version=0.0.4");
+  res.body() = deps.metrics ? PrometheusText(deps.metrics->Snapshot()) : "";
+  res.prepare_payload();
+  co_return res;
+}
+
+HandlerResult GetWhoami(const ApiDependencies& deps, Call& call) {
+  v1::Whoami whoami;
+  whoami.set_name(call.who->name);
+  whoami.set_role(std::string(RoleName(call.who->role)));
+  *whoami.mutable_now() = ToProto(deps.clock->Now());
+  co_return JsonAnswer(call, http::status::ok, whoami);
+}
+
+}  // namespace frontdoor

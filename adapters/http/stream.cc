@@ -1,0 +1,82 @@
+// The SSE loop: a chunked response whose chunks are the feed's messages,
+// with a comment line every 15 s of quiet so that proxies keep it open.
+#include "adapters/http/stream.h"
+
+#include "adapters/http/handler_support.h"
+#include "boost/asio/as_tuple.hpp"
+#include "boost/asio/this_coro.hpp"
+#include "boost/asio/use_awaitable.hpp"
+#include "boost/asio/write.hpp"
+#include "boost/beast/http/chunk_encode.hpp"
+#include "boost/beast/http/empty_body.hpp"
+#include "boost/beast/http/write.hpp"
+#include "spdlog/spdlog.h"
+
+namespace frontdoor {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+
+asio::awaitable<void> ServeStream(const ApiDependencies& deps, Request request,
+                                  boost::beast::tcp_stream& stream) {
+  constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+  constexpr auto kWriteTimeout = std::chrono::seconds(10);
+  std::optional<Principal> who =
+      deps.auth->Authenticate(Header(request, http::field::authorization));
+  std::optional<Response> refusal;
+  if (!who) {
+    refusal = Unauthenticated(request.version());
+  } else if (who->role != Role::kTriage && who->role != Role::kManager) {
+    refusal = Forbidden(request.version());
+  } else if (deps.feed == nullptr) {
+    refusal = MakeProblem(request.version(), http::status::not_found, "not-found", "Not found",
+                          "there is no live feed");
+  }
+  if (refusal) {
+    refusal->keep_alive(false);
+    spdlog::info("GET /v1/stream {}", refusal->result_int());
+    stream.expires_after(kWriteTimeout);
+    co_await http::async_write(stream, *refusal, kUseTuple);
+    co_return;
+  }
+  spdlog::info("GET /v1/stream 200 opened");
+
+  http::response<http::empty_body> head{http::status::ok, request.version()};
+  head.set(http::field::content_type, "text/event-stream");
+  head.set(http::field::cache_control, "no-store");
+  head.keep_alive(false);
+  head.chunked(true);
+  http::response_serializer<http::empty_body> serializer{head};
+  stream.expires_after(kWriteTimeout);
+  auto [head_ec, head_bytes] = co_await http::async_write_header(stream, serializer, kUseTuple);
+  if (head_ec) co_return;
+
+  LiveFeed& feed = *deps.feed;
+  auto sub = feed.Subscribe(co_await asio::this_coro::executor);
+  std::string pending = "retry: 3000\n: connected\n\n";
+  for (;;) {
+    bool closed = sub->TakeQueued(pending);
+    if (!pending.empty()) {
+      stream.expires_after(kWriteTimeout);
+      auto [ec, n] =
+          co_await asio::async_write(stream, http::make_chunk(asio::buffer(pending)), kUseTuple);
+      if (ec) break;
+      pending.clear();
+      // News that came while writing found no wait to cancel: look again
+      // before waiting.
+      continue;
+    }
+    if (closed) break;
+    // Nothing queued and no yield since looking: a wake-up posted from now
+    // on runs on this strand after the wait has begun, and cancels it.
+    sub->wake.expires_after(std::chrono::seconds(15));
+    auto [wait_ec] = co_await sub->wake.async_wait(kUseTuple);
+    // Timed out: nothing happened for a while; keep proxies from closing.
+    if (!wait_ec) pending = ": keep-alive\n\n";
+  }
+  feed.Unsubscribe(sub);
+  stream.expires_after(kWriteTimeout);
+  co_await asio::async_write(stream, http::make_chunk_last(), kUseTuple);
+}
+
+}  // namespace frontdoor

@@ -1,0 +1,40 @@
+// GET /v1/worklist (open contacts of one queue, soonest deadline first,
+// filtered by source and current RAG, paged by token) and GET /v1/breaches.
+// The filtering and paging are the engine's (engine/queries); this file
+// reads the query string and writes the answer.
+#include "adapters/http/handlers.h"
+#include "adapters/http/query_params.h"
+#include "engine/queries.h"
+
+namespace frontdoor {
+
+namespace http = boost::beast::http;
+
+HandlerResult GetWorklist(const ApiDependencies& deps, Call& call) {
+  std::vector<FieldError> errors;
+  std::string queue_name;
+  WorklistQuery query = ReadWorklistQuery(call.query, &queue_name, errors);
+  if (!errors.empty()) co_return InvalidRequest(call.version(), errors);
+  auto list = ReadWorklist(*deps.store, query);
+  if (!list.ok()) co_return FromStatus(call, list.status());
+  list->set_queue(queue_name);
+  co_return JsonAnswer(call, http::status::ok, *list, /*list=*/true);
+}
+
+HandlerResult GetBreaches(const ApiDependencies& deps, Call& call) {
+  std::vector<FieldError> errors;
+  std::string status = QueryParam(call.query, "status").value_or("open");
+  if (status != "open" && status != "all") {
+    errors.push_back({"status", "must be open or all", 0});
+  }
+  auto limit = QueryParam(call.query, "limit") ? ReadLimit(call.query, errors)
+                                               : std::optional<size_t>(kMaxPage);
+  if (!errors.empty()) co_return InvalidRequest(call.version(), errors);
+  auto breaches = deps.store->Breaches(status == "open", *limit);
+  if (!breaches.ok()) co_return FromStatus(call, breaches.status());
+  v1::BreachList list;
+  for (auto& b : *breaches) *list.add_breaches() = std::move(b);
+  co_return JsonAnswer(call, http::status::ok, list, /*list=*/true);
+}
+
+}  // namespace frontdoor

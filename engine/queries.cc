@@ -1,0 +1,132 @@
+// The read-only questions of queries.h, answered from the store and the
+// policy in force.
+#include "engine/queries.h"
+
+#include <charconv>
+
+#include "engine/contact_machine.h"
+#include "engine/contact_validation.h"
+#include "engine/people.h"
+#include "rules/facts.h"
+#include "rules/policy.h"
+
+namespace frontdoor {
+
+v1::Rag::Code CurrentRag(const v1::Contact& c) {
+  return c.state() == v1::ContactState::IN_MASH ? c.mash().rag() : c.recommendation().rag();
+}
+
+v1::Contact PartnerView(const v1::Contact& c) {
+  v1::Contact view;
+  view.set_id(c.id());
+  view.set_state(c.state());
+  view.set_outcome(c.outcome());
+  *view.mutable_received_at() = c.received_at();
+  *view.mutable_deadlines() = c.deadlines();
+  if (c.has_closed_at()) *view.mutable_closed_at() = c.closed_at();
+  view.set_external_ref(c.external_ref());
+  view.set_channel(c.channel());
+  view.set_source(c.source());
+  return view;
+}
+
+bool PartnerMaySee(const v1::Contact& contact, std::string_view partner) {
+  return contact.submitted_by() == partner;
+}
+
+v1::Contact WorklistView(const v1::Contact& c) {
+  v1::Contact view = c;
+  view.clear_narrative();
+  view.clear_what_would_help();
+  view.clear_explanation();
+  return view;
+}
+
+std::string WorklistPageToken(const Store::WorklistEntry& entry) {
+  return std::to_string(entry.due_at.time_since_epoch().count()) + ":" + entry.contact_id;
+}
+
+std::optional<Store::WorklistEntry> ParseWorklistPageToken(std::string_view token) {
+  size_t colon = token.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  size_t ms = 0;
+  const char* end = token.data() + colon;
+  auto [p, ec] = std::from_chars(token.data(), end, ms);
+  if (ec != std::errc() || p != end) return std::nullopt;
+  return Store::WorklistEntry{std::string(token.substr(colon + 1)),
+                              TimePoint(Millis(static_cast<int64_t>(ms)))};
+}
+
+absl::StatusOr<v1::Worklist> ReadWorklist(const Store& store, const WorklistQuery& query) {
+  v1::Worklist list;
+  const Store::WorklistEntry* cursor = query.after ? &*query.after : nullptr;
+  std::optional<Store::WorklistEntry> last;
+  // Filters drop rows, so read on until the page is full or the list ends.
+  const size_t page = query.limit;
+  for (;;) {
+    auto entries = store.Worklist(query.queue, page, cursor);
+    if (!entries.ok()) return entries.status();
+    for (const auto& entry : *entries) {
+      last = entry;
+      auto record = store.GetContact(entry.contact_id);
+      if (!record.ok()) return record.status();
+      if (!record->has_value()) continue;
+      const v1::Contact& c = (*record)->contact();
+      if (query.source && c.source() != *query.source) continue;
+      if (query.rag && CurrentRag(c) != *query.rag) continue;
+      *list.add_contacts() = WorklistView(c);
+      if (static_cast<size_t>(list.contacts_size()) == page) break;
+    }
+    if (static_cast<size_t>(list.contacts_size()) == page) {
+      list.set_next_page_token(WorklistPageToken(*last));
+      break;
+    }
+    if (entries->size() < page) break;
+    cursor = &*last;
+  }
+  return list;
+}
+
+absl::StatusOr<DryRun> EvaluateDryRun(const Store& store, const ActivePolicy& active,
+                                      const v1::ContactSubmission& submission, TimePoint now,
+                                      DryRunAudience audience) {
+  DryRun out;
+  out.errors = ValidateSubmission(submission, now, active.calendar->LocalDate(now));
+  if (!out.errors.empty()) return out;
+  TimePoint received = submission.has_received_at() ? FromProto(submission.received_at()) : now;
+  v1::Prior prior;
+  if (audience == DryRunAudience::kStaff) {
+    // Read only: a dry run makes no one new.
+    PeopleBook people(store, nullptr);
+    auto person_ids = people.Resolve(submission.children());
+    if (!person_ids.ok()) return person_ids.status();
+    auto found = people.PriorOf(*person_ids, received);
+    if (!found.ok()) return found.status();
+    prior = std::move(*found);
+  }
+  rules::Facts facts = rules::FactsFor(submission, received, std::move(prior), *active.calendar);
+  rules::Evaluation evaluation = active.policy->Evaluate(facts);
+  v1::Evaluation& e = out.evaluation;
+  *e.mutable_recommendation() = std::move(evaluation.recommendation);
+  *e.mutable_explanation() = std::move(evaluation.explanation);
+  e.set_urgent(evaluation.urgent);
+  e.set_out_of_hours(facts.out_of_hours);
+  if (audience == DryRunAudience::kStaff) *e.mutable_prior() = std::move(facts.prior);
+  return out;
+}
+
+absl::StatusOr<v1::Explanation> ExplainContact(const Store& store, PolicyLibrary& library,
+                                               const Calendar& calendar,
+                                               const v1::Contact& contact) {
+  auto received = store.GetEvent(contact.id(), 1);
+  if (!received.ok()) return received.status();
+  if (!received->has_value() || !(*received)->has_contact_received()) {
+    return absl::DataLossError("contact " + contact.id() + " has no CONTACT_RECEIVED event");
+  }
+  auto policy = library.Get(contact.recommendation().rules_version());
+  if (!policy.ok()) return policy.status();
+  const v1::ContactReceived& facts = (*received)->contact_received();
+  return (*policy)->Evaluate(FactsOf(facts, calendar)).explanation;
+}
+
+}  // namespace frontdoor

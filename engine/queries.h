@@ -1,0 +1,84 @@
+// The questions the front door answers about what it holds, for any adapter
+// (HTTP, a webhook sink, the CLI, a replica): what a partner may see of a
+// contact, the worklist filtered and paged, a dry run of the policy on a
+// form, the explanation of a stored contact's recommendation, and the RAG a
+// contact carries now. Reads only: nothing here changes the store, and none
+// of it knows how the answer travels.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/active_policy.h"
+#include "engine/calendar.h"
+#include "engine/policy_library.h"
+#include "engine/store.h"
+#include "frontdoor/proto_time.h"
+#include "frontdoor/tree_reader.h"
+#include "frontdoor/v1/api.pb.h"
+#include "frontdoor/v1/contact.pb.h"
+
+namespace frontdoor {
+
+// The RAG a contact carries now: the MASH's while it is in the MASH, the
+// policy's recommendation before that.
+v1::Rag::Code CurrentRag(const v1::Contact& contact);
+
+// What a partner may see of a contact: its progress, not the front door's
+// working or other agencies' information.
+v1::Contact PartnerView(const v1::Contact& contact);
+// Whether the partner called `partner` may see the contact at all: only
+// what it submitted itself.
+bool PartnerMaySee(const v1::Contact& contact, std::string_view partner);
+
+// A worklist row: the contact without its long texts and explanation.
+v1::Contact WorklistView(const v1::Contact& contact);
+
+// One page of a worklist: which queue, optionally only contacts from one
+// source or of one current RAG, at most `limit` rows, read on after
+// `after` (the previous page's cursor).
+struct WorklistQuery {
+  Queue queue = Queue::kTriage;
+  size_t limit = 100;
+  std::optional<Store::WorklistEntry> after;
+  std::optional<v1::Source::Code> source;
+  std::optional<v1::Rag::Code> rag;
+};
+// The rows (worklist views, soonest deadline first) and, when the page is
+// full, the token of the page after it. The queue's name is the caller's.
+absl::StatusOr<v1::Worklist> ReadWorklist(const Store& store, const WorklistQuery& query);
+// The page token that reads on after `entry`, and back again; nullopt for
+// a token this server did not give.
+std::string WorklistPageToken(const Store::WorklistEntry& entry);
+std::optional<Store::WorklistEntry> ParseWorklistPageToken(std::string_view token);
+
+// Who asks for a dry run. Staff see what is known of the children; a
+// partner's dry run looks at the form alone, because what other agencies
+// told the front door is not a partner's to learn.
+enum class DryRunAudience { kStaff, kPartner };
+struct DryRun {
+  // Non-empty when the form was refused; then nothing was evaluated.
+  std::vector<FieldError> errors;
+  // What the policy would recommend; `prior` only for staff.
+  v1::Evaluation evaluation;
+};
+// What the active policy would recommend for `submission` received `now`
+// (or at its received_at), without storing anything or making anyone new.
+// Errors: the store's.
+absl::StatusOr<DryRun> EvaluateDryRun(const Store& store, const ActivePolicy& active,
+                                      const v1::ContactSubmission& submission, TimePoint now,
+                                      DryRunAudience audience);
+
+// Why the policy recommended what it did for a stored contact, worked out
+// again from what the contact arrived with and the policy version that
+// decided. Errors: NotFound for a version the library does not have;
+// DataLoss when the contact has no CONTACT_RECEIVED event.
+absl::StatusOr<v1::Explanation> ExplainContact(const Store& store, PolicyLibrary& library,
+                                               const Calendar& calendar,
+                                               const v1::Contact& contact);
+
+}  // namespace frontdoor

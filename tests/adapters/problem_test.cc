@@ -1,0 +1,91 @@
+// The one problem builder: every problem answer, whether from a handler or
+// from a request the server could not read, has the same headers (no-store,
+// Retry-After on 503) and the RFC 9457 body; engine statuses map to their
+// problem types.
+#include "adapters/http/problem.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "adapters/http/api.h"
+#include "boost/json/parse.hpp"
+
+namespace frontdoor {
+namespace {
+
+namespace http = boost::beast::http;
+using ::testing::HasSubstr;
+
+std::string HeaderOf(const Response& res, http::field field) {
+  auto it = res.find(field);
+  return it == res.end() ? "" : std::string(it->value());
+}
+
+TEST(ProblemTest, EveryProblemIsNeverCached) {
+  // The server's own problems (a body too large) once lacked Cache-Control.
+  Response too_large = Api::Problem(11, http::status::payload_too_large, "too-large",
+                                    "The body is too large", "the limit is 1 bytes");
+  EXPECT_EQ(HeaderOf(too_large, http::field::cache_control), "no-store");
+  EXPECT_EQ(HeaderOf(too_large, http::field::content_type), "application/problem+json");
+  EXPECT_EQ(HeaderOf(too_large, http::field::retry_after), "");
+  Response not_found = MakeProblem(11, http::status::not_found, "not-found", "Not found", "x");
+  EXPECT_EQ(HeaderOf(not_found, http::field::cache_control), "no-store");
+}
+
+TEST(ProblemTest, UnavailableSaysWhenToRetry) {
+  Response busy = ProblemFromStatus(11, absl::ResourceExhaustedError("busy"), "POST");
+  EXPECT_EQ(busy.result(), http::status::service_unavailable);
+  EXPECT_EQ(HeaderOf(busy, http::field::retry_after), "1");
+  EXPECT_EQ(HeaderOf(busy, http::field::cache_control), "no-store");
+}
+
+TEST(ProblemTest, BodyIsTheRfc9457FieldsInOrderWithFieldsAtFault) {
+  Response res = InvalidRequest(11, {{"channel", "is required", 0}, {"", "and \"more\"", 0}});
+  EXPECT_EQ(res.result(), http::status::bad_request);
+  EXPECT_EQ(res.body(),
+            "{\"type\":\"/problems/validation\",\"title\":\"The request has errors\","
+            "\"status\":400,\"detail\":\"channel is required; and \\\"more\\\"\","
+            "\"errors\":[{\"field\":\"channel\",\"message\":\"is required\"},"
+            "{\"field\":\"\",\"message\":\"and \\\"more\\\"\"}]}");
+  // No errors, no list; an empty detail is still written.
+  Response bare = MakeProblem(11, http::status::not_found, "not-found", "Not found", "");
+  EXPECT_EQ(bare.body(),
+            "{\"type\":\"/problems/not-found\",\"title\":\"Not found\",\"status\":404,"
+            "\"detail\":\"\"}");
+}
+
+TEST(ProblemTest, EngineStatusesMapToProblemTypes) {
+  struct Case {
+    absl::Status status;
+    http::status want;
+    const char* type;
+  };
+  const Case cases[] = {
+      {absl::InvalidArgumentError("bad"), http::status::bad_request, "invalid-request"},
+      {absl::NotFoundError("none"), http::status::not_found, "not-found"},
+      {absl::FailedPreconditionError("closed"), http::status::conflict, "wrong-state"},
+      {absl::AlreadyExistsError("key"), http::status::conflict, "idempotency-conflict"},
+      {absl::UnavailableError("down"), http::status::service_unavailable, "unavailable"},
+      {absl::DataLossError("secret detail"), http::status::internal_server_error, "internal"},
+  };
+  for (const Case& c : cases) {
+    Response res = ProblemFromStatus(11, c.status, "GET FD-1");
+    EXPECT_EQ(res.result(), c.want) << c.status;
+    auto body = boost::json::parse(res.body()).as_object();
+    EXPECT_EQ(body.at("type").as_string(), std::string("/problems/") + c.type);
+    EXPECT_EQ(body.at("status").as_int64(), static_cast<int>(c.want));
+  }
+  // A 500 never tells the caller what went wrong inside.
+  Response internal = ProblemFromStatus(11, absl::DataLossError("secret detail"), "GET FD-1");
+  EXPECT_THAT(internal.body(), ::testing::Not(HasSubstr("secret")));
+}
+
+TEST(ProblemTest, UnauthenticatedAsksForABearerToken) {
+  Response res = Unauthenticated(11);
+  EXPECT_EQ(res.result(), http::status::unauthorized);
+  EXPECT_EQ(HeaderOf(res, http::field::www_authenticate), "Bearer");
+  EXPECT_EQ(Forbidden(11).result(), http::status::forbidden);
+}
+
+}  // namespace
+}  // namespace frontdoor

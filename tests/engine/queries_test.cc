@@ -1,0 +1,229 @@
+// The engine's read-only queries against a real store: what a partner may
+// see, the worklist filtered and paged, dry runs with and without the
+// children's history, the explanation of a stored contact, and the RAG a
+// contact carries now.
+#include "engine/queries.h"
+
+#include <future>
+#include <set>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "engine/processor.h"
+#include "tests/engine/engine_fixtures.h"
+
+namespace frontdoor {
+namespace {
+
+using testing::DefaultPolicy;
+using ::testing::ElementsAre;
+using ::testing::Field;
+using testing::kTuesday10am;
+using testing::SchoolContact;
+using testing::TempFolder;
+
+class QueriesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = Store::Open(dir_.path() / "db");
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+    processor_ = std::make_unique<Processor>(*store_, clock_, policies_, &metrics_);
+    ASSERT_TRUE(processor_->Start().ok());
+  }
+  void TearDown() override { processor_->Stop(); }
+
+  CommandResult Run(Command command) {
+    auto promise = std::make_shared<std::promise<CommandResult>>();
+    auto future = promise->get_future();
+    EXPECT_TRUE(processor_->Submit(
+        std::move(command), [promise](CommandResult r) { promise->set_value(std::move(r)); }));
+    return future.get();
+  }
+
+  // Stores a contact from `source` about a child called `given_name`.
+  std::string Submit(v1::Source::Code source, const std::string& given_name = "Sam",
+                     const std::string& actor = "example-school") {
+    v1::ContactSubmission s = SchoolContact();
+    s.set_source(source);
+    s.mutable_children(0)->set_given_name(given_name);
+    CommandResult r = Run(SubmitContact{s, actor, "", ""});
+    EXPECT_TRUE(r.status.ok()) << r.status;
+    return r.status.ok() ? r.contact->contact().id() : "";
+  }
+
+  void SendToMash(const std::string& id, v1::Rag::Code rag) {
+    v1::DecisionRequest d;
+    d.set_route(v1::Route::MASH);
+    d.set_rag(rag);
+    d.set_reason("SYNTHETIC: needs the MASH");
+    CommandResult r = Run(RecordDecision{id, d, "ifd-triage"});
+    ASSERT_TRUE(r.status.ok()) << r.status;
+  }
+
+  static std::vector<std::string> Ids(const v1::Worklist& list) {
+    std::vector<std::string> ids;
+    for (const auto& c : list.contacts()) ids.push_back(c.id());
+    return ids;
+  }
+
+  TempFolder dir_;
+  std::unique_ptr<Store> store_;
+  ManualClock clock_{kTuesday10am};
+  PolicySlot policies_{DefaultPolicy()};
+  MetricsRegistry metrics_;
+  std::unique_ptr<Processor> processor_;
+};
+
+TEST(CurrentRagTest, IsTheMashsWhileInTheMashAndTheRecommendationsBefore) {
+  v1::Contact c;
+  c.set_state(v1::ContactState::AWAITING_DECISION);
+  c.mutable_recommendation()->set_rag(v1::Rag::GREEN);
+  c.mutable_mash()->set_rag(v1::Rag::RED);
+  EXPECT_EQ(CurrentRag(c), v1::Rag::GREEN);
+  c.set_state(v1::ContactState::IN_MASH);
+  EXPECT_EQ(CurrentRag(c), v1::Rag::RED);
+}
+
+TEST(PartnerViewTest, KeepsProgressAndDropsTheFrontDoorsWorking) {
+  v1::Contact c;
+  c.set_id("FD-00000001");
+  c.set_state(v1::ContactState::CLOSED);
+  c.set_outcome(v1::Outcome::NFA);
+  c.set_external_ref("SCH-1");
+  c.set_source(v1::Source::SCHOOLS);
+  c.set_narrative("SYNTHETIC-NARRATIVE");
+  c.set_submitted_by("example-school");
+  c.mutable_recommendation()->set_rag(v1::Rag::RED);
+  c.mutable_prior()->set_contacts_12m(3);
+  c.add_children()->set_given_name("Sam");
+  c.add_deadlines()->set_name("decision");
+  v1::Contact view = PartnerView(c);
+  EXPECT_EQ(view.id(), "FD-00000001");
+  EXPECT_EQ(view.state(), v1::ContactState::CLOSED);
+  EXPECT_EQ(view.outcome(), v1::Outcome::NFA);
+  EXPECT_EQ(view.external_ref(), "SCH-1");
+  EXPECT_EQ(view.deadlines_size(), 1);
+  EXPECT_TRUE(view.narrative().empty());
+  EXPECT_TRUE(view.submitted_by().empty());
+  EXPECT_FALSE(view.has_recommendation());
+  EXPECT_FALSE(view.has_prior());
+  EXPECT_EQ(view.children_size(), 0);
+  EXPECT_TRUE(PartnerMaySee(c, "example-school"));
+  EXPECT_FALSE(PartnerMaySee(c, "another-school"));
+}
+
+TEST(WorklistPageTokenTest, RoundTripsAndRefusesOthers) {
+  Store::WorklistEntry entry{"FD-00000007", kTuesday10am};
+  auto back = ParseWorklistPageToken(WorklistPageToken(entry));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->contact_id, "FD-00000007");
+  EXPECT_EQ(back->due_at, kTuesday10am);
+  EXPECT_FALSE(ParseWorklistPageToken("no-colon").has_value());
+  EXPECT_FALSE(ParseWorklistPageToken("12x:FD-1").has_value());
+  EXPECT_FALSE(ParseWorklistPageToken(":FD-1").has_value());
+  EXPECT_FALSE(ParseWorklistPageToken("-5:FD-1").has_value());
+}
+
+TEST_F(QueriesTest, WorklistFiltersBySourceAndPagesOnAFullPage) {
+  std::string a = Submit(v1::Source::SCHOOLS, "Ann");
+  Submit(v1::Source::POLICE, "Ben");
+  std::string c = Submit(v1::Source::SCHOOLS, "Cat");
+  Submit(v1::Source::POLICE, "Dan");
+  std::string e = Submit(v1::Source::SCHOOLS, "Eve");
+
+  WorklistQuery query;
+  query.limit = 2;
+  query.source = v1::Source::SCHOOLS;
+  auto first = ReadWorklist(*store_, query);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_THAT(Ids(*first), ElementsAre(a, c));
+  ASSERT_FALSE(first->next_page_token().empty());
+  // Rows leave their long texts behind.
+  EXPECT_TRUE(first->contacts(0).narrative().empty());
+
+  query.after = ParseWorklistPageToken(first->next_page_token());
+  ASSERT_TRUE(query.after.has_value());
+  auto second = ReadWorklist(*store_, query);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_THAT(Ids(*second), ElementsAre(e));
+  EXPECT_TRUE(second->next_page_token().empty());
+}
+
+TEST_F(QueriesTest, WorklistFiltersTheMashQueueByItsCurrentRag) {
+  std::string red = Submit(v1::Source::SCHOOLS, "Ann");
+  std::string amber = Submit(v1::Source::SCHOOLS, "Ben");
+  std::string waiting = Submit(v1::Source::SCHOOLS, "Cat");
+  SendToMash(red, v1::Rag::RED);
+  SendToMash(amber, v1::Rag::AMBER);
+
+  WorklistQuery query;
+  query.queue = Queue::kMash;
+  query.rag = v1::Rag::RED;
+  auto reds = ReadWorklist(*store_, query);
+  ASSERT_TRUE(reds.ok()) << reds.status();
+  EXPECT_THAT(Ids(*reds), ElementsAre(red));
+  query.rag = std::nullopt;
+  EXPECT_THAT(Ids(*ReadWorklist(*store_, query)), ElementsAre(red, amber));
+  WorklistQuery triage;
+  EXPECT_THAT(Ids(*ReadWorklist(*store_, triage)), ElementsAre(waiting));
+}
+
+TEST_F(QueriesTest, DryRunRefusesAnInvalidFormNamingTheField) {
+  v1::ContactSubmission s = SchoolContact();
+  s.clear_channel();
+  auto run = EvaluateDryRun(*store_, policies_.Get(), s, kTuesday10am, DryRunAudience::kStaff);
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_THAT(run->errors, ElementsAre(Field(&FieldError::field, "channel")));
+  EXPECT_FALSE(run->evaluation.has_recommendation());
+}
+
+TEST_F(QueriesTest, DryRunShowsStaffTheHistoryAndPartnersOnlyTheirForm) {
+  Submit(v1::Source::SCHOOLS, "Sam");
+  Submit(v1::Source::SCHOOLS, "Sam");
+  v1::ContactSubmission s = SchoolContact();
+  auto staff = EvaluateDryRun(*store_, policies_.Get(), s, kTuesday10am, DryRunAudience::kStaff);
+  ASSERT_TRUE(staff.ok()) << staff.status();
+  EXPECT_TRUE(staff->errors.empty());
+  EXPECT_EQ(staff->evaluation.prior().contacts_12m(), 2);
+  EXPECT_TRUE(staff->evaluation.has_recommendation());
+  EXPECT_GT(staff->evaluation.explanation().rules_size(), 0);
+  EXPECT_FALSE(staff->evaluation.out_of_hours());
+
+  auto partner =
+      EvaluateDryRun(*store_, policies_.Get(), s, kTuesday10am, DryRunAudience::kPartner);
+  ASSERT_TRUE(partner.ok()) << partner.status();
+  EXPECT_FALSE(partner->evaluation.has_prior());
+  EXPECT_TRUE(partner->evaluation.has_recommendation());
+  // A dry run stores nothing and makes no one new.
+  EXPECT_EQ(store_->Worklist(Queue::kTriage, 100)->size(), 2u);
+}
+
+TEST_F(QueriesTest, DryRunOutOfHoursFollowsReceivedAt) {
+  v1::ContactSubmission s = SchoolContact();
+  *s.mutable_received_at() = ToProto(testing::kSaturday2am);
+  clock_.Set(testing::kSaturday2am + std::chrono::hours(1));
+  auto run = EvaluateDryRun(*store_, policies_.Get(), s, clock_.Now(), DryRunAudience::kPartner);
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_TRUE(run->evaluation.out_of_hours());
+}
+
+TEST_F(QueriesTest, ExplainsAStoredContactWithThePolicyThatDecided) {
+  std::string id = Submit(v1::Source::SCHOOLS);
+  auto record = store_->GetContact(id);
+  ASSERT_TRUE(record.ok() && record->has_value());
+  PolicyLibrary library(*store_, policies_);
+  auto explanation =
+      ExplainContact(*store_, library, *policies_.Get().calendar, (*record)->contact());
+  ASSERT_TRUE(explanation.ok()) << explanation.status();
+  EXPECT_GT(explanation->rules_size(), 0);
+
+  v1::Contact unknown = (*record)->contact();
+  unknown.set_id("FD-99999999");
+  EXPECT_TRUE(absl::IsDataLoss(
+      ExplainContact(*store_, library, *policies_.Get().calendar, unknown).status()));
+}
+
+}  // namespace
+}  // namespace frontdoor
