@@ -14,7 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "engine/active_policy.h"
-#include "engine/calendar.h"
+#include "calendar/calendar.h"
 #include "engine/policy_library.h"
 #include "engine/store.h"
 #include "frontdoor/proto_time.h"

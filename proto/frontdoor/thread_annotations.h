@@ -9,16 +9,16 @@
 //   void DrainLocked() EXCLUSIVE_LOCKS_REQUIRED(mu_);
 #pragma once
 
+// Abseil's header (which absl/synchronization/mutex.h includes) defines the
+// same names in some versions: it comes first, and each name is defined once.
+#include "absl/base/thread_annotations.h"
+
 #if defined(__clang__)
 #define FRONTDOOR_THREAD_ANNOTATION(x) __attribute__((x))
 #else
 #define FRONTDOOR_THREAD_ANNOTATION(x)
 #endif
 
-// Abseil's absl/base/internal/thread_annotations.h (included by
-// absl/synchronization/mutex.h) defines the same names to the same
-// attributes; whichever header comes first wins, so the order of includes
-// does not matter.
 #ifndef GUARDED_BY
 #define GUARDED_BY(x) FRONTDOOR_THREAD_ANNOTATION(guarded_by(x))
 #endif
