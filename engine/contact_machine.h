@@ -95,8 +95,9 @@ absl::StatusOr<std::vector<v1::Event>> Decide(const v1::ContactRecord* state,
                                               const DecideInputs& in);
 
 // The facts the policy looked at when the contact arrived, from its
-// CONTACT_RECEIVED event: the same for deciding, for explaining later and
-// for backtests. Borrows `received`'s submission.
+// CONTACT_RECEIVED event (rules::FactsFor, with out_of_hours as stored then):
+// the same for deciding, for explaining later and for backtests. Borrows
+// `received`'s submission.
 rules::Facts FactsOf(const v1::ContactReceived& received, const Calendar& calendar);
 
 // Folds `event` into `state`. Events must come in seq order.

@@ -68,9 +68,9 @@ absl::StatusOr<PolicyErrorCase> ReadExpectations(const std::filesystem::path& fi
       ExpectedError e;
       std::string line_text = rest.substr(0, colon);
       if (line_text != "*") {
-        if (line_text.empty() ||
-            !std::all_of(line_text.begin(), line_text.end(),
-                         [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+        if (line_text.empty() || !std::all_of(line_text.begin(), line_text.end(), [](char c) {
+              return std::isdigit(static_cast<unsigned char>(c));
+            })) {
           return absl::InvalidArgumentError(where + "LINE must be a number or *");
         }
         e.line = std::stoi(line_text);
@@ -143,8 +143,8 @@ std::string CaseName(const ::testing::TestParamInfo<std::filesystem::path>& info
   return name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, PolicyErrorCaseTest,
-                         ::testing::ValuesIn(ListRuleCases(CasesDir())), CaseName);
+INSTANTIATE_TEST_SUITE_P(Cases, PolicyErrorCaseTest, ::testing::ValuesIn(ListRuleCases(CasesDir())),
+                         CaseName);
 
 TEST(PolicyErrorCasesTest, ThereAreCases) { EXPECT_GE(ListRuleCases(CasesDir()).size(), 19u); }
 

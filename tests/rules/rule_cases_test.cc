@@ -1,7 +1,8 @@
 // Runs every data-driven rule case under tests/rules/cases against the
-// default policy, one parameterised test per file (DuckDB-style: adding a
-// case is adding a file). Also checks that the runner itself reports a
-// wrong expectation, so a case cannot pass by accident.
+// default policy and the shipped bank holidays, one parameterised test per
+// file (DuckDB-style: adding a case is adding a file). Also checks that the
+// runner itself reports a wrong expectation, so a case cannot pass by
+// accident.
 #include "rules/rule_cases.h"
 
 #include <gmock/gmock.h>
