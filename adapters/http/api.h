@@ -1,8 +1,11 @@
-// The HTTP API of CONTRACT.md: routing, roles, request bodies in and
-// resources out, and problem+json for everything that goes wrong. It turns
-// requests into engine commands and reads; it owns no state of its own.
-// Reads go straight to the store on the I/O thread (DESIGN.md principle 7);
-// changes go through the Processor and are answered once durable.
+// The HTTP API of CONTRACT.md, as the server sees it: one object that
+// answers a request (Handle) or takes a connection over for the live feed
+// (Stream). Behind it: the route table (router.h), the handlers by resource
+// (handlers.h), the one problem builder (problem.h) and query parsing
+// (query_params.h). It turns requests into engine commands and queries; it
+// owns no state of its own. Reads go straight to the store on the I/O
+// thread (DESIGN.md principle 7); changes go through the Processor and are
+// answered once durable.
 #pragma once
 
 #include <chrono>
@@ -69,7 +72,8 @@ class Api {
                                       boost::asio::ip::address peer);
 
   // A response for a request the server could not even read (too large,
-  // malformed head), in the API's problem+json form.
+  // malformed head): the same problem, with the same headers, as the API's
+  // own (MakeProblem in problem.h).
   static Response Problem(unsigned version, boost::beast::http::status status,
                           std::string_view slug, std::string_view title, std::string detail);
 
