@@ -146,9 +146,18 @@ void CheckTimescales(const v1::Timescales& t, const std::string& path, PolicyPro
   const auto* reflection = t.GetReflection();
   for (int i = 0; i < descriptor->field_count(); ++i) {
     const auto* field = descriptor->field(i);
+    // warn_before_minutes is a number, not a timescale.
+    if (field->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) continue;
     if (!reflection->HasField(t, field)) continue;
     CheckTimescale(static_cast<const v1::TimescaleSpec&>(reflection->GetMessage(t, field)),
                    JoinPath(path, field->name()), problems);
+  }
+  // Up to a week before: a longer warning would mark every open step.
+  if (t.has_warn_before_minutes() &&
+      (t.warn_before_minutes() < 0 || t.warn_before_minutes() > 7 * 24 * 60)) {
+    problems.Error(JoinPath(path, "warn_before_minutes"),
+                   "must be 0 to 10080 minutes (a week), not " +
+                       std::to_string(t.warn_before_minutes()));
   }
 }
 

@@ -397,10 +397,14 @@ class RuleCompiler {
     const auto* reflection = then.timescales().GetReflection();
     for (int i = 0; i < descriptor->field_count(); ++i) {
       const auto* field = descriptor->field(i);
+      if (field->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) continue;
       if (!reflection->HasField(then.timescales(), field)) continue;
       cr.timescales.GetReflection()
           ->MutableMessage(&cr.timescales, field)
           ->CopyFrom(reflection->GetMessage(then.timescales(), field));
+    }
+    if (then.timescales().has_warn_before_minutes()) {
+      cr.timescales.set_warn_before_minutes(then.timescales().warn_before_minutes());
     }
   }
 

@@ -290,11 +290,16 @@ std::string DescribeTimescales(const v1::Timescales& t) {
   const auto* descriptor = t.GetDescriptor();
   for (int i = 0; i < descriptor->field_count(); ++i) {
     const auto* field = descriptor->field(i);
+    if (field->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) continue;
     if (!t.GetReflection()->HasField(t, field)) continue;
     if (!out.empty()) out += "; ";
     out += field->name() + " " +
            DescribeTimescale(
                static_cast<const v1::TimescaleSpec&>(t.GetReflection()->GetMessage(t, field)));
+  }
+  if (t.has_warn_before_minutes()) {
+    if (!out.empty()) out += "; ";
+    out += "warned " + std::to_string(t.warn_before_minutes()) + " minutes before";
   }
   return out;
 }

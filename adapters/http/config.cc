@@ -1,6 +1,7 @@
 // YAML config loading with yaml-cpp; its exceptions stop here.
 #include "adapters/http/config.h"
 
+#include <algorithm>
 #include <thread>
 #include <unistd.h>
 
@@ -104,6 +105,15 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file)
         config.web_root = value.as<std::string>();
       } else if (key == "log_level") {
         config.log_level = value.as<std::string>();
+        // spdlog reads an unknown name as "off": a typo must not silence the log.
+        static constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn",
+                                                       "error", "critical", "off"};
+        if (std::find(std::begin(kLevels), std::end(kLevels), config.log_level) ==
+            std::end(kLevels)) {
+          return absl::InvalidArgumentError(
+              Where(file, item.first) + ": log_level must be one of trace, debug, info, warn, " +
+              "error, critical or off, not '" + config.log_level + "'");
+        }
       } else {
         return absl::InvalidArgumentError(Where(file, item.first) + ": unknown setting '" + key + "'");
       }

@@ -55,6 +55,22 @@ TEST_F(ConfigTest, UnknownSettingNamesLineAndKey) {
   EXPECT_THAT(std::string(config.status().message()), HasSubstr(":4: unknown setting 'colour'"));
 }
 
+// Regression: spdlog reads an unknown level name as "off", so a typo in
+// log_level used to silence the whole log.
+TEST_F(ConfigTest, AnUnknownLogLevelIsRefused) {
+  auto config = LoadServerConfig(Write(
+      "api_keys:\n  - {name: ops, role: admin, token: \"abc\"}\n"
+      "policy: rules/policy.yaml\nlog_level: verbose\n"));
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(std::string(config.status().message()), HasSubstr("log_level must be one of"));
+  EXPECT_THAT(std::string(config.status().message()), HasSubstr("'verbose'"));
+  auto warn = LoadServerConfig(Write(
+      "api_keys:\n  - {name: ops, role: admin, token: \"abc\"}\n"
+      "policy: rules/policy.yaml\nlog_level: warn\n"));
+  ASSERT_TRUE(warn.ok()) << warn.status();
+  EXPECT_EQ(warn->log_level, "warn");
+}
+
 TEST_F(ConfigTest, MissingPolicyFile) {
   auto config = LoadServerConfig(
       Write("api_keys:\n  - {name: a, role: admin, token: t}\npolicy: nowhere.yaml\n"));

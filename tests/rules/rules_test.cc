@@ -4,6 +4,7 @@
 // explanation and generated reasons; timescales; letters (including that
 // the narrative cannot get into one) and their wording; and the version
 // hash.
+#include <fstream>
 #include <algorithm>
 #include <atomic>
 #include <sstream>
@@ -901,3 +902,26 @@ TEST(LetterValuesTest, AnOutcomeBringsItsReasonRouteAndSignposts) {
 
 }  // namespace
 }  // namespace frontdoor::rules
+
+// Regression: warn_before_minutes is a number among the timescales, and the
+// loader read every field of Timescales as a timescale message, so a policy
+// that set it aborted `rules check` and, through SIGHUP, the server.
+TEST(WarnBeforeMinutesTest, APolicyAndARuleMaySetTheWarningWindow) {
+  std::ifstream in(testing::DefaultPolicyPath());
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string at = "timescales:\n  decision: {hours: 24}\n";
+  ASSERT_NE(text.find(at), std::string::npos);
+  text.replace(text.find(at), at.size(), at + "  warn_before_minutes: 90\n");
+  std::vector<PolicyError> errors;
+  auto policy = Policy::LoadText(text, "default.yaml", testing::DefaultPolicyPath().parent_path(),
+                                 &errors);
+  for (const PolicyError& e : errors) ADD_FAILURE() << e.ToString();
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  TestContact c(R"({channel: PORTAL, source: SCHOOLS, consent: {status: GIVEN},
+      children: [{given_name: Amy, date_of_birth: "2018-05-01"}], concerns: [NEGLECT],
+      immediate_risk: false})");
+  Evaluation ev = (*policy)->Evaluate(c.facts);
+  EXPECT_EQ(ev.recommendation.rule_id(), "possible-harm");
+  EXPECT_EQ(ev.timescales.warn_before_minutes(), 90);
+  EXPECT_EQ(ev.timescales.decision().hours(), 24);
+}
