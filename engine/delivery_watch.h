@@ -35,7 +35,7 @@ class DeliveryWatch {
   }
 
   // Calls `done` once everything up to `seq` is delivered: at once (on this
-  // thread) when it already is, otherwise on the sink's thread.
+  // thread) when it already is, otherwise on the dispatcher's delivery thread.
   void WhenDelivered(uint64_t seq, std::function<void()> done) LOCKS_EXCLUDED(mu_) {
     {
       absl::MutexLock lock(&mu_);
