@@ -1,14 +1,17 @@
 // Tells waiters when the outbox has been delivered up to a sequence number.
 // The admin clock endpoint uses it to answer only once the letters and
 // alerts its timers caused are out of the building, so that a test (or a
-// simulation) sees them without polling.
+// simulation) sees them without polling. The outbox dispatcher
+// (engine/outbox.h) owns one and reports each delivered page to it.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "frontdoor/thread_annotations.h"
 
 namespace frontdoor {
 
@@ -16,10 +19,10 @@ namespace frontdoor {
 class DeliveryWatch {
  public:
   // A sink has delivered every entry up to `seq`.
-  void Delivered(uint64_t seq) {
+  void Delivered(uint64_t seq) LOCKS_EXCLUDED(mu_) {
     std::vector<std::function<void()>> ready;
     {
-      std::lock_guard lock(mu_);
+      absl::MutexLock lock(&mu_);
       if (seq <= delivered_) return;
       delivered_ = seq;
       auto end = waiters_.upper_bound(seq);
@@ -32,10 +35,10 @@ class DeliveryWatch {
   }
 
   // Calls `done` once everything up to `seq` is delivered: at once (on this
-  // thread) when it already is, otherwise on the sink's thread.
-  void WhenDelivered(uint64_t seq, std::function<void()> done) {
+  // thread) when it already is, otherwise on the dispatcher's delivery thread.
+  void WhenDelivered(uint64_t seq, std::function<void()> done) LOCKS_EXCLUDED(mu_) {
     {
-      std::lock_guard lock(mu_);
+      absl::MutexLock lock(&mu_);
       if (seq > delivered_) {
         waiters_[seq].push_back(std::move(done));
         return;
@@ -44,15 +47,15 @@ class DeliveryWatch {
     done();
   }
 
-  uint64_t delivered() const {
-    std::lock_guard lock(mu_);
+  uint64_t delivered() const LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
     return delivered_;
   }
 
  private:
-  mutable std::mutex mu_;
-  uint64_t delivered_ = 0;
-  std::map<uint64_t, std::vector<std::function<void()>>> waiters_;
+  mutable absl::Mutex mu_;
+  uint64_t delivered_ GUARDED_BY(mu_) = 0;
+  std::map<uint64_t, std::vector<std::function<void()>>> waiters_ GUARDED_BY(mu_);
 };
 
 }  // namespace frontdoor

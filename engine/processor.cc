@@ -1,6 +1,7 @@
 // The writer thread: batches of commands, decided against current state,
 // turned into one WriteBatch together with everything that follows from
-// their events (timers, worklists, breaches, outbox, indexes), committed once.
+// their events (the batch projection's timers, worklists, breaches, outbox
+// and indexes) and the timers the timer loop says are due, committed once.
 #include "engine/processor.h"
 
 #include <pthread.h>
@@ -11,9 +12,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "engine/batch_projection.h"
+#include "engine/outbox.h"
 #include "engine/people.h"
-#include "engine/queries.h"
-#include "frontdoor/codes.h"
 #include "frontdoor/status_macros.h"
 #include "spdlog/spdlog.h"
 
@@ -22,41 +23,12 @@ namespace frontdoor {
 namespace {
 
 constexpr char kContactCounter[] = "contact";
-constexpr char kOutboxCounter[] = "outbox";
 constexpr char kPersonCounter[] = "person";
-constexpr const char* kTallies[] = {"state/AWAITING_DECISION", "state/IN_MASH", "state/CLOSED",
-                                    "open/decision", "open/mash"};
 
 std::string ContactIdFor(uint64_t number) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "FD-%08llu", static_cast<unsigned long long>(number));
   return buf;
-}
-
-// Events that leave the building: letters with somewhere to go, breaches,
-// out-of-hours alerts and closures.
-bool IsEmitted(const v1::Event& e) {
-  switch (e.body_case()) {
-    case v1::Event::kLetterIssued:
-      return !e.letter_issued().letter().undeliverable();
-    case v1::Event::kTimescaleBreached:
-    case v1::Event::kEdtAlert:
-    case v1::Event::kContactClosed:
-      return true;
-    default:
-      return false;
-  }
-}
-
-v1::Breach BreachOf(const v1::Contact& c, const v1::Deadline& d) {
-  v1::Breach b;
-  b.set_contact_id(c.id());
-  b.set_timescale(d.name());
-  *b.mutable_due_at() = d.due_at();
-  *b.mutable_raised_at() = d.breached_at();
-  b.set_source(c.source());
-  b.set_rag(CurrentRag(c));
-  return b;
 }
 
 }  // namespace
@@ -69,14 +41,14 @@ class Processor::BatchRun {
  public:
   BatchRun(Processor& p, ActivePolicy policy)
       : p_(p),
+        timers_(p.timers_.BeginBatch()),
         policy_(std::move(policy)),
         now_(p.clock_.Now()),
         batch_(p.store_.NewBatch()),
         contact_number_(p.next_contact_number_),
         outbox_seq_(p.next_outbox_seq_),
         person_number_(p.next_person_number_),
-        people_(p.store_, &person_number_),
-        timer_floor_(p.timer_floor_) {}
+        people_(p.store_, &person_number_) {}
 
   CommandResult Handle(const Command& command) {
     return std::visit(
@@ -99,23 +71,20 @@ class Processor::BatchRun {
         command);
   }
 
-  // Fires up to `limit` timers due by now; returns how many.
-  size_t FireDueTimers(size_t limit) {
-    auto timers = p_.store_.DueTimers(timer_floor_, now_, limit);
-    if (!timers.ok()) {
-      spdlog::error("reading due timers: {}", timers.status().ToString());
-      return 0;
-    }
+  // Fires the timers the timer loop says are due by now. When they cannot
+  // be read, none fire; the loop knows, and tries again.
+  void FireDueTimers() {
+    auto timers = p_.timers_.TakeDue(timers_, now_);
+    if (!timers.ok()) return;
     for (const v1::Timer& timer : *timers) {
       TimePoint due = FromProto(timer.due_at());
       batch_.DeleteTimer(due, timer.contact_id(), timer.name());
-      timer_floor_ = std::max(timer_floor_, due);
+      timers_.Fired(due);
       CommandResult r = Run(FireTimer{timer.contact_id(), timer.name(), due});
       if (!r.status.ok() && !absl::IsNotFound(r.status)) {
         spdlog::error("timer {} of {}: {}", timer.name(), timer.contact_id(), r.status.ToString());
       }
     }
-    return timers->size();
   }
 
   void SetNow(TimePoint now) { now_ = now; }
@@ -146,7 +115,7 @@ class Processor::BatchRun {
     return p_.store_.Commit(batch_);
   }
 
-  // After a successful commit: the counters and floor become the Processor's.
+  // After a successful commit: the counters become the Processor's.
   void Adopt() {
     for (const auto& [name, change] : tally_) {
       if (auto it = p_.tallies_.find(name); it != p_.tallies_.end()) it->second += change;
@@ -154,12 +123,9 @@ class Processor::BatchRun {
     p_.next_contact_number_ = contact_number_;
     p_.next_person_number_ = person_number_;
     p_.next_outbox_seq_ = outbox_seq_;
-    p_.timer_floor_ = timer_floor_;
   }
 
-  uint64_t outbox_seq() const { return outbox_seq_; }
-  // The batch started a timescale already due: it fires next batch.
-  bool added_overdue_timer() const { return added_overdue_timer_; }
+  const TimerLoop::Batch& timers() const { return timers_; }
   size_t breaches() const { return breaches_; }
   size_t created() const { return created_; }
 
@@ -266,12 +232,12 @@ class Processor::BatchRun {
     }
     auto state = before ? std::make_shared<v1::ContactRecord>(*before)
                         : std::make_shared<v1::ContactRecord>();
-    if (before) --tally_[std::string("state/") + std::string(NameOf(before->contact().state()))];
+    if (before) --tally_[StateTally(before->contact().state())];
     for (v1::Event& e : *events) {
       Stage(*state, e);
       Apply(*state, e);
     }
-    ++tally_[std::string("state/") + std::string(NameOf(state->contact().state()))];
+    ++tally_[StateTally(state->contact().state())];
     batch_.PutContact(*state);
     events_.insert(events_.end(), std::make_move_iterator(events->begin()),
                    std::make_move_iterator(events->end()));
@@ -281,83 +247,31 @@ class Processor::BatchRun {
     return r;
   }
 
-  // Writes the event and what follows from it. `state` is the contact
-  // before the event.
+  // Writes the event and what the batch projection says follows from it.
+  // `state` is the contact before the event.
   void Stage(const v1::ContactRecord& state, const v1::Event& e) {
     batch_.PutEvent(e);
-    const v1::Contact& c = state.contact();
-    switch (e.body_case()) {
-      case v1::Event::kContactReceived: {
-        const auto& received = e.contact_received();
-        batch_.PutReceived(FromProto(received.received_at()), e.contact_id());
-        std::vector<std::string> ids(received.person_ids().begin(), received.person_ids().end());
-        Note(people_.AddContact(ids, e.contact_id(), FromProto(received.received_at())));
-        break;
-      }
-      case v1::Event::kContactClosed: {
-        v1::Outcome::Code outcome = e.contact_closed().outcome();
-        if (outcome == v1::Outcome::SOCIAL_CARE_ASSESSMENT ||
-            outcome == v1::Outcome::STRATEGY_DISCUSSION) {
-          std::vector<std::string> ids(c.person_ids().begin(), c.person_ids().end());
-          Note(people_.AddReferral(ids, e.contact_id(), FromProto(e.at())));
-        }
-        break;
-      }
-      case v1::Event::kTimescaleStarted: {
-        const auto& started = e.timescale_started();
-        TimePoint due = FromProto(started.due_at());
-        v1::Timer timer;
-        timer.set_contact_id(e.contact_id());
-        timer.set_name(started.name());
-        *timer.mutable_due_at() = started.due_at();
-        batch_.PutTimer(timer);
-        timer_floor_ = std::max(std::min(timer_floor_, due), TimePoint{});
-        if (due <= now_) added_overdue_timer_ = true;
-        if (started.has_warn_at()) {
-          timer.set_name(started.name() + kDueSoonSuffix);
-          *timer.mutable_due_at() = started.warn_at();
-          batch_.PutTimer(timer);
-          timer_floor_ =
-              std::max(std::min(timer_floor_, FromProto(started.warn_at())), TimePoint{});
-        }
-        if (auto q = QueueOfTimescale(started.name())) batch_.PutWorklist(*q, due, e.contact_id());
-        ++tally_["open/" + started.name()];
-        break;
-      }
-      case v1::Event::kTimescaleStopped: {
-        const auto& stopped = e.timescale_stopped();
-        TimePoint due = FromProto(stopped.due_at());
-        batch_.DeleteTimer(due, e.contact_id(), stopped.name());
-        if (auto q = QueueOfTimescale(stopped.name())) {
-          batch_.DeleteWorklist(*q, due, e.contact_id());
-        }
-        --tally_["open/" + stopped.name()];
-        const v1::Deadline* d = FindDeadline(c, stopped.name());
-        if (d != nullptr && d->has_warn_at()) {
-          batch_.DeleteTimer(FromProto(d->warn_at()), e.contact_id(),
-                             stopped.name() + kDueSoonSuffix);
-        }
-        if (d != nullptr && d->breached()) {
-          v1::Breach b = BreachOf(c, *d);
-          *b.mutable_resolved_at() = e.at();
-          batch_.PutBreach(b);
-        }
-        break;
-      }
-      case v1::Event::kTimescaleBreached: {
-        const v1::Deadline* d = FindDeadline(c, e.timescale_breached().name());
-        if (d != nullptr) {
-          v1::Deadline breached = *d;
-          *breached.mutable_breached_at() = e.at();
-          batch_.PutBreach(BreachOf(c, breached));
-          ++breaches_;
-        }
-        break;
-      }
-      default:
-        break;
+    const EventProjection p = ProjectEvent(state, e);
+    if (p.received) batch_.PutReceived(*p.received, e.contact_id());
+    for (const v1::Timer& timer : p.timers_set) {
+      batch_.PutTimer(timer);
+      timers_.Started(FromProto(timer.due_at()), now_);
     }
-    if (IsEmitted(e)) {
+    for (const TimerRef& t : p.timers_deleted) batch_.DeleteTimer(t.due, t.contact_id, t.name);
+    for (const WorklistRef& w : p.worklist_added) batch_.PutWorklist(w.queue, w.due, w.contact_id);
+    for (const WorklistRef& w : p.worklist_removed) {
+      batch_.DeleteWorklist(w.queue, w.due, w.contact_id);
+    }
+    for (const v1::Breach& b : p.breaches) batch_.PutBreach(b);
+    breaches_ += p.breaches_raised;
+    if (p.people) {
+      const PeopleLink& link = *p.people;
+      Note(link.kind == PeopleLink::kContact
+               ? people_.AddContact(link.person_ids, e.contact_id(), link.at)
+               : people_.AddReferral(link.person_ids, e.contact_id(), link.at));
+    }
+    for (const TallyChange& t : p.tallies) tally_[t.name] += t.change;
+    if (p.emitted) {
       v1::OutboxEntry entry;
       entry.set_seq(++outbox_seq_);
       *entry.mutable_event() = e;
@@ -372,6 +286,7 @@ class Processor::BatchRun {
   }
 
   Processor& p_;
+  TimerLoop::Batch timers_;
   const ActivePolicy policy_;
   TimePoint now_;
   Store::Batch batch_;
@@ -385,16 +300,21 @@ class Processor::BatchRun {
   uint64_t person_number_;
   PeopleBook people_;
   std::map<std::string, int64_t> tally_;  // changes to Processor::tallies_
-  TimePoint timer_floor_;
   size_t breaches_ = 0;
   size_t created_ = 0;
-  bool added_overdue_timer_ = false;
 };
 
 Processor::Processor(Store& store, Clock& clock, PolicySlot& policies, MetricsRegistry* metrics,
                      ProcessorOptions options)
-    : store_(store), clock_(clock), policies_(policies), metrics_(metrics), options_(options) {
-  for (const char* name : kTallies) tallies_[name].store(0);
+    : store_(store),
+      clock_(clock),
+      policies_(policies),
+      metrics_(metrics),
+      options_(options),
+      store_timers_(store),
+      timers_(options.timers != nullptr ? *options.timers : store_timers_, clock, retry_clock_,
+              TimerLoopOptions{.max_timers_per_batch = options.max_timers_per_batch}) {
+  for (const char* name : kTallyNames) tallies_[name].store(0);
   if (metrics_ != nullptr) {
     batch_size_ = &metrics_->GetHistogram(
         "frontdoor_batch_commands", "Commands decided per committed batch",
@@ -409,7 +329,7 @@ Processor::Processor(Store& store, Clock& clock, PolicySlot& policies, MetricsRe
         &metrics_->GetCounter("frontdoor_commit_failures_total", "Batches the store refused");
     metrics_->AddGauge("frontdoor_processor_queue", "Commands waiting for the writer",
                        [this] { return static_cast<double>(queue_depth()); });
-    for (const char* name : kTallies) {
+    for (const char* name : kTallyNames) {
       std::string_view n(name);
       bool state = n.starts_with("state/");
       std::string label = std::string(n.substr(n.find('/') + 1));
@@ -424,18 +344,14 @@ Processor::Processor(Store& store, Clock& clock, PolicySlot& policies, MetricsRe
 Processor::~Processor() { Stop(); }
 
 absl::Status Processor::LoadCounters() {
-  for (const char* name : kTallies) {
+  for (const char* name : kTallyNames) {
     ASSIGN_OR_RETURN(uint64_t value, store_.GetCounter(name));
     tallies_[name].store(static_cast<int64_t>(value));
   }
   ASSIGN_OR_RETURN(next_contact_number_, store_.GetCounter(kContactCounter));
   ASSIGN_OR_RETURN(next_outbox_seq_, store_.GetCounter(kOutboxCounter));
   ASSIGN_OR_RETURN(next_person_number_, store_.GetCounter(kPersonCounter));
-  ASSIGN_OR_RETURN(std::optional<TimePoint> earliest, store_.EarliestTimer());
-  timer_floor_ = earliest.value_or(TimePoint{});
-  std::lock_guard lock(mu_);
-  next_due_ = earliest;
-  return absl::OkStatus();
+  return timers_.Load();
 }
 
 absl::Status Processor::Start() {
@@ -449,20 +365,20 @@ absl::Status Processor::Start() {
 
 void Processor::Stop() {
   {
-    std::lock_guard lock(mu_);
+    absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 
 bool Processor::Submit(Command command, std::function<void(CommandResult)> done) {
   {
-    std::lock_guard lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (stopping_ || queue_.size() >= options_.max_queue) return false;
     queue_.push_back(Pending{std::move(command), std::move(done)});
   }
-  cv_.notify_one();
+  cv_.Signal();
   return true;
 }
 
@@ -471,26 +387,30 @@ void Processor::AddCommitListener(CommitListener listener) {
 }
 
 size_t Processor::queue_depth() const {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   return queue_.size();
 }
 
-bool Processor::TimerDueLocked() const { return next_due_ && *next_due_ <= clock_.Now(); }
+void Processor::AwaitWork() {
+  while (queue_.empty() && !stopping_) {
+    const std::optional<Millis> idle = timers_.IdleFor();
+    if (!idle) {
+      cv_.Wait(&mu_);
+    } else if (*idle > Millis(0)) {
+      cv_.WaitWithTimeout(&mu_, absl::Milliseconds(idle->count()));
+    } else {
+      return;
+    }
+  }
+}
 
 void Processor::Run() {
   std::vector<Pending> pending;
   for (;;) {
     pending.clear();
     {
-      std::unique_lock lock(mu_);
-      while (queue_.empty() && !stopping_ && !TimerDueLocked() && recovered_ &&
-             clock_waiters_.empty()) {
-        if (next_due_ && !clock_.IsManual()) {
-          cv_.wait_for(lock, *next_due_ - clock_.Now());
-        } else {
-          cv_.wait(lock);
-        }
-      }
+      absl::MutexLock lock(&mu_);
+      AwaitWork();
       if (stopping_ && queue_.empty()) break;
       while (!queue_.empty() && pending.size() < options_.max_batch) {
         pending.push_back(std::move(queue_.front()));
@@ -499,10 +419,7 @@ void Processor::Run() {
     }
     ProcessBatch(pending);
   }
-  for (auto& waiter : clock_waiters_) {
-    waiter(Failed(absl::UnavailableError("the server is stopping")));
-  }
-  clock_waiters_.clear();
+  timers_.AbandonWaiters(absl::UnavailableError("the server is stopping"));
 }
 
 void Processor::ProcessBatch(std::vector<Pending>& pending) {
@@ -526,17 +443,19 @@ void Processor::ProcessBatch(std::vector<Pending>& pending) {
       } else {
         manual->Set(to);
         run.SetNow(to);
-        clock_waiters_.push_back(std::move(p.done));
+        // Answered by the timer loop once nothing due by `to` is left.
+        timers_.AddClockWaiter([this, done = std::move(p.done)](absl::Status status) {
+          CommandResult r = Failed(std::move(status));
+          r.now = clock_.Now();
+          r.outbox_seq = next_outbox_seq_;
+          done(std::move(r));
+        });
       }
       continue;
     }
     answers.emplace_back(std::move(p.done), run.Handle(p.command));
   }
-  // A clock step is answered only once nothing due is left: not while the
-  // batch has just started a timescale that is already due.
-  const bool drained = run.FireDueTimers(options_.max_timers_per_batch) <
-                           options_.max_timers_per_batch &&
-                       !run.added_overdue_timer();
+  run.FireDueTimers();
 
   absl::Status committed = absl::OkStatus();
   if (!run.empty()) {
@@ -556,12 +475,6 @@ void Processor::ProcessBatch(std::vector<Pending>& pending) {
     if (commit_failures_) commit_failures_->Increment();
   }
 
-  {
-    std::lock_guard lock(mu_);
-    auto next = store_.DueTimers(timer_floor_, TimePoint::max() - Millis(1), 1);
-    next_due_ = next.ok() && !next->empty() ? std::optional<TimePoint>(FromProto((*next)[0].due_at()))
-                                            : std::nullopt;
-  }
   if (committed.ok() && !run.events().empty() && !listeners_.empty()) {
     const auto contacts = run.ChangedContacts();
     const CommitNotice notice{next_outbox_seq_, run.events(), contacts};
@@ -577,16 +490,7 @@ void Processor::ProcessBatch(std::vector<Pending>& pending) {
     result.outbox_seq = seq;
     done(std::move(result));
   }
-  if (drained) {
-    recovered_ = true;
-    for (auto& waiter : clock_waiters_) {
-      CommandResult r = Failed(committed);
-      r.now = clock_.Now();
-      r.outbox_seq = seq;
-      waiter(std::move(r));
-    }
-    clock_waiters_.clear();
-  }
+  timers_.Finish(run.timers(), committed);
 }
 
 }  // namespace frontdoor

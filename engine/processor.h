@@ -5,32 +5,37 @@
 // does any caller in the batch hear back: group commit, so that one fsync
 // acknowledges many contacts.
 //
-// Timers: only the earliest due time is kept in memory. With the system
-// clock the thread sleeps until then; with a manual clock time moves only
-// through SetClock, which answers once every timer due by the new time has
-// fired and its effects are committed. Timers that fell due while the server
-// was down fire in the first batches after Start(), with their original due
-// time in the breach.
+// What an event writes besides itself (timers, worklists, breaches, the
+// outbox, indexes) comes from the batch projection (engine/batch_projection.h).
+// When timers fire comes from the timer loop (engine/timer_loop.h): the
+// thread sleeps until the earliest is due; with a manual clock time moves
+// only through SetClock, which answers once every timer due by the new time
+// has fired and its effects are committed. Timers that fell due while the
+// server was down fire in the first batches after Start(), with their
+// original due time in the breach. Delivering the outbox is the dispatcher's
+// (engine/outbox.h), told of each commit by a CommitListener.
 #pragma once
 
-#include <condition_variable>
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <variant>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "engine/active_policy.h"
 #include "engine/clock.h"
 #include "engine/contact_machine.h"
 #include "engine/metrics.h"
 #include "engine/store.h"
+#include "engine/timer_loop.h"
+#include "frontdoor/thread_annotations.h"
 #include "frontdoor/v1/api.pb.h"
 
 namespace frontdoor {
@@ -44,6 +49,9 @@ struct ProcessorOptions {
   // Timers fired in one batch at most, so that a backlog of overdue timers
   // does not hold up new contacts for long. Default: 2000.
   size_t max_timers_per_batch = 2000;
+  // Where the timer loop reads pending timers; must outlive the Processor.
+  // Tests wrap the store's to inject faults. Default: the store.
+  const TimerTable* timers = nullptr;
 };
 
 // Manual clock only: move time to `to`, or on by `advance`, and fire what
@@ -132,8 +140,8 @@ class Processor {
   void AddCommitListener(CommitListener listener);
 
   // True once the timers overdue at Start() have fired.
-  bool recovered() const { return recovered_.load(); }
-  size_t queue_depth() const;
+  bool recovered() const { return timers_.recovered(); }
+  size_t queue_depth() const LOCKS_EXCLUDED(mu_);
 
  private:
   struct Pending {
@@ -142,8 +150,9 @@ class Processor {
   };
   class BatchRun;
 
-  void Run();
-  bool TimerDueLocked() const;
+  void Run() LOCKS_EXCLUDED(mu_);
+  // Waits for commands, or until the timer loop has work.
+  void AwaitWork() EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ProcessBatch(std::vector<Pending>& pending);
   absl::Status LoadCounters();
 
@@ -152,23 +161,22 @@ class Processor {
   PolicySlot& policies_;
   MetricsRegistry* const metrics_;
   const ProcessorOptions options_;
+  // Times the timer loop's retries after a failed read.
+  const SystemClock retry_clock_;
+  const StoreTimerTable store_timers_;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Pending> queue_;            // guarded by mu_
-  bool stopping_ = false;                // guarded by mu_
-  std::optional<TimePoint> next_due_;    // guarded by mu_
+  mutable absl::Mutex mu_;
+  absl::CondVar cv_;
+  std::deque<Pending> queue_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
 
   // Writer thread only.
   uint64_t next_contact_number_ = 0;
   uint64_t next_outbox_seq_ = 0;
   uint64_t next_person_number_ = 0;
-  // Every timer before this has fired or been deleted.
-  TimePoint timer_floor_{};
-  std::vector<std::function<void(CommandResult)>> clock_waiters_;
+  TimerLoop timers_;
   std::vector<CommitListener> listeners_;
 
-  std::atomic<bool> recovered_{false};
   std::thread thread_;
 
   // Contacts in each state and open timescales of each kind, kept as

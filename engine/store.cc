@@ -189,7 +189,6 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
   for (const char* name : kFamilyNames) families.emplace_back(name, cf_options);
 
   auto store = std::unique_ptr<Store>(new Store());
-  store->dir_ = dir;
   store->options_ = options;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
@@ -531,12 +530,6 @@ absl::Status Store::PutPolicyVersion(const v1::PolicyVersion& policy) {
                    "saving a policy version");
 }
 
-std::string Store::DebugStats() const {
-  std::string stats;
-  db_->GetProperty("rocksdb.stats", &stats);
-  return stats;
-}
-
 Store::Batch Store::NewBatch() const {
   Batch batch;
   batch.store_ = this;
@@ -646,6 +639,5 @@ void Store::Batch::DeleteOpenCase(std::string_view case_id) {
 }
 
 size_t Store::Batch::Count() const { return static_cast<size_t>(batch_->Count()); }
-void Store::Batch::Clear() { batch_->Clear(); }
 
 }  // namespace frontdoor

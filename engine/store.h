@@ -169,7 +169,6 @@ class Store {
     void PutOpenCase(const v1::OpenCase& open_case);
     void DeleteOpenCase(std::string_view case_id);
     size_t Count() const;
-    void Clear();
 
    private:
     friend class Store;
@@ -184,14 +183,9 @@ class Store {
   // Unavailable with RocksDB's message; nothing of the batch is then stored.
   absl::Status Commit(Batch& batch);
 
-  // The RocksDB directory, for checkpoints and diagnostics.
-  const std::filesystem::path& dir() const { return dir_; }
   // Visits the CONTACT_RECEIVED event of every stored contact, in id order,
   // until `visit` returns false.
   absl::Status ForEachReceived(const std::function<bool(const v1::Event&)>& visit) const;
-
-  // RocksDB's own statistics line for an operator ("rocksdb.stats").
-  std::string DebugStats() const;
 
  private:
   enum Family : int {
@@ -213,7 +207,6 @@ class Store {
   Store() = default;
   rocksdb::ColumnFamilyHandle* cf(Family f) const { return handles_[f]; }
 
-  std::filesystem::path dir_;
   StoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;

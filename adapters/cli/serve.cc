@@ -20,8 +20,8 @@
 #include "boost/asio/signal_set.hpp"
 #include "engine/active_policy.h"
 #include "engine/clock.h"
-#include "engine/delivery_watch.h"
 #include "engine/metrics.h"
+#include "engine/outbox.h"
 #include "engine/policy_library.h"
 #include "engine/processor.h"
 #include "engine/store.h"
@@ -130,17 +130,20 @@ int Serve(const ServeArgs& args) {
 
   MetricsRegistry metrics;
   PolicySlot policies(std::move(*active));
-  DeliveryWatch delivery;
   ProcessorOptions processor_options;
   processor_options.max_queue = config->max_queue;
   Processor processor(**store, *clock, policies, &metrics, processor_options);
   PolicyLibrary library(**store, policies);
   std::filesystem::path spool_dir =
       config->spool_dir.empty() ? std::filesystem::path(args.data_dir) / "spool" : config->spool_dir;
-  SpoolDispatcher spool(**store, spool_dir, delivery, &metrics);
+  Spool spool(spool_dir);
+  // Backoff after a failed delivery runs on real time, also when the
+  // business clock is manual.
+  SystemClock retry_clock;
+  Outbox outbox(**store, spool, retry_clock, &metrics);
   LiveFeed feed;
-  processor.AddCommitListener([&spool, &feed](const CommitNotice& notice) {
-    spool.Notify(notice.outbox_seq);
+  processor.AddCommitListener([&outbox, &feed](const CommitNotice& notice) {
+    outbox.Notify(notice.outbox_seq);
     feed.Publish(notice);
   });
   metrics.AddGauge("frontdoor_timers_pending", "Open timescales waiting to fall due",
@@ -160,7 +163,7 @@ int Serve(const ServeArgs& args) {
     return absl::OkStatus();
   };
 
-  if (auto s = spool.Start(); !s.ok()) {
+  if (auto s = outbox.Start(); !s.ok()) {
     std::cerr << "frontdoor serve: " << s.message() << "\n";
     return 1;
   }
@@ -178,7 +181,7 @@ int Serve(const ServeArgs& args) {
   deps.feed = &feed;
   deps.clock = clock.get();
   deps.metrics = &metrics;
-  deps.delivery = &delivery;
+  deps.delivery = &outbox.watch();
   deps.auth = &*auth;
   deps.reload_policy = reload;
   WebRoot web(config->web_root);
@@ -228,7 +231,7 @@ int Serve(const ServeArgs& args) {
   for (auto& t : threads) t.join();
 
   processor.Stop();
-  spool.Stop();
+  outbox.Stop();
   spdlog::info("stopped");
   spdlog::shutdown();
   return 0;

@@ -1,7 +1,7 @@
 // `frontdoor serve`: opens the store, loads the policy, starts the
-// Processor, the spool dispatcher and the HTTP server, and runs until
-// SIGTERM or SIGINT, then stops accepting, finishes what is in flight,
-// flushes and returns 0.
+// Processor, the outbox dispatcher with its spool sink and the HTTP
+// server, and runs until SIGTERM or SIGINT, then stops accepting, finishes
+// what is in flight, flushes and returns 0.
 #pragma once
 
 #include <optional>

@@ -1,8 +1,9 @@
-// Rendering of the outbox's events as CloudEvents JSON.
+// Rendering of the outbox's events as CloudEvents JSON: the envelope is a
+// message (proto/frontdoor/v1/delivery.proto) written by json::Write.
 #include "adapters/sinks/cloudevents.h"
 
 #include "adapters/json/json.h"
-#include "frontdoor/codes.h"
+#include "frontdoor/v1/delivery.pb.h"
 
 namespace frontdoor {
 
@@ -18,66 +19,59 @@ std::string CloudEventType(const v1::Event& e) {
 
 namespace {
 
-// The event's data: ids, codes and times; a letter's own text.
-std::string DataOf(const v1::Event& e) {
-  std::string out = "{\"contact_id\":";
-  json::AppendQuoted(e.contact_id(), out);
+// The attributes both envelopes share.
+template <typename Envelope>
+void FillEnvelope(const v1::Event& e, Envelope& ce) {
+  ce.set_specversion("1.0");
+  ce.set_id(e.id());
+  ce.set_source("/frontdoor/contacts/" + e.contact_id());
+  ce.set_type(CloudEventType(e));
+  ce.set_subject(e.contact_id());
+  *ce.mutable_time() = e.at();
+  ce.set_datacontenttype("application/json");
+  ce.set_contactid(e.contact_id());
+}
+
+// The event's data: ids, codes and times.
+v1::EventData DataOf(const v1::Event& e) {
+  v1::EventData data;
+  data.set_contact_id(e.contact_id());
   switch (e.body_case()) {
-    case v1::Event::kLetterIssued:
-      return json::Write(e.letter_issued().letter());
     case v1::Event::kTimescaleBreached:
-      out += ",\"timescale\":";
-      json::AppendQuoted(e.timescale_breached().name(), out);
-      out += ",\"due_at\":";
-      json::AppendMessage(e.timescale_breached().due_at(), out);
-      out += ",\"raised_at\":";
-      json::AppendMessage(e.at(), out);
+      data.set_timescale(e.timescale_breached().name());
+      *data.mutable_due_at() = e.timescale_breached().due_at();
+      *data.mutable_raised_at() = e.at();
       break;
     case v1::Event::kEdtAlert:
-      out += ",\"reason\":";
-      json::AppendQuoted(e.edt_alert().reason(), out);
-      out += ",\"rule_id\":";
-      json::AppendQuoted(e.edt_alert().rule_id(), out);
-      out += ",\"rag\":";
-      json::AppendQuoted(NameOf(e.edt_alert().rag()), out);
+      data.set_reason(e.edt_alert().reason());
+      data.set_rule_id(e.edt_alert().rule_id());
+      data.set_rag(e.edt_alert().rag());
       break;
     case v1::Event::kContactClosed:
       // The closing reason is staff's free text and stays inside.
-      out += ",\"outcome\":";
-      json::AppendQuoted(NameOf(e.contact_closed().outcome()), out);
+      data.set_outcome(e.contact_closed().outcome());
       break;
     default:
       break;
   }
-  out += '}';
-  return out;
+  return data;
 }
 
 }  // namespace
 
 std::string ToCloudEventJson(const v1::Event& e) {
-  std::string out = "{\"specversion\":\"1.0\",\"id\":";
-  json::AppendQuoted(e.id(), out);
-  out += ",\"source\":";
-  json::AppendQuoted("/frontdoor/contacts/" + e.contact_id(), out);
-  out += ",\"type\":";
-  json::AppendQuoted(CloudEventType(e), out);
-  out += ",\"subject\":";
-  json::AppendQuoted(e.contact_id(), out);
-  out += ",\"time\":";
-  json::AppendMessage(e.at(), out);
-  out += ",\"datacontenttype\":\"application/json\"";
-  // Extension attributes, so that receivers can route without parsing data.
-  out += ",\"contactid\":";
-  json::AppendQuoted(e.contact_id(), out);
   if (e.has_letter_issued()) {
-    out += ",\"letterkind\":";
-    json::AppendQuoted(NameOf(e.letter_issued().letter().kind()), out);
+    // A letter's data is the letter itself, its rendered text included.
+    v1::LetterCloudEvent ce;
+    FillEnvelope(e, ce);
+    ce.set_letterkind(e.letter_issued().letter().kind());
+    *ce.mutable_data() = e.letter_issued().letter();
+    return json::Write(ce);
   }
-  out += ",\"data\":";
-  out += DataOf(e);
-  out += '}';
-  return out;
+  v1::CloudEvent ce;
+  FillEnvelope(e, ce);
+  *ce.mutable_data() = DataOf(e);
+  return json::Write(ce);
 }
 
 }  // namespace frontdoor

@@ -9,8 +9,9 @@
 //   void DrainLocked() EXCLUSIVE_LOCKS_REQUIRED(mu_);
 #pragma once
 
-// Abseil's header (which absl/synchronization/mutex.h includes) defines the
-// same names in some versions: it comes first, and each name is defined once.
+// Abseil's header (included by absl/synchronization/mutex.h) defines the same
+// unprefixed names with the same meaning; include it first so that the two
+// never disagree, and define here only what it leaves out.
 #include "absl/base/thread_annotations.h"
 
 #if defined(__clang__)

@@ -1,9 +1,12 @@
 // The single writer on a real RocksDB: commands queued together commit as
 // one batch, timers fire when the manual clock passes them (and at start-up
 // when they fell due while it was stopped), idempotency keys hold within a
-// batch, and a full queue is refused rather than grown.
+// batch, a full queue is refused rather than grown, and a store that cannot
+// read its timers holds recovery and clock steps back instead of being
+// taken for "no timers due".
 #include "engine/processor.h"
 
+#include <atomic>
 #include <future>
 #include <set>
 
@@ -20,6 +23,38 @@ using testing::DefaultPolicy;
 using testing::kTuesday10am;
 using testing::SchoolContact;
 using testing::TempFolder;
+
+// The store's timers, with reads that fail on demand: every read after the
+// first (the one Start makes) fails while `failing` is set.
+class FaultyTimers final : public TimerTable {
+ public:
+  explicit FaultyTimers(const Store& store) : store_(store) {}
+  absl::StatusOr<std::vector<v1::Timer>> DueTimers(TimePoint from, TimePoint up_to,
+                                                   size_t limit) const override {
+    if (reads_++ > 0 && failing) {
+      if (++failures_ == 3) failed_three_times.set_value();
+      return absl::UnavailableError("injected: the timers cannot be read");
+    }
+    return store_.DueTimers(from, up_to, limit);
+  }
+
+  std::atomic<bool> failing{true};
+  mutable std::promise<void> failed_three_times;
+
+ private:
+  const Store& store_;
+  mutable std::atomic<int> reads_{0};
+  mutable std::atomic<int> failures_{0};
+};
+
+int BreachesOf(const Store& store, const std::string& id) {
+  auto events = store.GetEvents(id);
+  EXPECT_TRUE(events.ok()) << events.status();
+  if (!events.ok()) return -1;
+  int breaches = 0;
+  for (const auto& e : *events) breaches += e.has_timescale_breached() ? 1 : 0;
+  return breaches;
+}
 
 class ProcessorTest : public ::testing::Test {
  protected:
@@ -130,6 +165,38 @@ TEST_F(ProcessorTest, TimersThatFellDueWhileStoppedFireAtStartUpOnce) {
     }
     EXPECT_EQ(breaches, 1) << "after restart " << restart;
   }
+}
+
+// Regression: a store error reading the due timers was taken for "0 timers",
+// which marked recovery done and told clock steps that every timer had fired.
+TEST_F(ProcessorTest, TimersThatCannotBeReadHoldRecoveryAndClockStepsBackUntilTheyCan) {
+  std::string id;
+  {
+    auto processor = MakeProcessor();
+    ASSERT_TRUE(processor->Start().ok());
+    id = Queue(*processor, Contact()).get().contact->contact().id();
+    processor->Stop();
+  }
+  clock_.Set(kTuesday10am + std::chrono::hours(30));
+  FaultyTimers timers(*store_);
+  ProcessorOptions options;
+  options.timers = &timers;
+  auto processor = MakeProcessor(options);
+  ASSERT_TRUE(processor->Start().ok());
+  auto step = Queue(*processor, SetClock{clock_.Now(), {}});
+  // The writer tries again (after a backoff), rather than giving up.
+  ASSERT_EQ(timers.failed_three_times.get_future().wait_for(std::chrono::seconds(30)),
+            std::future_status::ready);
+  EXPECT_FALSE(processor->recovered());
+  EXPECT_EQ(step.wait_for(std::chrono::seconds(0)), std::future_status::timeout)
+      << "the clock step was answered before its timers fired";
+  EXPECT_EQ(BreachesOf(*store_, id), 0);
+
+  timers.failing = false;
+  CommandResult moved = step.get();
+  ASSERT_TRUE(moved.status.ok()) << moved.status;
+  EXPECT_TRUE(processor->recovered());
+  EXPECT_EQ(BreachesOf(*store_, id), 1);
 }
 
 TEST_F(ProcessorTest, ClockStepsInOneBatchBothCountAndWaitForTimersTheBatchStarted) {

@@ -1,0 +1,126 @@
+// Events in, index writes out: the projection of one event.
+#include "engine/batch_projection.h"
+
+#include "engine/contact_machine.h"
+#include "engine/queries.h"
+#include "frontdoor/codes.h"
+
+namespace frontdoor {
+
+namespace {
+
+v1::Breach BreachOf(const v1::Contact& c, const v1::Deadline& d) {
+  v1::Breach b;
+  b.set_contact_id(c.id());
+  b.set_timescale(d.name());
+  *b.mutable_due_at() = d.due_at();
+  *b.mutable_raised_at() = d.breached_at();
+  b.set_source(c.source());
+  b.set_rag(CurrentRag(c));
+  return b;
+}
+
+void ProjectStarted(const v1::Event& e, EventProjection& out) {
+  const auto& started = e.timescale_started();
+  v1::Timer timer;
+  timer.set_contact_id(e.contact_id());
+  timer.set_name(started.name());
+  *timer.mutable_due_at() = started.due_at();
+  out.timers_set.push_back(timer);
+  if (started.has_warn_at()) {
+    timer.set_name(started.name() + kDueSoonSuffix);
+    *timer.mutable_due_at() = started.warn_at();
+    out.timers_set.push_back(std::move(timer));
+  }
+  if (auto q = QueueOfTimescale(started.name())) {
+    out.worklist_added.push_back({*q, FromProto(started.due_at()), e.contact_id()});
+  }
+  out.tallies.push_back({"open/" + started.name(), +1});
+}
+
+void ProjectStopped(const v1::Contact& c, const v1::Event& e, EventProjection& out) {
+  const auto& stopped = e.timescale_stopped();
+  const TimePoint due = FromProto(stopped.due_at());
+  out.timers_deleted.push_back({due, e.contact_id(), stopped.name()});
+  if (auto q = QueueOfTimescale(stopped.name())) {
+    out.worklist_removed.push_back({*q, due, e.contact_id()});
+  }
+  out.tallies.push_back({"open/" + stopped.name(), -1});
+  const v1::Deadline* d = FindDeadline(c, stopped.name());
+  if (d != nullptr && d->has_warn_at()) {
+    out.timers_deleted.push_back(
+        {FromProto(d->warn_at()), e.contact_id(), stopped.name() + kDueSoonSuffix});
+  }
+  if (d != nullptr && d->breached()) {
+    v1::Breach b = BreachOf(c, *d);
+    *b.mutable_resolved_at() = e.at();
+    out.breaches.push_back(std::move(b));
+  }
+}
+
+}  // namespace
+
+std::string StateTally(v1::ContactState::Code state) {
+  return "state/" + std::string(NameOf(state));
+}
+
+bool IsEmitted(const v1::Event& e) {
+  switch (e.body_case()) {
+    case v1::Event::kLetterIssued:
+      return !e.letter_issued().letter().undeliverable();
+    case v1::Event::kTimescaleBreached:
+    case v1::Event::kEdtAlert:
+    case v1::Event::kContactClosed:
+      return true;
+    default:
+      return false;
+  }
+}
+
+EventProjection ProjectEvent(const v1::ContactRecord& before, const v1::Event& e) {
+  EventProjection out;
+  const v1::Contact& c = before.contact();
+  switch (e.body_case()) {
+    case v1::Event::kContactReceived: {
+      const auto& received = e.contact_received();
+      const TimePoint at = FromProto(received.received_at());
+      out.received = at;
+      out.people = PeopleLink{
+          PeopleLink::kContact,
+          std::vector<std::string>(received.person_ids().begin(), received.person_ids().end()), at};
+      break;
+    }
+    case v1::Event::kContactClosed: {
+      v1::Outcome::Code outcome = e.contact_closed().outcome();
+      if (outcome == v1::Outcome::SOCIAL_CARE_ASSESSMENT ||
+          outcome == v1::Outcome::STRATEGY_DISCUSSION) {
+        out.people =
+            PeopleLink{PeopleLink::kReferral,
+                       std::vector<std::string>(c.person_ids().begin(), c.person_ids().end()),
+                       FromProto(e.at())};
+      }
+      break;
+    }
+    case v1::Event::kTimescaleStarted:
+      ProjectStarted(e, out);
+      break;
+    case v1::Event::kTimescaleStopped:
+      ProjectStopped(c, e, out);
+      break;
+    case v1::Event::kTimescaleBreached: {
+      if (const v1::Deadline* d = FindDeadline(c, e.timescale_breached().name())) {
+        v1::Deadline breached = *d;
+        *breached.mutable_breached_at() = e.at();
+        out.breaches.push_back(BreachOf(c, breached));
+        ++out.breaches_raised;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  out.emitted = IsEmitted(e);
+  return out;
+}
+
+}  // namespace frontdoor

@@ -1,0 +1,70 @@
+// The spool folder as a Sink: a page of outbox entries becomes one
+// CloudEvents file per event, letters apart from the rest, named by the
+// event's stable id, with no temporary file left behind; delivering the same
+// page again rewrites the same files.
+#include "adapters/sinks/spool.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "adapters/sinks/cloudevents.h"
+
+namespace frontdoor {
+namespace {
+
+std::string Read(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<std::string> Names(const std::filesystem::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    out.push_back(entry.path().filename().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(Spool, APageBecomesOneFilePerEventNamedByItsStableId) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("frontdoor-spool-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  Spool spool(dir / "spool");
+  EXPECT_EQ(spool.name(), "spool");
+  ASSERT_TRUE(spool.Open().ok());
+
+  std::vector<v1::OutboxEntry> page(2);
+  page[0].set_seq(1);
+  page[0].mutable_event()->set_id("FD-00000001-3");
+  page[0].mutable_event()->set_contact_id("FD-00000001");
+  page[0].mutable_event()->mutable_letter_issued()->mutable_letter()->set_kind(
+      v1::LetterKind::ACKNOWLEDGEMENT);
+  page[1].set_seq(2);
+  page[1].mutable_event()->set_id("FD-00000002-4");
+  page[1].mutable_event()->set_contact_id("FD-00000002");
+  page[1].mutable_event()->mutable_timescale_breached()->set_name("decision");
+  ASSERT_TRUE(spool.Deliver(page).ok());
+  // At least once: the same page again is the same files.
+  ASSERT_TRUE(spool.Deliver(page).ok());
+
+  EXPECT_THAT(Names(dir / "spool" / "letters"), ::testing::ElementsAre("FD-00000001-3.json"));
+  EXPECT_THAT(Names(dir / "spool" / "events"), ::testing::ElementsAre("FD-00000002-4.json"));
+  EXPECT_EQ(Read(dir / "spool" / "letters" / "FD-00000001-3.json"),
+            ToCloudEventJson(page[0].event()));
+  EXPECT_EQ(Read(dir / "spool" / "events" / "FD-00000002-4.json"),
+            ToCloudEventJson(page[1].event()));
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace frontdoor
