@@ -6,6 +6,7 @@
 #include <cctype>
 #include <string>
 
+#include "calendar/age.h"
 #include "frontdoor/codes.h"
 
 namespace frontdoor {
@@ -123,9 +124,10 @@ void CheckChild(const v1::Child& child, const std::string& path, year_month_day 
       check.Fail(path + ".date_of_birth", "must be a date written YYYY-MM-DD");
     } else if (sys_days(*dob) > sys_days(today)) {
       check.Fail(path + ".date_of_birth", "must not be in the future");
-    } else if (sys_days(*dob) < sys_days(today) - days(26 * 366)) {
+    } else if (AgeInYears(*dob, today) > 25) {
+      // Care leavers are supported up to 25; the cut-off and its words agree.
       check.Fail(path + ".date_of_birth",
-                 "is more than 25 years ago: a contact is about a child or young person");
+                 "is 26 or more years ago: a contact is about a child or a young person up to 25");
     }
   } else if (unborn) {
     auto edd = ParseIsoDate(child.expected_date_of_birth());

@@ -3,13 +3,13 @@
 
 #include <pthread.h>
 
-#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <thread>
 #include <vector>
 
+#include "adapters/cli/flags.h"
 #include "adapters/http/api.h"
 #include "adapters/http/auth.h"
 #include "adapters/http/config.h"
@@ -34,21 +34,6 @@ namespace frontdoor {
 namespace asio = boost::asio;
 
 namespace {
-
-bool SplitListen(const std::string& listen, std::string* host, uint16_t* port) {
-  size_t colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0) return false;
-  *host = listen.substr(0, colon);
-  if (host->size() > 2 && host->front() == '[' && host->back() == ']') {
-    *host = host->substr(1, host->size() - 2);
-  }
-  std::string_view digits = std::string_view(listen).substr(colon + 1);
-  unsigned value = 0;
-  auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (ec != std::errc() || p != digits.data() + digits.size() || value > 65535) return false;
-  *port = static_cast<uint16_t>(value);
-  return true;
-}
 
 std::string JoinErrors(const std::vector<rules::PolicyError>& errors) {
   std::string out;
@@ -80,8 +65,11 @@ int Serve(const ServeArgs& args) {
   }
   SetUpLogging(config->log_level);
   ServerOptions server_options;
-  if (!SplitListen(args.listen, &server_options.host, &server_options.port)) {
-    std::cerr << "frontdoor serve: --listen takes HOST:PORT, e.g. 127.0.0.1:8080\n";
+  // main() has checked --listen with the same function; this only unpacks it.
+  if (absl::Status listen =
+          cli::SplitListenAddress(args.listen, &server_options.host, &server_options.port);
+      !listen.ok()) {
+    std::cerr << "frontdoor serve: " << listen.message() << "\n";
     return 2;
   }
   server_options.body_limit = config->body_limit_bytes;

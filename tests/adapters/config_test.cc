@@ -6,6 +6,8 @@
 
 #include <fstream>
 
+#include "tests/support/temp_dir.h"
+
 namespace frontdoor {
 namespace {
 
@@ -14,14 +16,10 @@ using ::testing::HasSubstr;
 class ConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("frontdoor-config-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_ / "rules");
     std::ofstream(dir_ / "rules/policy.yaml") << "label: test\n";
     std::ofstream(dir_ / "bank-holidays.json") << "{}";
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::filesystem::path Write(const std::string& text) {
     auto path = dir_ / "config.yaml";
@@ -29,7 +27,8 @@ class ConfigTest : public ::testing::Test {
     return path;
   }
 
-  std::filesystem::path dir_;
+  testing::TempDir scratch_;
+  const std::filesystem::path& dir_ = scratch_.path();
 };
 
 TEST_F(ConfigTest, ReadsKeysAndResolvesPathsBesideTheFile) {

@@ -4,7 +4,6 @@
 // page again rewrites the same files.
 #include "adapters/sinks/spool.h"
 
-#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -15,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "adapters/sinks/cloudevents.h"
+#include "tests/support/temp_dir.h"
 
 namespace frontdoor {
 namespace {
@@ -36,9 +36,8 @@ std::vector<std::string> Names(const std::filesystem::path& dir) {
 }
 
 TEST(Spool, APageBecomesOneFilePerEventNamedByItsStableId) {
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("frontdoor-spool-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
+  testing::TempDir scratch;
+  const auto& dir = scratch.path();
   Spool spool(dir / "spool");
   EXPECT_EQ(spool.name(), "spool");
   ASSERT_TRUE(spool.Open().ok());
@@ -63,7 +62,6 @@ TEST(Spool, APageBecomesOneFilePerEventNamedByItsStableId) {
             ToCloudEventJson(page[0].event()));
   EXPECT_EQ(Read(dir / "spool" / "events" / "FD-00000002-4.json"),
             ToCloudEventJson(page[1].event()));
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 
 #include "engine/active_policy.h"
 #include "engine/processor.h"
+#include "tests/support/source_tree.h"
 
 using namespace frontdoor;
 
@@ -89,8 +90,8 @@ int main(int argc, char** argv) {
     std::cerr << store.status() << "\n";
     return 1;
   }
-  auto active = LoadActivePolicy(std::filesystem::path(FRONTDOOR_SOURCE_DIR) / "rules/policies/default.yaml",
-                                 std::filesystem::path(FRONTDOOR_SOURCE_DIR) / "deploy/bank-holidays.json");
+  auto active = LoadActivePolicy(frontdoor::testing::DefaultPolicyPath(),
+                                 frontdoor::testing::BankHolidaysPath());
   if (!active.ok()) {
     std::cerr << active.status() << "\n";
     return 1;

@@ -16,6 +16,7 @@
 
 #include "rules/policy.h"
 #include "rules/rule_cases.h"
+#include "tests/support/source_tree.h"
 
 namespace frontdoor::rules {
 namespace {
@@ -29,19 +30,18 @@ struct Corpus {
 const Corpus& Load() {
   static const Corpus* corpus = [] {
     auto* c = new Corpus;
-    std::filesystem::path root = FRONTDOOR_SOURCE_DIR;
-    auto policy = Policy::LoadFile(root / "rules" / "policies" / "default.yaml");
+    auto policy = Policy::LoadFile(frontdoor::testing::DefaultPolicyPath());
     if (!policy.ok()) {
       std::fprintf(stderr, "%s\n", std::string(policy.status().message()).c_str());
       std::exit(1);
     }
     c->policy = *policy;
-    auto calendar = CalendarForCases(*c->policy, root / "deploy" / "bank-holidays.json");
+    auto calendar = CalendarForCases(*c->policy, frontdoor::testing::BankHolidaysPath());
     if (!calendar.ok()) {
       std::fprintf(stderr, "%s\n", std::string(calendar.status().message()).c_str());
       std::exit(1);
     }
-    for (const auto& file : ListRuleCases(root / "tests" / "rules" / "cases")) {
+    for (const auto& file : ListRuleCases(frontdoor::testing::SourceDir() / "tests" / "rules" / "cases")) {
       auto rule_case = LoadRuleCase(file);
       if (!rule_case.ok()) continue;
       c->cases.push_back(std::make_unique<v1::RuleCase>(*std::move(rule_case)));
@@ -49,7 +49,7 @@ const Corpus& Load() {
       if (facts.ok()) c->facts.push_back(*facts);
     }
     if (c->facts.empty()) {
-      std::fprintf(stderr, "no rule cases found under %s\n", root.c_str());
+      std::fprintf(stderr, "no rule cases found under %s\n", frontdoor::testing::SourceDir().c_str());
       std::exit(1);
     }
     return c;

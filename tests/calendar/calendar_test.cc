@@ -15,6 +15,8 @@
 #include "calendar/age.h"
 #include "calendar/date_words.h"
 #include "calendar/london_time.h"
+#include "tests/support/source_tree.h"
+#include "tests/support/temp_dir.h"
 
 namespace frontdoor {
 namespace {
@@ -51,8 +53,7 @@ v1::TimescaleSpec WorkingDays(int n) {
 class CalendarTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto holidays = Calendar::LoadBankHolidays(std::filesystem::path(FRONTDOOR_SOURCE_DIR) /
-                                               "deploy" / "bank-holidays.json");
+    auto holidays = Calendar::LoadBankHolidays(testing::BankHolidaysPath());
     ASSERT_TRUE(holidays.ok()) << holidays.status();
     auto calendar = Calendar::Make(v1::OfficeHours(), *holidays);
     ASSERT_TRUE(calendar.ok()) << calendar.status();
@@ -67,8 +68,7 @@ class CalendarTest : public ::testing::Test {
 };
 
 TEST_F(CalendarTest, BankHolidayFileCoversEnglandAndWales2024To2027) {
-  auto holidays = Calendar::LoadBankHolidays(std::filesystem::path(FRONTDOOR_SOURCE_DIR) /
-                                             "deploy" / "bank-holidays.json");
+  auto holidays = Calendar::LoadBankHolidays(testing::BankHolidaysPath());
   ASSERT_TRUE(holidays.ok());
   EXPECT_EQ(holidays->size(), 32u);
   EXPECT_THAT(*holidays, ::testing::Contains(Day(2026, 12, 28)));
@@ -232,9 +232,8 @@ TEST(CalendarMakeTest, BadOfficeHoursNameTheField) {
 }
 
 TEST(CalendarLoadTest, ErrorsForMissingOrBadFiles) {
-  std::filesystem::path dir =
-      std::filesystem::path(::testing::TempDir()) / "frontdoor_calendar_test";
-  std::filesystem::create_directories(dir);
+  testing::TempDir scratch;
+  const std::filesystem::path& dir = scratch.path();
   EXPECT_EQ(Calendar::LoadBankHolidays(dir / "none.json").status().code(),
             absl::StatusCode::kNotFound);
   std::ofstream(dir / "bad.json") << "{not json";

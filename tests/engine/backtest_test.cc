@@ -23,14 +23,8 @@ using ::testing::StartsWith;
 using testing::DefaultPolicy;
 using testing::kTuesday10am;
 using testing::SchoolContact;
-using testing::TempFolder;
-
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::ReadFile;
+using testing::TempDir;
 
 // The default policy with universal needs sent to early help at level 2.
 std::shared_ptr<const rules::Policy> StricterPolicy() {
@@ -46,7 +40,7 @@ std::shared_ptr<const rules::Policy> StricterPolicy() {
 }
 
 TEST(Backtest, CountsHowAnotherPolicyWouldHaveRouted) {
-  TempFolder dir;
+  TempDir dir;
   auto store = std::move(*Store::Open(dir.path() / "db"));
   ManualClock clock(kTuesday10am);
   PolicySlot policies(DefaultPolicy());

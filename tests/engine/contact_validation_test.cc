@@ -91,6 +91,18 @@ TEST(ValidateSubmission, DateOfBirthNotInTheFuture) {
   EXPECT_THAT(ValidateSubmission(s, kNow, kToday), IsEmpty());
 }
 
+// Regression: the limit was 26 x 366 days while the message said 25 years.
+// A young person of 25 (a care leaver) is accepted; at 26 the message says so.
+TEST(ValidateSubmission, YoungPeopleUpTo25) {
+  auto s = Valid();
+  s.mutable_children(0)->set_date_of_birth("2000-11-25");  // 25 on 24 Nov 2026
+  EXPECT_THAT(ValidateSubmission(s, kNow, kToday), IsEmpty());
+  s.mutable_children(0)->set_date_of_birth("2000-11-24");  // 26 that day
+  auto errors = ValidateSubmission(s, kNow, kToday);
+  ASSERT_THAT(Fields(errors), ElementsAre("children[0].date_of_birth"));
+  EXPECT_THAT(errors[0].message, ::testing::HasSubstr("up to 25"));
+}
+
 TEST(ValidateSubmission, DateOfBirthMustBeARealDate) {
   auto s = Valid();
   s.mutable_children(0)->set_date_of_birth("2023-02-29");
@@ -233,7 +245,7 @@ TEST(EngineValidatesTest, DecideRefusesAnInvalidSubmissionNamingTheField) {
 }
 
 TEST(EngineValidatesTest, ProcessorRefusesAnInvalidSubmissionAndStoresNothing) {
-  testing::TempFolder dir;
+  testing::TempDir dir;
   auto store = Store::Open(dir.path() / "db");
   ASSERT_TRUE(store.ok()) << store.status();
   ManualClock clock(testing::kTuesday10am);

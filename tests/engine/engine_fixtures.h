@@ -1,8 +1,7 @@
 // What the engine's unit tests share: the shipped default policy with its
-// calendar, fixed instants, a synthetic contact, and a temporary folder.
+// calendar, fixed instants and a synthetic contact; temporary folders and
+// the source tree come from tests/support.
 #pragma once
-
-#include <unistd.h>
 
 #include <filesystem>
 #include <string>
@@ -12,6 +11,8 @@
 #include "engine/active_policy.h"
 #include "frontdoor/proto_time.h"
 #include "frontdoor/v1/contact.pb.h"
+#include "tests/support/source_tree.h"
+#include "tests/support/temp_dir.h"
 
 namespace frontdoor::testing {
 
@@ -21,10 +22,7 @@ inline const TimePoint kTuesday10am{Millis(1795514400000)};
 inline const TimePoint kSaturday2am{Millis(1795831200000)};
 
 inline ActivePolicy DefaultPolicy() {
-  auto active = LoadActivePolicy(std::filesystem::path(FRONTDOOR_SOURCE_DIR) /
-                                     "rules/policies/default.yaml",
-                                 std::filesystem::path(FRONTDOOR_SOURCE_DIR) /
-                                     "deploy/bank-holidays.json");
+  auto active = LoadActivePolicy(DefaultPolicyPath(), BankHolidaysPath());
   EXPECT_TRUE(active.ok()) << active.status();
   return *active;
 }
@@ -48,23 +46,5 @@ inline v1::ContactSubmission SchoolContact() {
   return s;
 }
 
-class TempFolder {
- public:
-  TempFolder() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("frontdoor-engine-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempFolder() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 }  // namespace frontdoor::testing

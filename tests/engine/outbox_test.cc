@@ -20,7 +20,7 @@ using ::testing::ElementsAre;
 using testing::kTuesday10am;
 using ::testing::Optional;
 using testing::SchoolContact;
-using testing::TempFolder;
+using testing::TempDir;
 
 // Records what it is given; the first `failures` deliveries fail.
 class RecordingSink final : public Sink {
@@ -71,7 +71,7 @@ class OutboxTest : public ::testing::Test {
     ASSERT_TRUE(store_->Commit(batch).ok());
   }
 
-  TempFolder dir_;
+  TempDir dir_;
   std::unique_ptr<Store> store_;
   ManualClock retry_clock_{kTuesday10am};
   MetricsRegistry metrics_;
@@ -113,12 +113,10 @@ TEST_F(OutboxTest, AFailingSinkIsRetriedWithABackoffThatDoublesThenGetsEverythin
   // The cursor is the store's; delivered entries leave the outbox.
   EXPECT_EQ(*store_->GetCursor("recording"), 5u);
   EXPECT_EQ(store_->ReadOutbox(0, 10)->size(), 0u);
-  std::string text = metrics_.RenderPrometheus();
-  EXPECT_THAT(text,
-              ::testing::HasSubstr("frontdoor_outbox_failures_total{sink=\"recording\"} 3\n"));
-  EXPECT_THAT(text,
-              ::testing::HasSubstr("frontdoor_outbox_delivered_total{sink=\"recording\"} 5\n"));
-  EXPECT_THAT(text, ::testing::HasSubstr("frontdoor_outbox_backlog 0\n"));
+  MetricsSnapshot metrics = metrics_.Snapshot();
+  EXPECT_EQ(metrics.Value("frontdoor_outbox_failures_total", "sink=\"recording\""), 3);
+  EXPECT_EQ(metrics.Value("frontdoor_outbox_delivered_total", "sink=\"recording\""), 5);
+  EXPECT_EQ(metrics.Value("frontdoor_outbox_backlog"), 0);
 }
 
 TEST_F(OutboxTest, TheBackoffStopsGrowingAtItsLongestAndResetsAfterASuccess) {

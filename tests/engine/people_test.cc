@@ -13,7 +13,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using testing::kTuesday10am;
-using testing::TempFolder;
+using testing::TempDir;
 
 v1::Child Child(const std::string& given, const std::string& family, const std::string& dob,
                 const std::string& nhs = "", const std::string& postcode = "") {
@@ -56,7 +56,7 @@ class PeopleTest : public ::testing::Test {
     return *ids;
   }
 
-  TempFolder dir_;
+  TempDir dir_;
   std::unique_ptr<Store> store_;
   uint64_t counter_ = 0;
 };

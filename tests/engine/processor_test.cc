@@ -22,7 +22,7 @@ using ::testing::HasSubstr;
 using testing::DefaultPolicy;
 using testing::kTuesday10am;
 using testing::SchoolContact;
-using testing::TempFolder;
+using testing::TempDir;
 
 // The store's timers, with reads that fail on demand: every read after the
 // first (the one Start makes) fails while `failing` is set.
@@ -84,7 +84,7 @@ class ProcessorTest : public ::testing::Test {
     return SubmitContact{SchoolContact(), "example-school", key, digest};
   }
 
-  TempFolder dir_;
+  TempDir dir_;
   std::unique_ptr<Store> store_;
   ManualClock clock_{kTuesday10am};
   PolicySlot policies_{DefaultPolicy()};

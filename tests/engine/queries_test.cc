@@ -21,7 +21,7 @@ using ::testing::ElementsAre;
 using ::testing::Field;
 using testing::kTuesday10am;
 using testing::SchoolContact;
-using testing::TempFolder;
+using testing::TempDir;
 
 class QueriesTest : public ::testing::Test {
  protected:
@@ -68,7 +68,7 @@ class QueriesTest : public ::testing::Test {
     return ids;
   }
 
-  TempFolder dir_;
+  TempDir dir_;
   std::unique_ptr<Store> store_;
   ManualClock clock_{kTuesday10am};
   PolicySlot policies_{DefaultPolicy()};

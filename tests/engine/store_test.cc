@@ -12,7 +12,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using testing::kTuesday10am;
-using testing::TempFolder;
+using testing::TempDir;
 
 v1::Timer MakeTimer(const std::string& id, const std::string& name, TimePoint due) {
   v1::Timer t;
@@ -29,7 +29,7 @@ std::vector<std::string> Ids(const std::vector<v1::Timer>& timers) {
 }
 
 TEST(Store, TimersComeBackInDueOrderWithinTheirRange) {
-  TempFolder dir;
+  TempDir dir;
   auto store = Store::Open(dir.path() / "db");
   ASSERT_TRUE(store.ok()) << store.status();
   auto batch = (*store)->NewBatch();
@@ -56,7 +56,7 @@ TEST(Store, TimersComeBackInDueOrderWithinTheirRange) {
 }
 
 TEST(Store, WorklistSoonestFirstWithPaging) {
-  TempFolder dir;
+  TempDir dir;
   auto store = std::move(*Store::Open(dir.path() / "db"));
   auto batch = store->NewBatch();
   const auto h = std::chrono::hours(1);
@@ -77,7 +77,7 @@ TEST(Store, WorklistSoonestFirstWithPaging) {
 }
 
 TEST(Store, BreachesOpenUntilResolved) {
-  TempFolder dir;
+  TempDir dir;
   auto store = std::move(*Store::Open(dir.path() / "db"));
   v1::Breach b;
   b.set_contact_id("FD-1");
@@ -99,7 +99,7 @@ TEST(Store, BreachesOpenUntilResolved) {
 }
 
 TEST(Store, OutboxCursorDropsDeliveredEntriesAndSurvivesReopening) {
-  TempFolder dir;
+  TempDir dir;
   {
     auto store = std::move(*Store::Open(dir.path() / "db"));
     auto batch = store->NewBatch();
@@ -124,7 +124,7 @@ TEST(Store, OutboxCursorDropsDeliveredEntriesAndSurvivesReopening) {
 }
 
 TEST(Store, EventsOfOneContactOnlyInSeqOrder) {
-  TempFolder dir;
+  TempDir dir;
   auto store = std::move(*Store::Open(dir.path() / "db"));
   auto batch = store->NewBatch();
   for (const char* id : {"FD-1", "FD-10", "FD-1"}) {
@@ -148,7 +148,7 @@ TEST(Store, EventsOfOneContactOnlyInSeqOrder) {
 }
 
 TEST(Store, ASecondOpenOfTheSameFolderIsRefused) {
-  TempFolder dir;
+  TempDir dir;
   auto first = Store::Open(dir.path() / "db");
   ASSERT_TRUE(first.ok());
   auto second = Store::Open(dir.path() / "db");

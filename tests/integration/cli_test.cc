@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/integration/server_harness.h"
+#include "tests/support/source_tree.h"
 
 namespace frontdoor::testing {
 namespace {
@@ -36,7 +37,7 @@ CommandRun Frontdoor(const std::string& args, const std::string& prefix = "") {
   return run;
 }
 
-const std::string kPolicy = std::string(FRONTDOOR_SOURCE_DIR) + "/rules/policies/default.yaml";
+const std::string kPolicy = DefaultPolicyPath().string();
 
 TEST(Cli, RulesCheckAndTest) {
   CommandRun check = Frontdoor("rules check " + kPolicy);

@@ -11,22 +11,16 @@
 #include <gtest/gtest.h>
 
 #include "tests/integration/server_harness.h"
+#include "tests/support/source_tree.h"
 
 namespace frontdoor::testing {
 namespace {
 
 using ::testing::HasSubstr;
 
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // A copy of the default policy and its letters in `dir`, with its label set.
 void WritePolicy(const std::filesystem::path& dir, const std::string& label) {
-  const std::filesystem::path source = std::filesystem::path(FRONTDOOR_SOURCE_DIR) / "rules/policies";
+  const std::filesystem::path source = DefaultPolicyPath().parent_path();
   std::string text = ReadFile(source / "default.yaml");
   const std::string from = "label: Northfield continuum of need 2026";
   size_t at = text.find(from);

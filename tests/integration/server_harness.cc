@@ -21,27 +21,13 @@
 #include "boost/beast/http/string_body.hpp"
 #include "boost/beast/http/write.hpp"
 #include "boost/json/parse.hpp"
+#include "tests/support/source_tree.h"
 
 namespace frontdoor::testing {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-
-TempDir::TempDir(const std::string& name) {
-  std::string test = ::testing::UnitTest::GetInstance()->current_test_info()
-                         ? ::testing::UnitTest::GetInstance()->current_test_info()->name()
-                         : "x";
-  path_ = std::filesystem::temp_directory_path() /
-          ("frontdoor-" + name + "-" + test + "-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(path_);
-  std::filesystem::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
 
 std::filesystem::path WriteConfig(const std::filesystem::path& dir, const std::string& extra) {
   auto path = dir / "config.yaml";
@@ -53,8 +39,8 @@ std::filesystem::path WriteConfig(const std::filesystem::path& dir, const std::s
       << "  - {name: ifd-manager, role: manager, token: \"" << kManagerToken << "\"}\n"
       << "  - {name: ops, role: admin, token: \"" << kAdminToken << "\"}\n"
       << "  - {name: case-system, role: case_system, token: \"" << kCaseSystemToken << "\"}\n"
-      << "policy: " << FRONTDOOR_SOURCE_DIR << "/rules/policies/default.yaml\n"
-      << "bank_holidays: " << FRONTDOOR_SOURCE_DIR << "/deploy/bank-holidays.json\n"
+      << "policy: " << DefaultPolicyPath().string() << "\n"
+      << "bank_holidays: " << BankHolidaysPath().string() << "\n"
       << extra;
   return path;
 }

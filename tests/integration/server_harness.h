@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "boost/json/value.hpp"
+#include "tests/support/temp_dir.h"
 
 namespace frontdoor::testing {
 
@@ -24,17 +25,6 @@ inline constexpr char kTriageToken[] = "triage-token-for-tests";
 inline constexpr char kManagerToken[] = "manager-token-for-tests";
 inline constexpr char kAdminToken[] = "admin-token-for-tests";
 inline constexpr char kCaseSystemToken[] = "case-system-token-for-tests";
-
-// A folder under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  explicit TempDir(const std::string& name);
-  ~TempDir();
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // Writes a config with the keys above, the default policy and the shipped
 // bank holidays; `extra` is appended verbatim (more settings).

@@ -24,7 +24,7 @@
 namespace frontdoor::rules {
 namespace {
 
-using testing::ScratchDir;
+using testing::TempDir;
 using testing::SourceDir;
 
 std::filesystem::path CasesDir() { return SourceDir() / "tests" / "rules" / "policy_errors"; }
@@ -151,7 +151,7 @@ TEST(PolicyErrorCasesTest, ThereAreCases) { EXPECT_GE(ListRuleCases(CasesDir()).
 // The runner itself: an expectation that is not met fails, so a case
 // cannot pass by accident.
 TEST(PolicyErrorCasesTest, AnUnmetExpectationFails) {
-  ScratchDir dir;
+  TempDir dir;
   std::string base = "label: x\ntables: []\n";
   std::filesystem::path wrong_line = dir.Write("a.yaml", "# error: 99: tables: at least\n" + base);
   EXPECT_THAT(RunPolicyErrorCase(wrong_line),
@@ -167,7 +167,7 @@ TEST(PolicyErrorCasesTest, AnUnmetExpectationFails) {
 }
 
 TEST(PolicyErrorCasesTest, APolicyThatLoadsFailsTheCase) {
-  ScratchDir dir;
+  TempDir dir;
   dir.Write("ack.txt", "Received {{contact_id}}\n");
   dir.Write("outcome.txt", "Outcome {{contact_id}}\n");
   std::filesystem::path good = dir.Write("good.yaml", R"(# error: *: -: anything

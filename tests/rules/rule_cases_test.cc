@@ -21,7 +21,7 @@ using ::testing::Contains;
 using testing::BankHolidaysPath;
 using testing::DefaultPolicyPath;
 using ::testing::HasSubstr;
-using testing::ScratchDir;
+using testing::TempDir;
 using testing::SourceDir;
 
 std::filesystem::path CasesDir() { return SourceDir() / "tests" / "rules" / "cases"; }
@@ -120,7 +120,7 @@ expect:
 )";
 
 TEST(RuleCasesTest, AWrongExpectationFailsWithAMessage) {
-  ScratchDir dir;
+  TempDir dir;
   std::string wrong = kCase;
   wrong.replace(wrong.find("level: 1"), 8, "level: 3");
   wrong += "  reasons_include: [\"no such words\"]\n  urgent: true\n";
@@ -133,7 +133,7 @@ TEST(RuleCasesTest, AWrongExpectationFailsWithAMessage) {
 }
 
 TEST(RuleCasesTest, ABadCaseFileFailsNamingItsLine) {
-  ScratchDir dir;
+  TempDir dir;
   std::string bad = kCase;
   bad.replace(bad.find("route: SIGNPOST"), 15, "rout: SIGNPOST");
   std::filesystem::path file = dir.Write("bad.yaml", bad);
@@ -143,7 +143,7 @@ TEST(RuleCasesTest, ABadCaseFileFailsNamingItsLine) {
 }
 
 TEST(RuleCasesTest, OutOfHoursIsWorkedOutWhenNotGiven) {
-  ScratchDir dir;
+  TempDir dir;
   std::string text = kCase;
   // Saturday 7 March 2026, and a child missing.
   text.replace(text.find("2026-03-03T10:00:00Z"), 20, "2026-03-07T10:00:00Z");
@@ -162,7 +162,7 @@ TEST(RuleCasesTest, OutOfHoursIsWorkedOutWhenNotGiven) {
 }
 
 TEST(RuleCasesTest, AgesCountToTheLondonDate) {
-  ScratchDir dir;
+  TempDir dir;
   std::string text = kCase;
   // 23:30 UTC on 31 May 2026 is already 1 June in London (BST), the day
   // the child turns 1.
@@ -176,7 +176,7 @@ TEST(RuleCasesTest, AgesCountToTheLondonDate) {
 }
 
 TEST(RuleCasesTest, RunRuleCasesSummarisesAndFailsOnAnyFailure) {
-  ScratchDir dir;
+  TempDir dir;
   dir.Write("cases/good.yaml", kCase);
   std::ostringstream out;
   EXPECT_EQ(RunRuleCases(DefaultPolicyPath(), dir.path() / "cases", BankHolidaysPath(), out), 0) << out.str();
@@ -198,7 +198,7 @@ TEST(RuleCasesTest, TheRepositoryCasesPassThroughTheCliEntryPoint) {
 }
 
 TEST(ExplainContactTest, ExplainsAJsonContact) {
-  ScratchDir dir;
+  TempDir dir;
   std::filesystem::path file = dir.Write("contact.json", R"({
     "received_at": "2026-03-03T10:00:00Z",
     "channel": "PHONE", "source": "HEALTH_VISITOR",
@@ -216,7 +216,7 @@ TEST(ExplainContactTest, ExplainsAJsonContact) {
 }
 
 TEST(ExplainContactTest, ABadContactNamesTheField) {
-  ScratchDir dir;
+  TempDir dir;
   std::filesystem::path file = dir.Write("contact.json", "{\"concerns\": [\"NOPE\"]}");
   std::ostringstream out;
   EXPECT_NE(ExplainContact(DefaultPolicyPath(), file, BankHolidaysPath(), out), 0);

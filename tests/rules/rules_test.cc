@@ -4,7 +4,6 @@
 // explanation and generated reasons; timescales; letters (including that
 // the narrative cannot get into one) and their wording; and the version
 // hash.
-#include <fstream>
 #include <algorithm>
 #include <atomic>
 #include <sstream>
@@ -27,7 +26,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using testing::LineOf;
 using ::testing::Not;
-using testing::ScratchDir;
+using testing::TempDir;
 using testing::TestContact;
 using namespace std::chrono_literals;
 
@@ -81,7 +80,7 @@ class PolicyTest : public ::testing::Test {
     return nullptr;
   }
 
-  ScratchDir dir_;
+  TempDir dir_;
   std::string text_;
   std::vector<PolicyError> errors_;
 };
@@ -756,7 +755,7 @@ TEST_F(DefaultPolicyTest, CheckPolicyPrintsASummary) {
 }
 
 TEST(CheckPolicyTest, PrintsErrorsWithFileAndLine) {
-  ScratchDir dir;
+  TempDir dir;
   std::filesystem::path file =
       dir.Write("bad.yaml", "label: x\ntables:\n  - name: t\n    hit_policy: SOMETIMES\n");
   std::ostringstream out, err;
@@ -900,15 +899,11 @@ TEST(LetterValuesTest, AnOutcomeBringsItsReasonRouteAndSignposts) {
   EXPECT_TRUE(v.signposts.empty());
 }
 
-}  // namespace
-}  // namespace frontdoor::rules
-
 // Regression: warn_before_minutes is a number among the timescales, and the
 // loader read every field of Timescales as a timescale message, so a policy
 // that set it aborted `rules check` and, through SIGHUP, the server.
 TEST(WarnBeforeMinutesTest, APolicyAndARuleMaySetTheWarningWindow) {
-  std::ifstream in(testing::DefaultPolicyPath());
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text = frontdoor::testing::ReadFile(testing::DefaultPolicyPath());
   const std::string at = "timescales:\n  decision: {hours: 24}\n";
   ASSERT_NE(text.find(at), std::string::npos);
   text.replace(text.find(at), at.size(), at + "  warn_before_minutes: 90\n");
@@ -925,3 +920,6 @@ TEST(WarnBeforeMinutesTest, APolicyAndARuleMaySetTheWarningWindow) {
   EXPECT_EQ(ev.timescales.warn_before_minutes(), 90);
   EXPECT_EQ(ev.timescales.decision().hours(), 24);
 }
+
+}  // namespace
+}  // namespace frontdoor::rules
