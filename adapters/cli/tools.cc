@@ -59,9 +59,10 @@ LoadedCases ReadOpenCases(const std::filesystem::path& file) {
   for (size_t i = 0; i < header.size(); ++i) column[header[i]] = i;
   for (const char* needed : {"case_id", "team"}) {
     if (!column.contains(needed)) {
-      out.errors.push_back(file.string() + ":1: no " + needed + " column (columns: case_id, " +
-                           "team, worker, opened_at, given_name, family_name, date_of_birth, " +
-                           "nhs_number; a row per child)");
+      std::string columns;
+      for (const char* name : kColumns) columns += (columns.empty() ? "" : ", ") + std::string(name);
+      out.errors.push_back(file.string() + ":1: no " + needed + " column (columns: " + columns +
+                           "; a row per child)");
     }
   }
   if (!out.errors.empty()) return out;
