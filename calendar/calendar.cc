@@ -174,7 +174,8 @@ TimePoint Calendar::NextOpening(TimePoint t) const {
 
 TimePoint Calendar::DueAt(TimePoint start, const v1::TimescaleSpec& spec) const {
   switch (spec.length_case()) {
-    case v1::TimescaleSpec::kHours: return start + std::chrono::hours(spec.hours());
+    case v1::TimescaleSpec::kHours:
+      return start + std::chrono::hours(spec.hours());
     case v1::TimescaleSpec::kWorkingHours: {
       if (spec.working_hours() <= 0) return start;
       Millis remaining = std::chrono::hours(spec.working_hours());
@@ -198,7 +199,8 @@ TimePoint Calendar::DueAt(TimePoint start, const v1::TimescaleSpec& spec) const 
       }
       return FromLondon(day + closes_);
     }
-    case v1::TimescaleSpec::LENGTH_NOT_SET: break;
+    case v1::TimescaleSpec::LENGTH_NOT_SET:
+      break;
   }
   return start;
 }

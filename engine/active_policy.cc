@@ -10,14 +10,16 @@ absl::StatusOr<ActivePolicy> LoadActivePolicy(const std::filesystem::path& polic
   if (!policy.ok()) return policy.status();
   auto holidays = Calendar::LoadBankHolidays(bank_holidays_file);
   if (!holidays.ok()) {
-    if (errors) errors->push_back({bank_holidays_file.string(), 0, "", std::string(holidays.status().message())});
+    if (errors)
+      errors->push_back(
+          {bank_holidays_file.string(), 0, "", std::string(holidays.status().message())});
     return holidays.status();
   }
   auto calendar = Calendar::Make((*policy)->spec().office_hours(), std::move(*holidays));
   if (!calendar.ok()) {
     if (errors) {
-      errors->push_back({policy_file.string(), 0, "office_hours",
-                         std::string(calendar.status().message())});
+      errors->push_back(
+          {policy_file.string(), 0, "office_hours", std::string(calendar.status().message())});
     }
     return calendar.status();
   }

@@ -23,8 +23,7 @@ void Count(std::map<Key, BacktestCell>& cells, const Key& key, const std::string
 }  // namespace
 
 absl::StatusOr<BacktestReport> Backtest(const Store& store, const rules::Policy& policy,
-                                        const Calendar& calendar,
-                                        const BacktestOptions& options) {
+                                        const Calendar& calendar, const BacktestOptions& options) {
   auto start = std::chrono::steady_clock::now();
   BacktestReport report;
   uint64_t total = 0;
@@ -57,8 +56,7 @@ absl::StatusOr<BacktestReport> Backtest(const Store& store, const rules::Policy&
     absl::Status read = absl::OkStatus();
     RETURN_IF_ERROR(store.ForEachReceivedBetween(
         calendar.StartOfLocalDay(from),
-        calendar.StartOfLocalDay(year_month_day(sys_days(to) + days(1))),
-        [&](std::string_view id) {
+        calendar.StartOfLocalDay(year_month_day(sys_days(to) + days(1))), [&](std::string_view id) {
           auto event = store.GetEvent(id, 1);
           if (!event.ok()) {
             read = event.status();
@@ -73,8 +71,7 @@ absl::StatusOr<BacktestReport> Backtest(const Store& store, const rules::Policy&
     RETURN_IF_ERROR(store.ForEachReceived(visit));
   }
   if (options.progress) options.progress(report.contacts, total);
-  report.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }
 

@@ -18,17 +18,28 @@ namespace {
 
 v1::EventType::Code TypeOf(const v1::Event& e) {
   switch (e.body_case()) {
-    case v1::Event::kContactReceived: return v1::EventType::CONTACT_RECEIVED;
-    case v1::Event::kTimescaleStarted: return v1::EventType::TIMESCALE_STARTED;
-    case v1::Event::kTimescaleStopped: return v1::EventType::TIMESCALE_STOPPED;
-    case v1::Event::kTimescaleBreached: return v1::EventType::TIMESCALE_BREACHED;
-    case v1::Event::kDecisionRecorded: return v1::EventType::DECISION_RECORDED;
-    case v1::Event::kMashOutcomeRecorded: return v1::EventType::MASH_OUTCOME_RECORDED;
-    case v1::Event::kContactClosed: return v1::EventType::CONTACT_CLOSED;
-    case v1::Event::kLetterIssued: return v1::EventType::LETTER_ISSUED;
-    case v1::Event::kEdtAlert: return v1::EventType::EDT_ALERT;
-    case v1::Event::kTimescaleDueSoon: return v1::EventType::TIMESCALE_DUE_SOON;
-    case v1::Event::BODY_NOT_SET: break;
+    case v1::Event::kContactReceived:
+      return v1::EventType::CONTACT_RECEIVED;
+    case v1::Event::kTimescaleStarted:
+      return v1::EventType::TIMESCALE_STARTED;
+    case v1::Event::kTimescaleStopped:
+      return v1::EventType::TIMESCALE_STOPPED;
+    case v1::Event::kTimescaleBreached:
+      return v1::EventType::TIMESCALE_BREACHED;
+    case v1::Event::kDecisionRecorded:
+      return v1::EventType::DECISION_RECORDED;
+    case v1::Event::kMashOutcomeRecorded:
+      return v1::EventType::MASH_OUTCOME_RECORDED;
+    case v1::Event::kContactClosed:
+      return v1::EventType::CONTACT_CLOSED;
+    case v1::Event::kLetterIssued:
+      return v1::EventType::LETTER_ISSUED;
+    case v1::Event::kEdtAlert:
+      return v1::EventType::EDT_ALERT;
+    case v1::Event::kTimescaleDueSoon:
+      return v1::EventType::TIMESCALE_DUE_SOON;
+    case v1::Event::BODY_NOT_SET:
+      break;
   }
   return v1::EventType::EVENT_TYPE_UNSPECIFIED;
 }
@@ -269,9 +280,8 @@ absl::StatusOr<std::vector<v1::Event>> DecideMashOutcome(const v1::ContactRecord
                                                          const RecordMashOutcome& cmd,
                                                          const DecideInputs& in) {
   if (state.contact().state() != v1::ContactState::IN_MASH) {
-    return absl::FailedPreconditionError("the contact is " +
-                                         std::string(NameOf(state.contact().state())) +
-                                         ", not IN_MASH");
+    return absl::FailedPreconditionError(
+        "the contact is " + std::string(NameOf(state.contact().state())) + ", not IN_MASH");
   }
   EventLog log(&state, cmd.contact_id, in.now, cmd.actor);
   StopTimescale(log, kMashTimescale);
@@ -402,7 +412,8 @@ void Apply(v1::ContactRecord& state, const v1::Event& e) {
       *d->mutable_due_at() = e.timescale_started().due_at();
       *d->mutable_started_at() = e.timescale_started().started_at();
       d->set_breached(false);
-      if (e.timescale_started().has_warn_at()) *d->mutable_warn_at() = e.timescale_started().warn_at();
+      if (e.timescale_started().has_warn_at())
+        *d->mutable_warn_at() = e.timescale_started().warn_at();
       break;
     }
     case v1::Event::kTimescaleStopped: {
@@ -468,25 +479,39 @@ void Apply(v1::ContactRecord& state, const v1::Event& e) {
 
 v1::Outcome::Code OutcomeOfRoute(v1::Route::Code route) {
   switch (route) {
-    case v1::Route::SIGNPOST: return v1::Outcome::SIGNPOSTED;
-    case v1::Route::EARLY_HELP: return v1::Outcome::EARLY_HELP;
-    case v1::Route::SOCIAL_CARE_ASSESSMENT: return v1::Outcome::SOCIAL_CARE_ASSESSMENT;
-    case v1::Route::STRATEGY_DISCUSSION: return v1::Outcome::STRATEGY_DISCUSSION;
-    case v1::Route::EXISTING_CASE: return v1::Outcome::EXISTING_CASE;
-    case v1::Route::NFA: return v1::Outcome::NFA;
-    case v1::Route::RETURN_TO_REFERRER: return v1::Outcome::RETURNED_TO_REFERRER;
-    default: return v1::Outcome::OUTCOME_UNSPECIFIED;
+    case v1::Route::SIGNPOST:
+      return v1::Outcome::SIGNPOSTED;
+    case v1::Route::EARLY_HELP:
+      return v1::Outcome::EARLY_HELP;
+    case v1::Route::SOCIAL_CARE_ASSESSMENT:
+      return v1::Outcome::SOCIAL_CARE_ASSESSMENT;
+    case v1::Route::STRATEGY_DISCUSSION:
+      return v1::Outcome::STRATEGY_DISCUSSION;
+    case v1::Route::EXISTING_CASE:
+      return v1::Outcome::EXISTING_CASE;
+    case v1::Route::NFA:
+      return v1::Outcome::NFA;
+    case v1::Route::RETURN_TO_REFERRER:
+      return v1::Outcome::RETURNED_TO_REFERRER;
+    default:
+      return v1::Outcome::OUTCOME_UNSPECIFIED;
   }
 }
 
 v1::Outcome::Code OutcomeOfMash(v1::MashOutcome::Code outcome) {
   switch (outcome) {
-    case v1::MashOutcome::SOCIAL_CARE_ASSESSMENT: return v1::Outcome::SOCIAL_CARE_ASSESSMENT;
-    case v1::MashOutcome::STRATEGY_DISCUSSION: return v1::Outcome::STRATEGY_DISCUSSION;
-    case v1::MashOutcome::EARLY_HELP: return v1::Outcome::EARLY_HELP;
-    case v1::MashOutcome::SIGNPOST: return v1::Outcome::SIGNPOSTED;
-    case v1::MashOutcome::NFA: return v1::Outcome::NFA;
-    default: return v1::Outcome::OUTCOME_UNSPECIFIED;
+    case v1::MashOutcome::SOCIAL_CARE_ASSESSMENT:
+      return v1::Outcome::SOCIAL_CARE_ASSESSMENT;
+    case v1::MashOutcome::STRATEGY_DISCUSSION:
+      return v1::Outcome::STRATEGY_DISCUSSION;
+    case v1::MashOutcome::EARLY_HELP:
+      return v1::Outcome::EARLY_HELP;
+    case v1::MashOutcome::SIGNPOST:
+      return v1::Outcome::SIGNPOSTED;
+    case v1::MashOutcome::NFA:
+      return v1::Outcome::NFA;
+    default:
+      return v1::Outcome::OUTCOME_UNSPECIFIED;
   }
 }
 

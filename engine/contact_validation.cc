@@ -50,7 +50,8 @@ bool IsValidEmail(std::string_view s) {
   size_t dot = domain.find('.');
   if (dot == std::string_view::npos || dot == 0 || domain.back() == '.') return false;
   for (char c : s) {
-    if (std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c))) {
+    if (std::isspace(static_cast<unsigned char>(c)) ||
+        std::iscntrl(static_cast<unsigned char>(c))) {
       return false;
     }
   }
@@ -92,17 +93,15 @@ void CheckReferrer(const v1::ContactSubmission& s, Checker& check) {
 
 void CheckConsent(const v1::ContactSubmission& s, Checker& check) {
   if (!s.has_consent()) {
-    check.Fail("consent",
-               "is required: say whether consent was GIVEN, REFUSED or NOT_SOUGHT");
+    check.Fail("consent", "is required: say whether consent was GIVEN, REFUSED or NOT_SOUGHT");
     return;
   }
   const v1::Consent& c = s.consent();
   if (c.status() == v1::ConsentStatus::CONSENT_STATUS_UNSPECIFIED) {
     check.Fail("consent.status", "is required: GIVEN, REFUSED or NOT_SOUGHT");
   } else if (c.status() != v1::ConsentStatus::GIVEN && IsBlank(c.reason())) {
-    check.Fail("consent.reason", "is required when consent is " +
-                                     std::string(NameOf(c.status())) +
-                                     ": say why");
+    check.Fail("consent.reason",
+               "is required when consent is " + std::string(NameOf(c.status())) + ": say why");
   }
   check.MaxLength("consent.reason", c.reason(), kMaxReason);
 }
@@ -186,7 +185,9 @@ bool IsValidUkPostcode(std::string_view text) {
   auto digit = [](char c) { return c >= '0' && c <= '9'; };
   // Inward code: a digit and two letters (never C, I, K, M, O or V).
   std::string_view inward(pc.data() + pc.size() - 3, 3);
-  auto inward_letter = [&](char c) { return alpha(c) && std::string_view("CIKMOV").find(c) == std::string_view::npos; };
+  auto inward_letter = [&](char c) {
+    return alpha(c) && std::string_view("CIKMOV").find(c) == std::string_view::npos;
+  };
   if (!digit(inward[0]) || !inward_letter(inward[1]) || !inward_letter(inward[2])) return false;
   // Outward code: A9, A99, AA9, AA99, A9A or AA9A.
   std::string_view out(pc.data(), pc.size() - 3);
@@ -262,8 +263,9 @@ std::vector<FieldError> ValidateSubmission(const v1::ContactSubmission& s, TimeP
 std::vector<FieldError> ValidateDecision(const v1::DecisionRequest& d) {
   Checker check;
   if (d.route() == v1::Route::ROUTE_UNSPECIFIED) {
-    check.Fail("route", "is required: SIGNPOST, EARLY_HELP, MASH, SOCIAL_CARE_ASSESSMENT, "
-                        "STRATEGY_DISCUSSION, EXISTING_CASE, NFA or RETURN_TO_REFERRER");
+    check.Fail("route",
+               "is required: SIGNPOST, EARLY_HELP, MASH, SOCIAL_CARE_ASSESSMENT, "
+               "STRATEGY_DISCUSSION, EXISTING_CASE, NFA or RETURN_TO_REFERRER");
   }
   if (IsBlank(d.reason())) {
     check.Fail("reason", "is required: it goes into the history and the referrer's letter");
@@ -278,8 +280,9 @@ std::vector<FieldError> ValidateDecision(const v1::DecisionRequest& d) {
 std::vector<FieldError> ValidateMashOutcome(const v1::MashOutcomeRequest& o) {
   Checker check;
   if (o.outcome() == v1::MashOutcome::MASH_OUTCOME_UNSPECIFIED) {
-    check.Fail("outcome", "is required: SOCIAL_CARE_ASSESSMENT, STRATEGY_DISCUSSION, "
-                          "EARLY_HELP, SIGNPOST or NFA");
+    check.Fail("outcome",
+               "is required: SOCIAL_CARE_ASSESSMENT, STRATEGY_DISCUSSION, "
+               "EARLY_HELP, SIGNPOST or NFA");
   }
   if (IsBlank(o.reason())) {
     check.Fail("reason", "is required: it goes into the history and the referrer's letter");
@@ -289,8 +292,8 @@ std::vector<FieldError> ValidateMashOutcome(const v1::MashOutcomeRequest& o) {
   return check.Take();
 }
 
-std::vector<FieldError> ValidateOpenCase(std::string_view case_id,
-                                         const v1::OpenCaseRequest& o, year_month_day today) {
+std::vector<FieldError> ValidateOpenCase(std::string_view case_id, const v1::OpenCaseRequest& o,
+                                         year_month_day today) {
   Checker check;
   bool id_ok = !case_id.empty() && case_id.size() <= 64;
   for (char c : case_id) {

@@ -30,8 +30,8 @@ inline constexpr Millis kReceivedAtTolerance{std::chrono::minutes(2)};
 inline constexpr TimePoint kEarliestReceivedAt{Millis(946684800000)};
 
 // `now` is the engine's clock; `today` is the date in Europe/London.
-std::vector<FieldError> ValidateSubmission(const v1::ContactSubmission& submission,
-                                           TimePoint now, std::chrono::year_month_day today);
+std::vector<FieldError> ValidateSubmission(const v1::ContactSubmission& submission, TimePoint now,
+                                           std::chrono::year_month_day today);
 // The problems as one line, each naming its field: "channel is required...;
 // children[0].nhs_number ...".
 std::string DescribeErrors(const std::vector<FieldError>& errors);

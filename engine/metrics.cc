@@ -7,8 +7,7 @@
 namespace frontdoor {
 
 Histogram::Histogram(std::vector<double> bounds)
-    : bounds_(std::move(bounds)),
-      buckets_(new std::atomic<uint64_t>[bounds_.size() + 1]) {
+    : bounds_(std::move(bounds)), buckets_(new std::atomic<uint64_t>[bounds_.size() + 1]) {
   for (size_t i = 0; i <= bounds_.size(); ++i) buckets_[i].store(0);
 }
 
@@ -35,8 +34,8 @@ Histogram::Snapshot Histogram::Read() const {
 }
 
 std::vector<double> LatencyBuckets() {
-  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-          0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5, 5, 10};
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+          0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
 }
 
 MetricsRegistry::Family& MetricsRegistry::FamilyLocked(const std::string& name, MetricKind kind,
@@ -87,7 +86,8 @@ MetricsSnapshot MetricsRegistry::Snapshot() const {
       family.kind = f.kind;
       family.help = f.help;
       for (const auto& [labels, c] : f.counters) family.counters.emplace_back(labels, c->value());
-      for (const auto& [labels, h] : f.histograms) family.histograms.emplace_back(labels, h->Read());
+      for (const auto& [labels, h] : f.histograms)
+        family.histograms.emplace_back(labels, h->Read());
       std::vector<std::function<double()>>& reads = gauges.emplace_back();
       for (const auto& [labels, read] : f.gauges) {
         family.gauges.emplace_back(labels, 0);
@@ -103,8 +103,7 @@ MetricsSnapshot MetricsRegistry::Snapshot() const {
   return out;
 }
 
-std::optional<double> MetricsSnapshot::Value(std::string_view name,
-                                             std::string_view labels) const {
+std::optional<double> MetricsSnapshot::Value(std::string_view name, std::string_view labels) const {
   for (const MetricFamily& family : families) {
     if (family.name != name) continue;
     for (const auto& [l, value] : family.counters) {

@@ -231,8 +231,8 @@ absl::Status PeopleBook::PutOpenCase(v1::OpenCase open_case) {
   for (const std::string& id : ids) {
     open_case.add_person_ids(id);
     ASSIGN_OR_RETURN(v1::Person * person, Load(id));
-    if (std::find(person->open_cases().begin(), person->open_cases().end(),
-                  open_case.case_id()) == person->open_cases().end()) {
+    if (std::find(person->open_cases().begin(), person->open_cases().end(), open_case.case_id()) ==
+        person->open_cases().end()) {
       person->add_open_cases(open_case.case_id());
     }
     dirty_.insert(id);

@@ -51,11 +51,11 @@ class PeopleBook {
   // What was known about these people at `received`: distinct contacts and
   // referrals in the 12 months up to it (not counting `except_contact`),
   // and the first open case.
-  absl::StatusOr<v1::Prior> PriorOf(const std::vector<std::string>& person_ids,
-                                    TimePoint received, const std::string& except_contact = "");
+  absl::StatusOr<v1::Prior> PriorOf(const std::vector<std::string>& person_ids, TimePoint received,
+                                    const std::string& except_contact = "");
 
-  absl::Status AddContact(const std::vector<std::string>& person_ids,
-                          const std::string& contact_id, TimePoint received);
+  absl::Status AddContact(const std::vector<std::string>& person_ids, const std::string& contact_id,
+                          TimePoint received);
   absl::Status AddReferral(const std::vector<std::string>& person_ids,
                            const std::string& contact_id, TimePoint referred);
   // Records (or replaces) an open case and marks its children's people.
@@ -76,9 +76,9 @@ class PeopleBook {
 
   const Store& store_;
   uint64_t* const person_counter_;
-  std::map<std::string, v1::Person> people_;                 // loaded or made
-  std::set<std::string> dirty_;                              // person ids to write
-  std::map<std::string, std::string> new_nhs_;               // nhs -> person id
+  std::map<std::string, v1::Person> people_;    // loaded or made
+  std::set<std::string> dirty_;                 // person ids to write
+  std::map<std::string, std::string> new_nhs_;  // nhs -> person id
   // Name keys this batch added someone to: everyone with the key.
   std::map<std::string, std::vector<Store::NameMatch>> new_names_;
   std::map<std::string, std::optional<v1::OpenCase>> cases_;  // nullopt: closed

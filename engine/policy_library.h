@@ -27,8 +27,7 @@ absl::Status RememberPolicy(Store& store, const rules::Policy& policy, TimePoint
 // Thread-safe. References must outlive the library.
 class PolicyLibrary {
  public:
-  PolicyLibrary(const Store& store, const PolicySlot& current)
-      : store_(store), current_(current) {}
+  PolicyLibrary(const Store& store, const PolicySlot& current) : store_(store), current_(current) {}
 
   // The policy with this rules_version. Errors: NotFound when the store
   // has no such version; DataLoss when a stored version no longer loads.

@@ -316,11 +316,11 @@ Processor::Processor(Store& store, Clock& clock, PolicySlot& policies, MetricsRe
               TimerLoopOptions{.max_timers_per_batch = options.max_timers_per_batch}) {
   for (const char* name : kTallyNames) tallies_[name].store(0);
   if (metrics_ != nullptr) {
-    batch_size_ = &metrics_->GetHistogram(
-        "frontdoor_batch_commands", "Commands decided per committed batch",
-        {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024});
-    commit_seconds_ = &metrics_->GetHistogram(
-        "frontdoor_commit_seconds", "Time to write and sync one batch", LatencyBuckets());
+    batch_size_ =
+        &metrics_->GetHistogram("frontdoor_batch_commands", "Commands decided per committed batch",
+                                {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024});
+    commit_seconds_ = &metrics_->GetHistogram("frontdoor_commit_seconds",
+                                              "Time to write and sync one batch", LatencyBuckets());
     contacts_created_ =
         &metrics_->GetCounter("frontdoor_contacts_created_total", "Contacts accepted and stored");
     breaches_raised_ =
@@ -333,10 +333,11 @@ Processor::Processor(Store& store, Clock& clock, PolicySlot& policies, MetricsRe
       std::string_view n(name);
       bool state = n.starts_with("state/");
       std::string label = std::string(n.substr(n.find('/') + 1));
-      metrics_->AddGauge(state ? "frontdoor_contacts" : "frontdoor_open_timescales",
-                         state ? "Contacts by state" : "Timescales running (steps still open)",
-                         [this, name] { return static_cast<double>(tallies_.at(name).load()); },
-                         (state ? "state=\"" : "timescale=\"") + label + "\"");
+      metrics_->AddGauge(
+          state ? "frontdoor_contacts" : "frontdoor_open_timescales",
+          state ? "Contacts by state" : "Timescales running (steps still open)",
+          [this, name] { return static_cast<double>(tallies_.at(name).load()); },
+          (state ? "state=\"" : "timescale=\"") + label + "\"");
     }
   }
 }
@@ -433,13 +434,14 @@ void Processor::ProcessBatch(std::vector<Pending>& pending) {
       // two advances sent together both count.
       const TimePoint to = set->to ? *set->to : run.now() + set->advance;
       if (manual == nullptr) {
-        answers.emplace_back(std::move(p.done), Failed(absl::FailedPreconditionError(
-                                                    "the server runs on the system clock")));
+        answers.emplace_back(
+            std::move(p.done),
+            Failed(absl::FailedPreconditionError("the server runs on the system clock")));
       } else if (to < run.now()) {
-        answers.emplace_back(std::move(p.done),
-                             Failed(absl::InvalidArgumentError(
-                                 "the clock only moves forward; it is now " +
-                                 FormatRfc3339(run.now()))));
+        answers.emplace_back(
+            std::move(p.done),
+            Failed(absl::InvalidArgumentError("the clock only moves forward; it is now " +
+                                              FormatRfc3339(run.now()))));
       } else {
         manual->Set(to);
         run.SetNow(to);

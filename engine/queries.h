@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "engine/active_policy.h"
 #include "calendar/calendar.h"
+#include "engine/active_policy.h"
 #include "engine/policy_library.h"
 #include "engine/store.h"
 #include "frontdoor/proto_time.h"

@@ -34,8 +34,8 @@ absl::Status ForEachContactReceived(const Store& store, const Calendar& calendar
   absl::Status failure = absl::OkStatus();
   RETURN_IF_ERROR(store.ForEachReceivedBetween(begin, end, [&](std::string_view id) {
     if (++seen > kMaxReportContacts) {
-      failure = absl::InvalidArgumentError(
-          "the range holds too many contacts; choose a shorter one");
+      failure =
+          absl::InvalidArgumentError("the range holds too many contacts; choose a shorter one");
       return false;
     }
     auto record = store.GetContact(id);
@@ -93,12 +93,11 @@ v1::Indicators::SourceCount SourceCountOf(v1::Source::Code source, int count) {
   return out;
 }
 
-
 }  // namespace
 
 absl::StatusOr<v1::Indicators> ComputeIndicators(const Store& store, const Calendar& calendar,
-                                                 const v1::Targets& targets,
-                                                 year_month_day from, year_month_day to) {
+                                                 const v1::Targets& targets, year_month_day from,
+                                                 year_month_day to) {
   v1::Indicators out;
   out.set_from(FormatIsoDate(from));
   out.set_to(FormatIsoDate(to));
@@ -111,69 +110,69 @@ absl::StatusOr<v1::Indicators> ComputeIndicators(const Store& store, const Calen
   std::map<sys_days, std::map<v1::Source::Code, int>> by_day;
   std::map<sys_days, WeekTally> weeks;
   std::map<v1::Outcome::Code, int> outcomes;
-  int decided = 0, decided_in_time = 0, mash = 0, mash_in_time = 0, referrals = 0,
-      re_referrals = 0;
+  int decided = 0, decided_in_time = 0, mash = 0, mash_in_time = 0, referrals = 0, re_referrals = 0;
   std::vector<double> hours_to_decision;
 
   int received = 0;
-  RETURN_IF_ERROR(ForEachContactReceived(store, calendar, from, to, [&](const v1::ContactRecord& record) {
-    ++received;
-    const v1::Contact& c = record.contact();
-    year_month_day day = calendar.LocalDate(FromProto(c.received_at()));
-    WeekTally& week = weeks[sys_days(MondayOf(day))];
-    week.week.set_contacts(week.week.contacts() + 1);
-    ++by_source[c.source()];
-    ++by_day[sys_days(day)][c.source()];
-    switch (c.consent().status()) {
-      case v1::ConsentStatus::GIVEN:
-        out.mutable_consent()->set_given(out.consent().given() + 1);
-        break;
-      case v1::ConsentStatus::REFUSED:
-        out.mutable_consent()->set_refused(out.consent().refused() + 1);
-        break;
-      case v1::ConsentStatus::NOT_SOUGHT:
-        out.mutable_consent()->set_not_sought(out.consent().not_sought() + 1);
-        break;
-      default:
-        break;
-    }
-    // A decision the policy made itself (an open case) is made on arrival.
-    std::optional<std::pair<bool, double>> decision;
-    if (c.decision().automatic()) {
-      decision = {true, Hours(c.received_at(), c.decision().decided_at())};
-    }
-    for (const v1::TimescaleResult& result : c.results()) {
-      if (result.name() == "decision") {
-        decision = {result.met(), Hours(c.received_at(), result.finished_at())};
-      } else if (result.name() == "mash") {
-        ++mash;
-        week.week.set_mash_completed(week.week.mash_completed() + 1);
-        if (result.met()) {
-          ++mash_in_time;
-          week.week.set_mash_in_time(week.week.mash_in_time() + 1);
+  RETURN_IF_ERROR(
+      ForEachContactReceived(store, calendar, from, to, [&](const v1::ContactRecord& record) {
+        ++received;
+        const v1::Contact& c = record.contact();
+        year_month_day day = calendar.LocalDate(FromProto(c.received_at()));
+        WeekTally& week = weeks[sys_days(MondayOf(day))];
+        week.week.set_contacts(week.week.contacts() + 1);
+        ++by_source[c.source()];
+        ++by_day[sys_days(day)][c.source()];
+        switch (c.consent().status()) {
+          case v1::ConsentStatus::GIVEN:
+            out.mutable_consent()->set_given(out.consent().given() + 1);
+            break;
+          case v1::ConsentStatus::REFUSED:
+            out.mutable_consent()->set_refused(out.consent().refused() + 1);
+            break;
+          case v1::ConsentStatus::NOT_SOUGHT:
+            out.mutable_consent()->set_not_sought(out.consent().not_sought() + 1);
+            break;
+          default:
+            break;
         }
-      }
-    }
-    if (decision) {
-      ++decided;
-      week.week.set_decided(week.week.decided() + 1);
-      if (decision->first) {
-        ++decided_in_time;
-        week.week.set_decided_in_time(week.week.decided_in_time() + 1);
-      }
-      hours_to_decision.push_back(decision->second);
-      week.hours_to_decision.push_back(decision->second);
-    }
-    if (c.state() == v1::ContactState::CLOSED) ++outcomes[c.outcome()];
-    if (IsReferral(c.outcome())) {
-      ++referrals;
-      week.week.set_referrals(week.week.referrals() + 1);
-      if (c.prior().referrals_12m() > 0) {
-        ++re_referrals;
-        week.week.set_re_referrals(week.week.re_referrals() + 1);
-      }
-    }
-  }));
+        // A decision the policy made itself (an open case) is made on arrival.
+        std::optional<std::pair<bool, double>> decision;
+        if (c.decision().automatic()) {
+          decision = {true, Hours(c.received_at(), c.decision().decided_at())};
+        }
+        for (const v1::TimescaleResult& result : c.results()) {
+          if (result.name() == "decision") {
+            decision = {result.met(), Hours(c.received_at(), result.finished_at())};
+          } else if (result.name() == "mash") {
+            ++mash;
+            week.week.set_mash_completed(week.week.mash_completed() + 1);
+            if (result.met()) {
+              ++mash_in_time;
+              week.week.set_mash_in_time(week.week.mash_in_time() + 1);
+            }
+          }
+        }
+        if (decision) {
+          ++decided;
+          week.week.set_decided(week.week.decided() + 1);
+          if (decision->first) {
+            ++decided_in_time;
+            week.week.set_decided_in_time(week.week.decided_in_time() + 1);
+          }
+          hours_to_decision.push_back(decision->second);
+          week.hours_to_decision.push_back(decision->second);
+        }
+        if (c.state() == v1::ContactState::CLOSED) ++outcomes[c.outcome()];
+        if (IsReferral(c.outcome())) {
+          ++referrals;
+          week.week.set_referrals(week.week.referrals() + 1);
+          if (c.prior().referrals_12m() > 0) {
+            ++re_referrals;
+            week.week.set_re_referrals(week.week.re_referrals() + 1);
+          }
+        }
+      }));
 
   // Breaches count in the week they were raised.
   TimePoint begin = calendar.StartOfLocalDay(from);
@@ -233,27 +232,28 @@ absl::StatusOr<std::vector<v1::AnnexAContact>> AnnexAContacts(const Store& store
                                                               year_month_day from,
                                                               year_month_day to) {
   std::vector<v1::AnnexAContact> rows;
-  RETURN_IF_ERROR(ForEachContactReceived(store, calendar, from, to, [&](const v1::ContactRecord& record) {
-    const v1::Contact& c = record.contact();
-    year_month_day on = calendar.LocalDate(FromProto(c.received_at()));
-    for (int i = 0; i < c.children_size(); ++i) {
-      const v1::Child& child = c.children(i);
-      v1::AnnexAContact row;
-      // The child as the front door knows them across contacts.
-      row.set_child_id(i < c.person_ids_size() ? c.person_ids(i)
-                                               : c.id() + "-" + std::to_string(i + 1));
-      row.set_sex(child.sex() == v1::Sex::SEX_UNSPECIFIED ? v1::Sex::U : child.sex());
-      if (child.birth_case() == v1::Child::kDateOfBirth) {
-        if (auto dob = ParseIsoDate(child.date_of_birth())) {
-          row.set_date_of_birth(FormatIsoDate(*dob));
-          row.set_age_years(AgeInYears(*dob, on));
+  RETURN_IF_ERROR(
+      ForEachContactReceived(store, calendar, from, to, [&](const v1::ContactRecord& record) {
+        const v1::Contact& c = record.contact();
+        year_month_day on = calendar.LocalDate(FromProto(c.received_at()));
+        for (int i = 0; i < c.children_size(); ++i) {
+          const v1::Child& child = c.children(i);
+          v1::AnnexAContact row;
+          // The child as the front door knows them across contacts.
+          row.set_child_id(i < c.person_ids_size() ? c.person_ids(i)
+                                                   : c.id() + "-" + std::to_string(i + 1));
+          row.set_sex(child.sex() == v1::Sex::SEX_UNSPECIFIED ? v1::Sex::U : child.sex());
+          if (child.birth_case() == v1::Child::kDateOfBirth) {
+            if (auto dob = ParseIsoDate(child.date_of_birth())) {
+              row.set_date_of_birth(FormatIsoDate(*dob));
+              row.set_age_years(AgeInYears(*dob, on));
+            }
+          }
+          row.set_date_of_contact(FormatIsoDate(on));
+          row.set_source(c.source());
+          rows.push_back(std::move(row));
         }
-      }
-      row.set_date_of_contact(FormatIsoDate(on));
-      row.set_source(c.source());
-      rows.push_back(std::move(row));
-    }
-  }));
+      }));
   return rows;
 }
 

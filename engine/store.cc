@@ -18,8 +18,8 @@ namespace frontdoor {
 namespace {
 
 constexpr std::array<const char*, 12> kFamilyNames = {
-    "default",  "contacts", "events", "timers", "outbox", "idempotency", "worklist", "breaches",
-    "received", "policies", "people", "open_cases"};
+    "default",  "contacts", "events",   "timers",   "outbox", "idempotency",
+    "worklist", "breaches", "received", "policies", "people", "open_cases"};
 
 absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -31,11 +31,13 @@ absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
 }
 
 void AppendU64(std::string& out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
+  for (int shift = 56; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((v >> shift) & 0xff));
 }
 
 void AppendU32(std::string& out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((v >> shift) & 0xff));
 }
 
 uint64_t ReadU64(std::string_view in) {
@@ -199,8 +201,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
     if (::mkdtemp(folder) == nullptr) return absl::UnavailableError("cannot make a temp folder");
     store->secondary_dir_ = folder;
     db_options.max_open_files = -1;
-    s = rocksdb::DB::OpenAsSecondary(db_options, dir.string(), folder, families,
-                                     &store->handles_, &raw);
+    s = rocksdb::DB::OpenAsSecondary(db_options, dir.string(), folder, families, &store->handles_,
+                                     &raw);
     if (s.ok()) s = raw->TryCatchUpWithPrimary();
   } else {
     s = rocksdb::DB::Open(db_options, dir.string(), families, &store->handles_, &raw);
@@ -274,8 +276,7 @@ absl::StatusOr<std::vector<v1::Event>> Store::GetEvents(std::string_view id) con
   return events;
 }
 
-absl::StatusOr<std::optional<v1::Event>> Store::GetEvent(std::string_view id,
-                                                         uint32_t seq) const {
+absl::StatusOr<std::optional<v1::Event>> Store::GetEvent(std::string_view id, uint32_t seq) const {
   rocksdb::PinnableSlice value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kEvents), EventKey(id, seq), &value);
   if (s.IsNotFound()) return std::nullopt;
@@ -409,8 +410,7 @@ uint64_t Store::EstimateTimers() const {
   return n;
 }
 
-absl::StatusOr<std::vector<v1::OutboxEntry>> Store::ReadOutbox(uint64_t after,
-                                                               size_t limit) const {
+absl::StatusOr<std::vector<v1::OutboxEntry>> Store::ReadOutbox(uint64_t after, size_t limit) const {
   std::string lo;
   AppendU64(lo, after + 1);
   Range range(lo, std::string());
@@ -482,8 +482,7 @@ absl::StatusOr<std::optional<std::string>> Store::PersonByNhs(std::string_view n
 }
 
 // The value is "<person id>\t<postcode>\n" per person, oldest first.
-absl::StatusOr<std::vector<Store::NameMatch>> Store::PeopleByName(
-    std::string_view name_key) const {
+absl::StatusOr<std::vector<Store::NameMatch>> Store::PeopleByName(std::string_view name_key) const {
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kPeople), NameKey(name_key), &value);
   std::vector<NameMatch> matches;
@@ -565,8 +564,7 @@ void Store::Batch::PutTimer(const v1::Timer& timer) {
               Serialize(timer));
 }
 
-void Store::Batch::DeleteTimer(TimePoint due, std::string_view contact_id,
-                               std::string_view name) {
+void Store::Batch::DeleteTimer(TimePoint due, std::string_view contact_id, std::string_view name) {
   batch_->Delete(store_->cf(kTimers), TimerKey(due, contact_id, name));
 }
 
@@ -619,7 +617,8 @@ void Store::Batch::PutPersonByNhs(std::string_view nhs, std::string_view person_
   batch_->Put(store_->cf(kPeople), NhsKey(nhs), person_id);
 }
 
-void Store::Batch::PutPeopleByName(std::string_view name_key, const std::vector<NameMatch>& people) {
+void Store::Batch::PutPeopleByName(std::string_view name_key,
+                                   const std::vector<NameMatch>& people) {
   std::string value;
   for (const NameMatch& match : people) {
     value += match.person_id;

@@ -86,8 +86,8 @@ class Store {
   absl::StatusOr<std::vector<v1::Event>> GetEvents(std::string_view id) const;
   // One event of a contact's history; nullopt when there is none.
   absl::StatusOr<std::optional<v1::Event>> GetEvent(std::string_view id, uint32_t seq) const;
-  absl::StatusOr<std::optional<v1::IdempotencyRecord>> GetIdempotency(
-      std::string_view actor, std::string_view key) const;
+  absl::StatusOr<std::optional<v1::IdempotencyRecord>> GetIdempotency(std::string_view actor,
+                                                                      std::string_view key) const;
 
   struct WorklistEntry {
     std::string contact_id;
@@ -138,8 +138,7 @@ class Store {
   // Everyone with this name key, oldest first.
   absl::StatusOr<std::vector<NameMatch>> PeopleByName(std::string_view name_key) const;
   absl::StatusOr<std::optional<v1::OpenCase>> GetOpenCase(std::string_view case_id) const;
-  absl::StatusOr<std::optional<v1::PolicyVersion>> GetPolicyVersion(
-      std::string_view version) const;
+  absl::StatusOr<std::optional<v1::PolicyVersion>> GetPolicyVersion(std::string_view version) const;
   absl::Status PutPolicyVersion(const v1::PolicyVersion& policy);
 
   // ---- Writes: the Processor's thread only.

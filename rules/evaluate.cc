@@ -100,24 +100,37 @@ bool AgeHolds(const ChildAge& age, const Check& check) {
 
 bool Holds(const Check& check, const FactSet& f) {
   switch (check.kind) {
-    case CheckKind::kConcernsAnyOf: return (f.concerns & check.mask) != 0;
-    case CheckKind::kConcernsAllOf: return (f.concerns & check.mask) == check.mask;
-    case CheckKind::kConcernsNoneOf: return (f.concerns & check.mask) == 0;
-    case CheckKind::kConcernsOnlyFrom: return (f.concerns & ~check.mask) == 0;
-    case CheckKind::kImmediateRisk: return f.immediate_risk == check.flag;
-    case CheckKind::kConsent: return (Bit(f.consent) & check.mask) != 0;
-    case CheckKind::kSource: return (Bit(f.source) & check.mask) != 0;
-    case CheckKind::kChannel: return (Bit(f.channel) & check.mask) != 0;
+    case CheckKind::kConcernsAnyOf:
+      return (f.concerns & check.mask) != 0;
+    case CheckKind::kConcernsAllOf:
+      return (f.concerns & check.mask) == check.mask;
+    case CheckKind::kConcernsNoneOf:
+      return (f.concerns & check.mask) == 0;
+    case CheckKind::kConcernsOnlyFrom:
+      return (f.concerns & ~check.mask) == 0;
+    case CheckKind::kImmediateRisk:
+      return f.immediate_risk == check.flag;
+    case CheckKind::kConsent:
+      return (Bit(f.consent) & check.mask) != 0;
+    case CheckKind::kSource:
+      return (Bit(f.source) & check.mask) != 0;
+    case CheckKind::kChannel:
+      return (Bit(f.channel) & check.mask) != 0;
     case CheckKind::kChildAge:
       for (const ChildAge& age : f.ages) {
         if (AgeHolds(age, check)) return true;
       }
       return false;
-    case CheckKind::kChildren: return InRange(f.children, check);
-    case CheckKind::kContacts12m: return InRange(f.contacts, check);
-    case CheckKind::kReferrals12m: return InRange(f.referrals, check);
-    case CheckKind::kOpenCase: return f.open_case == check.flag;
-    case CheckKind::kOutOfHours: return f.out_of_hours == check.flag;
+    case CheckKind::kChildren:
+      return InRange(f.children, check);
+    case CheckKind::kContacts12m:
+      return InRange(f.contacts, check);
+    case CheckKind::kReferrals12m:
+      return InRange(f.referrals, check);
+    case CheckKind::kOpenCase:
+      return f.open_case == check.flag;
+    case CheckKind::kOutOfHours:
+      return f.out_of_hours == check.flag;
   }
   return false;
 }
@@ -163,8 +176,10 @@ class Seen {
       case CheckKind::kConcernsAnyOf:
       case CheckKind::kConcernsAllOf:
       case CheckKind::kConcernsNoneOf:
-      case CheckKind::kConcernsOnlyFrom: return 0;
-      default: return static_cast<size_t>(kind);
+      case CheckKind::kConcernsOnlyFrom:
+        return 0;
+      default:
+        return static_cast<size_t>(kind);
     }
   }
 
@@ -198,8 +213,12 @@ class Seen {
           // Children by position: explanations never carry names.
           out += "child " + std::to_string(i + 1) + ": ";
           switch (age.kind) {
-            case ChildAge::Kind::kUnborn: out += "unborn"; break;
-            case ChildAge::Kind::kBorn: out += AgeWords(age.months); break;
+            case ChildAge::Kind::kUnborn:
+              out += "unborn";
+              break;
+            case ChildAge::Kind::kBorn:
+              out += AgeWords(age.months);
+              break;
             case ChildAge::Kind::kUnknown:
               out += std::string("age not known (") + age.unknown_because +
                      ", so no age condition holds for this child)";
@@ -208,9 +227,12 @@ class Seen {
         }
         return out;
       }
-      case CheckKind::kChildren: return std::to_string(f_.children);
-      case CheckKind::kContacts12m: return std::to_string(f_.contacts);
-      case CheckKind::kReferrals12m: return std::to_string(f_.referrals);
+      case CheckKind::kChildren:
+        return std::to_string(f_.children);
+      case CheckKind::kContacts12m:
+        return std::to_string(f_.contacts);
+      case CheckKind::kReferrals12m:
+        return std::to_string(f_.referrals);
       case CheckKind::kOpenCase: {
         if (!f_.open_case) return "no";
         const v1::OpenCaseRef& c = facts_.prior.open_case();
@@ -219,7 +241,8 @@ class Seen {
         if (!c.team().empty()) out += " with " + c.team();
         return out;
       }
-      case CheckKind::kOutOfHours: return yes_no(f_.out_of_hours);
+      case CheckKind::kOutOfHours:
+        return yes_no(f_.out_of_hours);
     }
     return {};
   }
@@ -231,21 +254,31 @@ class Seen {
 
 std::string ChannelWords(int channel) {
   switch (channel) {
-    case v1::Channel::PORTAL: return "it came through the online form";
-    case v1::Channel::PHONE: return "it came by phone";
-    case v1::Channel::EMAIL: return "it came by email";
-    case v1::Channel::PARTNER_API: return "it came from a partner's system";
-    case v1::Channel::OUT_OF_HOURS: return "it came through the out-of-hours service";
-    default: return "it came by an unknown channel";
+    case v1::Channel::PORTAL:
+      return "it came through the online form";
+    case v1::Channel::PHONE:
+      return "it came by phone";
+    case v1::Channel::EMAIL:
+      return "it came by email";
+    case v1::Channel::PARTNER_API:
+      return "it came from a partner's system";
+    case v1::Channel::OUT_OF_HOURS:
+      return "it came through the out-of-hours service";
+    default:
+      return "it came by an unknown channel";
   }
 }
 
 std::string ConsentWords(int consent) {
   switch (consent) {
-    case v1::ConsentStatus::GIVEN: return "consent was given";
-    case v1::ConsentStatus::REFUSED: return "consent was refused";
-    case v1::ConsentStatus::NOT_SOUGHT: return "consent was not sought";
-    default: return "consent was not recorded";
+    case v1::ConsentStatus::GIVEN:
+      return "consent was given";
+    case v1::ConsentStatus::REFUSED:
+      return "consent was refused";
+    case v1::ConsentStatus::NOT_SOUGHT:
+      return "consent was not sought";
+    default:
+      return "consent was not recorded";
   }
 }
 
@@ -286,11 +319,13 @@ std::string Clause(const Check& check, const FactSet& f) {
     case CheckKind::kImmediateRisk:
       return check.flag ? "a child is said to be at immediate risk of significant harm"
                         : "no child is said to be at immediate risk";
-    case CheckKind::kConsent: return ConsentWords(f.consent);
+    case CheckKind::kConsent:
+      return ConsentWords(f.consent);
     case CheckKind::kSource:
       return "the contact came from " +
              std::string(LabelOf(static_cast<v1::Source::Code>(f.source)));
-    case CheckKind::kChannel: return ChannelWords(f.channel);
+    case CheckKind::kChannel:
+      return ChannelWords(f.channel);
     case CheckKind::kChildAge: {
       if (check.unborn == 1) return "a child is not yet born";
       std::string matching;
@@ -305,8 +340,10 @@ std::string Clause(const Check& check, const FactSet& f) {
     case CheckKind::kChildren:
       return f.children == 1 ? std::string("the contact is about one child")
                              : "the contact is about " + std::to_string(f.children) + " children";
-    case CheckKind::kContacts12m: return EarlierWords(f.contacts, "contact", "contacts");
-    case CheckKind::kReferrals12m: return EarlierWords(f.referrals, "referral", "referrals");
+    case CheckKind::kContacts12m:
+      return EarlierWords(f.contacts, "contact", "contacts");
+    case CheckKind::kReferrals12m:
+      return EarlierWords(f.referrals, "referral", "referrals");
     case CheckKind::kOpenCase:
       return check.flag ? "a child already has a case open with children's social care"
                         : "no child has a case open with children's social care";

@@ -66,7 +66,11 @@ int FirstBadUtf8Line(std::string_view text) {
   int line = 1;
   for (size_t i = 0; i < text.size();) {
     unsigned char c = static_cast<unsigned char>(text[i]);
-    size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    size_t length = c < 0x80           ? 1
+                    : (c >> 5) == 0x6  ? 2
+                    : (c >> 4) == 0xE  ? 3
+                    : (c >> 3) == 0x1E ? 4
+                                       : 0;
     if (length == 0 || i + length > text.size()) return line;
     for (size_t k = 1; k < length; ++k) {
       if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return line;
@@ -195,9 +199,10 @@ absl::StatusOr<RenderedLetter> Policy::RenderLetter(std::string_view name,
   }
   data.set("signposts", signposts);
   // A section header printed once, above the list, when there is one.
-  data.set("any_signposts", kainjow::mustache::data(values.signposts.empty()
-                                                        ? kainjow::mustache::data::type::bool_false
-                                                        : kainjow::mustache::data::type::bool_true));
+  data.set(
+      "any_signposts",
+      kainjow::mustache::data(values.signposts.empty() ? kainjow::mustache::data::type::bool_false
+                                                       : kainjow::mustache::data::type::bool_true));
 
   std::string text;
   {

@@ -74,8 +74,8 @@ class Policy {
   // The same for text already in memory; `file_name` names it in errors and
   // `base_dir` is where letter templates are looked up.
   static absl::StatusOr<std::shared_ptr<const Policy>> LoadText(
-      std::string_view text, const std::string& file_name,
-      const std::filesystem::path& base_dir, std::vector<PolicyError>* errors = nullptr);
+      std::string_view text, const std::string& file_name, const std::filesystem::path& base_dir,
+      std::vector<PolicyError>* errors = nullptr);
 
   // Rebuilds a policy kept in the store: its text, and its letter templates
   // by the paths the policy names them with (see TemplatesByPath). Gives

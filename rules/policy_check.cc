@@ -155,9 +155,9 @@ void CheckTimescales(const v1::Timescales& t, const std::string& path, PolicyPro
   // Up to a week before: a longer warning would mark every open step.
   if (t.has_warn_before_minutes() &&
       (t.warn_before_minutes() < 0 || t.warn_before_minutes() > 7 * 24 * 60)) {
-    problems.Error(JoinPath(path, "warn_before_minutes"),
-                   "must be 0 to 10080 minutes (a week), not " +
-                       std::to_string(t.warn_before_minutes()));
+    problems.Error(
+        JoinPath(path, "warn_before_minutes"),
+        "must be 0 to 10080 minutes (a week), not " + std::to_string(t.warn_before_minutes()));
   }
 }
 

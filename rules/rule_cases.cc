@@ -118,7 +118,7 @@ absl::StatusOr<v1::RuleCase> LoadRuleCase(const std::filesystem::path& file,
 }
 
 absl::StatusOr<Calendar> CalendarForCases(const Policy& policy,
-                                           const std::filesystem::path& bank_holidays) {
+                                          const std::filesystem::path& bank_holidays) {
   absl::StatusOr<std::vector<std::chrono::year_month_day>> holidays =
       Calendar::LoadBankHolidays(bank_holidays);
   if (!holidays.ok()) return holidays.status();
@@ -263,8 +263,7 @@ int RunRuleCases(const std::filesystem::path& policy_path, const std::filesystem
     if (!result.passed) ++failed;
   }
   out << files.size() << " cases: " << files.size() - static_cast<size_t>(failed) << " passed, "
-      << failed << " failed (policy " << policy->label() << ", " << policy->version()
-      << ")\n";
+      << failed << " failed (policy " << policy->label() << ", " << policy->version() << ")\n";
   return failed == 0 ? 0 : 1;
 }
 
@@ -273,12 +272,14 @@ std::string DescribeTimescale(const v1::TimescaleSpec& spec) {
     return std::to_string(n) + " " + (n == 1 ? one : many);
   };
   switch (spec.length_case()) {
-    case v1::TimescaleSpec::kHours: return count(spec.hours(), "hour", "hours");
+    case v1::TimescaleSpec::kHours:
+      return count(spec.hours(), "hour", "hours");
     case v1::TimescaleSpec::kWorkingHours:
       return count(spec.working_hours(), "working hour", "working hours");
     case v1::TimescaleSpec::kWorkingDays:
       return count(spec.working_days(), "working day", "working days");
-    case v1::TimescaleSpec::LENGTH_NOT_SET: break;
+    case v1::TimescaleSpec::LENGTH_NOT_SET:
+      break;
   }
   return "not set";
 }
@@ -306,10 +307,14 @@ std::string DescribeTimescales(const v1::Timescales& t) {
 
 const char* HitPolicyName(v1::HitPolicy::Code code) {
   switch (code) {
-    case v1::HitPolicy::UNIQUE: return "UNIQUE";
-    case v1::HitPolicy::FIRST: return "FIRST";
-    case v1::HitPolicy::PRIORITY: return "PRIORITY";
-    default: return "?";
+    case v1::HitPolicy::UNIQUE:
+      return "UNIQUE";
+    case v1::HitPolicy::FIRST:
+      return "FIRST";
+    case v1::HitPolicy::PRIORITY:
+      return "PRIORITY";
+    default:
+      return "?";
   }
 }
 

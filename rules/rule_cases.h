@@ -53,7 +53,7 @@ absl::StatusOr<v1::RuleCase> LoadRuleCase(const std::filesystem::path& file,
 // bank holidays in `bank_holidays` (GOV.UK format, deploy/bank-holidays.json).
 // Errors: those of Calendar::LoadBankHolidays and Calendar::Make.
 absl::StatusOr<Calendar> CalendarForCases(const Policy& policy,
-                                           const std::filesystem::path& bank_holidays);
+                                          const std::filesystem::path& bank_holidays);
 
 // The facts the engine would build for the case (rules::FactsFor): children's
 // ages counted to the Europe/London date of received_at, and out_of_hours as

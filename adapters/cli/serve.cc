@@ -122,8 +122,9 @@ int Serve(const ServeArgs& args) {
   processor_options.max_queue = config->max_queue;
   Processor processor(**store, *clock, policies, &metrics, processor_options);
   PolicyLibrary library(**store, policies);
-  std::filesystem::path spool_dir =
-      config->spool_dir.empty() ? std::filesystem::path(args.data_dir) / "spool" : config->spool_dir;
+  std::filesystem::path spool_dir = config->spool_dir.empty()
+                                        ? std::filesystem::path(args.data_dir) / "spool"
+                                        : config->spool_dir;
   Spool spool(spool_dir);
   // Backoff after a failed delivery runs on real time, also when the
   // business clock is manual.

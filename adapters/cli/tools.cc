@@ -39,8 +39,8 @@ struct LoadedCases {
   std::vector<std::string> errors;
 };
 
-constexpr const char* kColumns[] = {"case_id",    "team",          "worker",      "opened_at",
-                                    "given_name", "family_name",   "date_of_birth", "nhs_number"};
+constexpr const char* kColumns[] = {"case_id",    "team",        "worker",        "opened_at",
+                                    "given_name", "family_name", "date_of_birth", "nhs_number"};
 
 LoadedCases ReadOpenCases(const std::filesystem::path& file) {
   LoadedCases out;
@@ -60,7 +60,8 @@ LoadedCases ReadOpenCases(const std::filesystem::path& file) {
   for (const char* needed : {"case_id", "team"}) {
     if (!column.contains(needed)) {
       std::string columns;
-      for (const char* name : kColumns) columns += (columns.empty() ? "" : ", ") + std::string(name);
+      for (const char* name : kColumns)
+        columns += (columns.empty() ? "" : ", ") + std::string(name);
       out.errors.push_back(file.string() + ":1: no " + needed + " column (columns: " + columns +
                            "; a row per child)");
     }
@@ -185,7 +186,8 @@ int LoadOpenCasesCommand(const std::vector<std::string>& args) {
   if (url.empty()) url = env_url ? env_url : "http://127.0.0.1:8080";
   if (token.empty() && env_token) token = env_token;
   if (token.empty()) {
-    std::cerr << "open-cases load: give --token (or $FRONTDOOR_TOKEN): an admin or case_system key\n";
+    std::cerr
+        << "open-cases load: give --token (or $FRONTDOOR_TOKEN): an admin or case_system key\n";
     return 2;
   }
   auto parsed = boost::urls::parse_uri(url);

@@ -13,10 +13,10 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/status.h"
 #include "adapters/http/auth.h"
 #include "adapters/http/live_feed.h"
 #include "adapters/http/static_files.h"
-#include "absl/status/status.h"
 #include "boost/asio/awaitable.hpp"
 #include "boost/asio/ip/address.hpp"
 #include "boost/beast/core/tcp_stream.hpp"

@@ -44,11 +44,16 @@ std::optional<Role> ParseRole(std::string_view text) {
 
 std::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kPartner: return "partner";
-    case Role::kTriage: return "triage";
-    case Role::kManager: return "manager";
-    case Role::kAdmin: return "admin";
-    case Role::kCaseSystem: return "case_system";
+    case Role::kPartner:
+      return "partner";
+    case Role::kTriage:
+      return "triage";
+    case Role::kManager:
+      return "manager";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kCaseSystem:
+      return "case_system";
   }
   return "unknown";
 }
@@ -77,8 +82,8 @@ absl::StatusOr<Authenticator> Authenticator::Make(const std::vector<ApiKeyConfig
         return absl::InvalidArgumentError("api key name '" + k.name + "' is used twice");
       }
       if (other.digest == key.digest) {
-        return absl::InvalidArgumentError("api keys '" + other.principal.name + "' and '" +
-                                          k.name + "' share a token");
+        return absl::InvalidArgumentError("api keys '" + other.principal.name + "' and '" + k.name +
+                                          "' share a token");
       }
     }
     auth.keys_.push_back(std::move(key));

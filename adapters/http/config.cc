@@ -1,9 +1,9 @@
 // YAML config loading with yaml-cpp; its exceptions stop here.
 #include "adapters/http/config.h"
 
+#include <unistd.h>
 #include <algorithm>
 #include <thread>
-#include <unistd.h>
 
 #include "yaml-cpp/yaml.h"
 
@@ -52,8 +52,8 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file)
   } catch (const YAML::BadFile&) {
     return absl::NotFoundError("cannot read the config file " + file.string());
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(file.string() + ":" + std::to_string(e.mark.line + 1) +
-                                      ": " + e.msg);
+    return absl::InvalidArgumentError(file.string() + ":" + std::to_string(e.mark.line + 1) + ": " +
+                                      e.msg);
   }
   if (!root.IsMap()) return absl::InvalidArgumentError(file.string() + ": must be a mapping");
 
@@ -77,8 +77,9 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file)
             } else if (name == "token") {
               api_key.token = field.second.as<std::string>();
             } else {
-              return absl::InvalidArgumentError(Where(file, field.first) + ": api_keys: unknown field '" +
-                                                name + "' (name, role, token)");
+              return absl::InvalidArgumentError(Where(file, field.first) +
+                                                ": api_keys: unknown field '" + name +
+                                                "' (name, role, token)");
             }
           }
           if (api_key.name.empty() || api_key.role.empty() || api_key.token.empty()) {
@@ -106,7 +107,7 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file)
       } else if (key == "log_level") {
         config.log_level = value.as<std::string>();
         // spdlog reads an unknown name as "off": a typo must not silence the log.
-        static constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn",
+        static constexpr std::string_view kLevels[] = {"trace", "debug",    "info", "warn",
                                                        "error", "critical", "off"};
         if (std::find(std::begin(kLevels), std::end(kLevels), config.log_level) ==
             std::end(kLevels)) {
@@ -115,12 +116,13 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file)
               "error, critical or off, not '" + config.log_level + "'");
         }
       } else {
-        return absl::InvalidArgumentError(Where(file, item.first) + ": unknown setting '" + key + "'");
+        return absl::InvalidArgumentError(Where(file, item.first) + ": unknown setting '" + key +
+                                          "'");
       }
     }
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(file.string() + ":" + std::to_string(e.mark.line + 1) +
-                                      ": " + e.msg);
+    return absl::InvalidArgumentError(file.string() + ":" + std::to_string(e.mark.line + 1) + ": " +
+                                      e.msg);
   }
 
   if (config.api_keys.empty()) {

@@ -103,7 +103,8 @@ asio::awaitable<void> Connection(std::shared_ptr<HttpServer::State> s, beast::tc
     parser.body_limit(s->options.body_limit);
     parser.header_limit(kHeaderLimit);
     stream.expires_after(s->options.idle_timeout);
-    auto [read_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
+    auto [read_ec, header_bytes] =
+        co_await http::async_read_header(stream, buffer, parser, kUseTuple);
     {
       absl::MutexLock lock(&s->mu);
       s->idle.erase(id);
@@ -117,9 +118,9 @@ asio::awaitable<void> Connection(std::shared_ptr<HttpServer::State> s, beast::tc
       break;
     }
     if (read_ec == http::error::header_limit) {
-      Response too_long = Api::Problem(11, http::status::request_header_fields_too_large,
-                                       "headers-too-large", "The headers are too large",
-                                       "keep headers under 16 KiB");
+      Response too_long =
+          Api::Problem(11, http::status::request_header_fields_too_large, "headers-too-large",
+                       "The headers are too large", "keep headers under 16 KiB");
       co_await Answer(stream, std::move(too_long));
       break;
     }

@@ -1,7 +1,7 @@
 // The service's own resources: GET /healthz, /readyz, /metrics (loopback
 // unsigned, managers otherwise) and /v1/whoami.
-#include "adapters/http/prometheus.h"
 #include "adapters/http/handlers.h"
+#include "adapters/http/prometheus.h"
 #include "frontdoor/v1/api.pb.h"
 
 namespace frontdoor {

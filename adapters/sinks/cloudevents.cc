@@ -9,11 +9,16 @@ namespace frontdoor {
 
 std::string CloudEventType(const v1::Event& e) {
   switch (e.body_case()) {
-    case v1::Event::kLetterIssued: return "org.frontdoor.letter.issued";
-    case v1::Event::kTimescaleBreached: return "org.frontdoor.timescale.breached";
-    case v1::Event::kEdtAlert: return "org.frontdoor.edt.alert";
-    case v1::Event::kContactClosed: return "org.frontdoor.contact.closed";
-    default: return "org.frontdoor.event";
+    case v1::Event::kLetterIssued:
+      return "org.frontdoor.letter.issued";
+    case v1::Event::kTimescaleBreached:
+      return "org.frontdoor.timescale.breached";
+    case v1::Event::kEdtAlert:
+      return "org.frontdoor.edt.alert";
+    case v1::Event::kContactClosed:
+      return "org.frontdoor.contact.closed";
+    default:
+      return "org.frontdoor.event";
   }
 }
 

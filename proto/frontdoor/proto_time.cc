@@ -25,7 +25,8 @@ std::string FormatRfc3339(TimePoint t) { return TimeUtil::ToString(ToProto(t)); 
 absl::StatusOr<TimePoint> ParseRfc3339(std::string_view text) {
   google::protobuf::Timestamp ts;
   if (!TimeUtil::FromString(std::string(text), &ts)) {
-    return absl::InvalidArgumentError("is not an RFC 3339 date and time, e.g. 2026-11-24T09:30:00Z");
+    return absl::InvalidArgumentError(
+        "is not an RFC 3339 date and time, e.g. 2026-11-24T09:30:00Z");
   }
   return FromProto(ts);
 }

@@ -8,9 +8,9 @@
 #define FRONTDOOR_CONCAT_INNER(a, b) a##b
 #define FRONTDOOR_CONCAT(a, b) FRONTDOOR_CONCAT_INNER(a, b)
 
-#define RETURN_IF_ERROR(expr)                      \
-  do {                                             \
-    ::absl::Status _frontdoor_status = (expr);     \
+#define RETURN_IF_ERROR(expr)                              \
+  do {                                                     \
+    ::absl::Status _frontdoor_status = (expr);             \
     if (!_frontdoor_status.ok()) return _frontdoor_status; \
   } while (0)
 

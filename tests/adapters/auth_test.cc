@@ -30,9 +30,9 @@ TEST(Authenticator, PlainAndHashedTokens) {
 
 TEST(Authenticator, RefusesEverythingElse) {
   Authenticator auth = Make();
-  for (const char* header : {"", "Bearer", "Bearer ", "Basic police-token", "police-token",
-                             "Bearer police-token ", "Bearer POLICE-TOKEN",
-                             "Bearer sha256:" /* the stored form is not a token */}) {
+  for (const char* header :
+       {"", "Bearer", "Bearer ", "Basic police-token", "police-token", "Bearer police-token ",
+        "Bearer POLICE-TOKEN", "Bearer sha256:" /* the stored form is not a token */}) {
     EXPECT_FALSE(auth.Authenticate(header)) << header;
   }
   EXPECT_FALSE(auth.Authenticate("Bearer sha256:" + Sha256Hex("triage-token")));

@@ -32,11 +32,11 @@ class ConfigTest : public ::testing::Test {
 };
 
 TEST_F(ConfigTest, ReadsKeysAndResolvesPathsBesideTheFile) {
-  auto config = LoadServerConfig(Write(
-      "api_keys:\n"
-      "  - {name: merseyside-police, role: partner, token: \"abc\"}\n"
-      "  - {name: ops, role: admin, token: \"sha256:00\"}\n"
-      "policy: rules/policy.yaml\n"));
+  auto config =
+      LoadServerConfig(Write("api_keys:\n"
+                             "  - {name: merseyside-police, role: partner, token: \"abc\"}\n"
+                             "  - {name: ops, role: admin, token: \"sha256:00\"}\n"
+                             "policy: rules/policy.yaml\n"));
   ASSERT_TRUE(config.ok()) << config.status();
   ASSERT_EQ(config->api_keys.size(), 2u);
   EXPECT_EQ(config->api_keys[0].name, "merseyside-police");
@@ -57,15 +57,15 @@ TEST_F(ConfigTest, UnknownSettingNamesLineAndKey) {
 // Regression: spdlog reads an unknown level name as "off", so a typo in
 // log_level used to silence the whole log.
 TEST_F(ConfigTest, AnUnknownLogLevelIsRefused) {
-  auto config = LoadServerConfig(Write(
-      "api_keys:\n  - {name: ops, role: admin, token: \"abc\"}\n"
-      "policy: rules/policy.yaml\nlog_level: verbose\n"));
+  auto config =
+      LoadServerConfig(Write("api_keys:\n  - {name: ops, role: admin, token: \"abc\"}\n"
+                             "policy: rules/policy.yaml\nlog_level: verbose\n"));
   ASSERT_FALSE(config.ok());
   EXPECT_THAT(std::string(config.status().message()), HasSubstr("log_level must be one of"));
   EXPECT_THAT(std::string(config.status().message()), HasSubstr("'verbose'"));
-  auto warn = LoadServerConfig(Write(
-      "api_keys:\n  - {name: ops, role: admin, token: \"abc\"}\n"
-      "policy: rules/policy.yaml\nlog_level: warn\n"));
+  auto warn =
+      LoadServerConfig(Write("api_keys:\n  - {name: ops, role: admin, token: \"abc\"}\n"
+                             "policy: rules/policy.yaml\nlog_level: warn\n"));
   ASSERT_TRUE(warn.ok()) << warn.status();
   EXPECT_EQ(warn->log_level, "warn");
 }
@@ -78,10 +78,11 @@ TEST_F(ConfigTest, MissingPolicyFile) {
 }
 
 TEST_F(ConfigTest, KeysNeedNameRoleAndToken) {
-  auto config = LoadServerConfig(
-      Write("api_keys:\n  - {name: a, role: admin}\npolicy: rules/policy.yaml\n"));
+  auto config =
+      LoadServerConfig(Write("api_keys:\n  - {name: a, role: admin}\npolicy: rules/policy.yaml\n"));
   ASSERT_FALSE(config.ok());
-  EXPECT_THAT(std::string(config.status().message()), HasSubstr("needs a name, a role and a token"));
+  EXPECT_THAT(std::string(config.status().message()),
+              HasSubstr("needs a name, a role and a token"));
 }
 
 }  // namespace

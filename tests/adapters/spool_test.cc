@@ -4,7 +4,6 @@
 // page again rewrites the same files.
 #include "adapters/sinks/spool.h"
 
-
 #include <algorithm>
 #include <fstream>
 #include <sstream>

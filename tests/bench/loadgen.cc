@@ -54,15 +54,20 @@ struct Totals {
 // A pool of varied, realistic bodies: names, ages, concerns, sources and
 // narrative lengths differ, all synthetic.
 std::vector<std::string> MakeBodies(size_t n) {
-  static const char* kGiven[] = {"Sam", "Alex", "Jordan", "Casey", "Riley", "Morgan", "Jamie",
-                                 "Taylor", "Charlie", "Robin"};
+  static const char* kGiven[] = {"Sam",    "Alex",  "Jordan", "Casey",   "Riley",
+                                 "Morgan", "Jamie", "Taylor", "Charlie", "Robin"};
   static const char* kFamily[] = {"Example", "Sample", "Testcase", "Placeholder", "Dummy"};
-  static const char* kSources[] = {"POLICE", "SCHOOLS", "HEALTH_GP", "HEALTH_VISITOR",
-                                   "INDIVIDUAL_FAMILY", "HOUSING", "LA_EARLY_HELP"};
-  static const char* kConcerns[] = {
-      "\"NEGLECT\"", "\"DOMESTIC_ABUSE\"", "\"PARENTING_SUPPORT\", \"HOUSING\"",
-      "\"SCHOOL_ATTENDANCE\"", "\"PARENTAL_MENTAL_HEALTH\", \"NEGLECT\"",
-      "\"CHILD_MENTAL_HEALTH\"", "\"FINANCIAL_HARDSHIP\"", "\"EMOTIONAL_ABUSE\""};
+  static const char* kSources[] = {"POLICE",         "SCHOOLS",           "HEALTH_GP",
+                                   "HEALTH_VISITOR", "INDIVIDUAL_FAMILY", "HOUSING",
+                                   "LA_EARLY_HELP"};
+  static const char* kConcerns[] = {"\"NEGLECT\"",
+                                    "\"DOMESTIC_ABUSE\"",
+                                    "\"PARENTING_SUPPORT\", \"HOUSING\"",
+                                    "\"SCHOOL_ATTENDANCE\"",
+                                    "\"PARENTAL_MENTAL_HEALTH\", \"NEGLECT\"",
+                                    "\"CHILD_MENTAL_HEALTH\"",
+                                    "\"FINANCIAL_HARDSHIP\"",
+                                    "\"EMOTIONAL_ABUSE\""};
   static const char* kPostcodes[] = {"CH41 5LH", "CH43 7QT", "CH44 0AD", "CH62 4UE", "L1 8JQ"};
   std::mt19937 rng(42);
   std::vector<std::string> bodies;
@@ -119,11 +124,13 @@ asio::awaitable<void> Connection(const Options& o, const std::vector<std::string
     next += static_cast<size_t>(o.connections);
     req.prepare_payload();
     auto start = Clock::now();
-    auto [write_ec, w] = co_await http::async_write(stream, req, asio::as_tuple(asio::use_awaitable));
+    auto [write_ec, w] =
+        co_await http::async_write(stream, req, asio::as_tuple(asio::use_awaitable));
     http::response<http::string_body> res;
     boost::system::error_code read_ec;
     if (!write_ec) {
-      auto [ec, r] = co_await http::async_read(stream, buffer, res, asio::as_tuple(asio::use_awaitable));
+      auto [ec, r] =
+          co_await http::async_read(stream, buffer, res, asio::as_tuple(asio::use_awaitable));
       read_ec = ec;
     }
     if (write_ec || read_ec) {
@@ -134,7 +141,8 @@ asio::awaitable<void> Connection(const Options& o, const std::vector<std::string
     if (res.result() == http::status::created) {
       if (start >= measure_from) {
         ++totals.created;
-        totals.latencies_ms.push_back(std::chrono::duration<double, std::milli>(end - start).count());
+        totals.latencies_ms.push_back(
+            std::chrono::duration<double, std::milli>(end - start).count());
       }
     } else {
       ++totals.other;
@@ -156,13 +164,20 @@ int main(int argc, char** argv) {
   Options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--host") o.host = value;
-    else if (flag == "--port") o.port = static_cast<uint16_t>(std::stoi(value));
-    else if (flag == "--token") o.token = value;
-    else if (flag == "--connections") o.connections = std::stoi(value);
-    else if (flag == "--seconds") o.seconds = std::stod(value);
-    else if (flag == "--warmup") o.warmup = std::stod(value);
-    else if (flag == "--requests") o.requests = std::stol(value);
+    if (flag == "--host")
+      o.host = value;
+    else if (flag == "--port")
+      o.port = static_cast<uint16_t>(std::stoi(value));
+    else if (flag == "--token")
+      o.token = value;
+    else if (flag == "--connections")
+      o.connections = std::stoi(value);
+    else if (flag == "--seconds")
+      o.seconds = std::stod(value);
+    else if (flag == "--warmup")
+      o.warmup = std::stod(value);
+    else if (flag == "--requests")
+      o.requests = std::stol(value);
     else {
       std::cerr << "unknown flag " << flag << "\n";
       return 2;
@@ -187,10 +202,10 @@ int main(int argc, char** argv) {
   std::atomic<long> budget(o.requests);
   std::vector<Totals> totals(static_cast<size_t>(o.connections));
   for (int i = 0; i < o.connections; ++i) {
-    asio::co_spawn(ioc,
-                   Connection(o, bodies, i, measure_from, stop_at, budget,
-                              totals[static_cast<size_t>(i)]),
-                   asio::detached);
+    asio::co_spawn(
+        ioc,
+        Connection(o, bodies, i, measure_from, stop_at, budget, totals[static_cast<size_t>(i)]),
+        asio::detached);
   }
   ioc.run();
   auto end = Clock::now();

@@ -41,7 +41,8 @@ const Corpus& Load() {
       std::fprintf(stderr, "%s\n", std::string(calendar.status().message()).c_str());
       std::exit(1);
     }
-    for (const auto& file : ListRuleCases(frontdoor::testing::SourceDir() / "tests" / "rules" / "cases")) {
+    for (const auto& file :
+         ListRuleCases(frontdoor::testing::SourceDir() / "tests" / "rules" / "cases")) {
       auto rule_case = LoadRuleCase(file);
       if (!rule_case.ok()) continue;
       c->cases.push_back(std::make_unique<v1::RuleCase>(*std::move(rule_case)));
@@ -49,7 +50,8 @@ const Corpus& Load() {
       if (facts.ok()) c->facts.push_back(*facts);
     }
     if (c->facts.empty()) {
-      std::fprintf(stderr, "no rule cases found under %s\n", frontdoor::testing::SourceDir().c_str());
+      std::fprintf(stderr, "no rule cases found under %s\n",
+                   frontdoor::testing::SourceDir().c_str());
       std::exit(1);
     }
     return c;

@@ -285,8 +285,8 @@ TEST(LondonTimeTest, ConvertsBothWaysAcrossSummerTime) {
   TimePoint t = At("2026-06-16T08:30:00Z");
   EXPECT_EQ(FromLondon(ToLondon(t)), t);
   // 01:30 on 29 March 2026 never happens in London: the clocks go forward.
-  Millis gap = std::chrono::sys_days(Day(2026, 3, 29)).time_since_epoch() +
-               std::chrono::minutes(90);
+  Millis gap =
+      std::chrono::sys_days(Day(2026, 3, 29)).time_since_epoch() + std::chrono::minutes(90);
   EXPECT_EQ(FormatRfc3339(FromLondon(gap)), "2026-03-29T01:00:00Z");
 }
 

@@ -18,22 +18,24 @@
 namespace frontdoor {
 namespace {
 
-using ::testing::Each;
-using ::testing::StartsWith;
 using testing::DefaultPolicy;
+using ::testing::Each;
 using testing::kTuesday10am;
-using testing::SchoolContact;
 using testing::ReadFile;
+using testing::SchoolContact;
+using ::testing::StartsWith;
 using testing::TempDir;
 
 // The default policy with universal needs sent to early help at level 2.
 std::shared_ptr<const rules::Policy> StricterPolicy() {
   std::filesystem::path dir = std::filesystem::path(FRONTDOOR_SOURCE_DIR) / "rules/policies";
   std::string text = ReadFile(dir / "default.yaml");
-  const std::string from = "          route: SIGNPOST\n          level: 1\n          letter: signposting";
+  const std::string from =
+      "          route: SIGNPOST\n          level: 1\n          letter: signposting";
   size_t at = text.find(from);
   EXPECT_NE(at, std::string::npos);
-  text.replace(at, from.size(), "          route: EARLY_HELP\n          level: 2\n          letter: early_help");
+  text.replace(at, from.size(),
+               "          route: EARLY_HELP\n          level: 2\n          letter: early_help");
   auto policy = rules::Policy::LoadText(text, "stricter.yaml", dir);
   EXPECT_TRUE(policy.ok()) << policy.status();
   return *policy;

@@ -12,13 +12,13 @@
 namespace frontdoor {
 namespace {
 
+using testing::DefaultPolicy;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using ::testing::Not;
-using testing::DefaultPolicy;
 using testing::kSaturday2am;
 using testing::kTuesday10am;
+using ::testing::Not;
 using testing::SchoolContact;
 
 std::vector<v1::EventType::Code> Types(const std::vector<v1::Event>& events) {
@@ -68,9 +68,9 @@ class ContactMachineTest : public ::testing::Test {
 
 TEST_F(ContactMachineTest, SubmissionStartsTheDecisionTimescaleAndAcknowledges) {
   auto events = Run(SubmitContact{SchoolContact(), "example-school", "", ""}, kTuesday10am);
-  EXPECT_THAT(Types(events), ElementsAre(v1::EventType::CONTACT_RECEIVED,
-                                         v1::EventType::TIMESCALE_STARTED,
-                                         v1::EventType::LETTER_ISSUED));
+  EXPECT_THAT(Types(events),
+              ElementsAre(v1::EventType::CONTACT_RECEIVED, v1::EventType::TIMESCALE_STARTED,
+                          v1::EventType::LETTER_ISSUED));
   for (size_t i = 0; i < events.size(); ++i) {
     EXPECT_EQ(events[i].seq(), i + 1);
     EXPECT_EQ(events[i].id(), "FD-00000001-" + std::to_string(i + 1));
@@ -122,9 +122,9 @@ TEST_F(ContactMachineTest, MashDecisionStopsTheDecisionClockAndStartsMash) {
   d.set_reason("Checks needed.");
   TimePoint decided = kTuesday10am + std::chrono::hours(2);
   auto events = Run(RecordDecision{"FD-00000001", d, "ifd-triage"}, decided);
-  EXPECT_THAT(Types(events), ElementsAre(v1::EventType::TIMESCALE_STOPPED,
-                                         v1::EventType::DECISION_RECORDED,
-                                         v1::EventType::TIMESCALE_STARTED));
+  EXPECT_THAT(Types(events),
+              ElementsAre(v1::EventType::TIMESCALE_STOPPED, v1::EventType::DECISION_RECORDED,
+                          v1::EventType::TIMESCALE_STARTED));
   EXPECT_TRUE(events[0].timescale_stopped().met());
   EXPECT_EQ(state_.contact().state(), v1::ContactState::IN_MASH);
   EXPECT_EQ(state_.contact().mash().rag(), v1::Rag::RED);
@@ -148,10 +148,9 @@ TEST_F(ContactMachineTest, MashOutcomeClosesWithAnOutcomeLetter) {
   o.set_reason("The family agreed to a family support worker.");
   o.set_team("Early Help North");
   auto events = Run(RecordMashOutcome{"FD-00000001", o, "mash-officer"}, kTuesday10am);
-  EXPECT_THAT(Types(events), ElementsAre(v1::EventType::TIMESCALE_STOPPED,
-                                         v1::EventType::MASH_OUTCOME_RECORDED,
-                                         v1::EventType::CONTACT_CLOSED,
-                                         v1::EventType::LETTER_ISSUED));
+  EXPECT_THAT(Types(events),
+              ElementsAre(v1::EventType::TIMESCALE_STOPPED, v1::EventType::MASH_OUTCOME_RECORDED,
+                          v1::EventType::CONTACT_CLOSED, v1::EventType::LETTER_ISSUED));
   EXPECT_EQ(state_.contact().state(), v1::ContactState::CLOSED);
   EXPECT_EQ(state_.contact().outcome(), v1::Outcome::EARLY_HELP);
   EXPECT_THAT(state_.contact().deadlines(), IsEmpty());

@@ -78,8 +78,7 @@ TEST(ValidateSubmission, ConsentStatusIsRequired) {
 TEST(ValidateSubmission, NhsNumberMustPassModulus11) {
   auto s = Valid();
   s.mutable_children(0)->set_nhs_number("9434765918");
-  EXPECT_THAT(Fields(ValidateSubmission(s, kNow, kToday)),
-              ElementsAre("children[0].nhs_number"));
+  EXPECT_THAT(Fields(ValidateSubmission(s, kNow, kToday)), ElementsAre("children[0].nhs_number"));
 }
 
 TEST(ValidateSubmission, DateOfBirthNotInTheFuture) {
@@ -239,8 +238,8 @@ TEST(EngineValidatesTest, DecideRefusesAnInvalidSubmissionNamingTheField) {
   EXPECT_THAT(std::string(events.status().message()),
               ::testing::HasSubstr("children[0].nhs_number"));
 
-  auto valid = Decide(nullptr, SubmitContact{testing::SchoolContact(), "example-school", "", ""},
-                      in);
+  auto valid =
+      Decide(nullptr, SubmitContact{testing::SchoolContact(), "example-school", "", ""}, in);
   EXPECT_TRUE(valid.ok()) << valid.status();
 }
 

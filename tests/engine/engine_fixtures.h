@@ -46,5 +46,4 @@ inline v1::ContactSubmission SchoolContact() {
   return s;
 }
 
-
 }  // namespace frontdoor::testing

@@ -98,8 +98,8 @@ TEST_F(PeopleTest, PostcodeBreaksATie) {
 
 TEST_F(PeopleTest, ChildrenInOneBatchFindEachOther) {
   PeopleBook book(*store_, &counter_);
-  auto ids = book.Resolve(Children({Child("Riley", "Test", "2015-02-02"),
-                                    Child("Riley", "Test", "2015-02-02")}));
+  auto ids = book.Resolve(
+      Children({Child("Riley", "Test", "2015-02-02"), Child("Riley", "Test", "2015-02-02")}));
   ASSERT_TRUE(ids.ok());
   EXPECT_EQ((*ids)[0], (*ids)[1]);
 }

@@ -18,8 +18,8 @@
 namespace frontdoor {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::DefaultPolicy;
+using ::testing::HasSubstr;
 using testing::kTuesday10am;
 using testing::SchoolContact;
 using testing::TempDir;
@@ -105,8 +105,7 @@ TEST_F(ProcessorTest, CommandsQueuedTogetherCommitAsOneBatch) {
   EXPECT_EQ(ids.size(), 100u);
   EXPECT_EQ(*ids.begin(), "FD-00000001");
   EXPECT_EQ(*ids.rbegin(), "FD-00000100");
-  Histogram::Snapshot batches =
-      metrics_.GetHistogram("frontdoor_batch_commands", "", {}).Read();
+  Histogram::Snapshot batches = metrics_.GetHistogram("frontdoor_batch_commands", "", {}).Read();
   EXPECT_EQ(batches.count, 1u);
   EXPECT_EQ(batches.sum, 100);
   for (const auto& id : ids) {
@@ -126,7 +125,8 @@ TEST_F(ProcessorTest, SetClockAnswersAfterTheTimersItPassedHaveFired) {
   ASSERT_TRUE(processor->Start().ok());
   CommandResult created = Queue(*processor, Contact()).get();
   ASSERT_TRUE(created.status.ok()) << created.status;
-  CommandResult moved = Queue(*processor, SetClock{kTuesday10am + std::chrono::hours(25), {}}).get();
+  CommandResult moved =
+      Queue(*processor, SetClock{kTuesday10am + std::chrono::hours(25), {}}).get();
   ASSERT_TRUE(moved.status.ok()) << moved.status;
   EXPECT_EQ(moved.now, kTuesday10am + std::chrono::hours(25));
   auto breaches = *store_->Breaches(/*open_only=*/true, 10);

@@ -41,7 +41,8 @@ class ApiErrorsTest : public ::testing::Test {
     ExpectProblem(r);
     std::vector<std::string> fields;
     if (const auto* errors = r.json.as_object().if_contains("errors")) {
-      for (const auto& e : errors->as_array()) fields.emplace_back(e.as_object().at("field").as_string());
+      for (const auto& e : errors->as_array())
+        fields.emplace_back(e.as_object().at("field").as_string());
     }
     EXPECT_THAT(fields, Contains(field)) << r.body;
   }
@@ -80,9 +81,8 @@ TEST_F(ApiErrorsTest, MissingConsent) { ExpectFieldError(Without("consent"), "co
 TEST_F(ApiErrorsTest, ReasonMissingWhereConsentIsNotGiven) {
   ExpectFieldError(Replace(ContactJson(5), R"({"status": "GIVEN"})", R"({"status": "REFUSED"})"),
                    "consent.reason");
-  ExpectFieldError(
-      Replace(ContactJson(5), R"({"status": "GIVEN"})", R"({"status": "NOT_SOUGHT"})"),
-      "consent.reason");
+  ExpectFieldError(Replace(ContactJson(5), R"({"status": "GIVEN"})", R"({"status": "NOT_SOUGHT"})"),
+                   "consent.reason");
 }
 
 TEST_F(ApiErrorsTest, NhsNumberFailingModulus11) {
@@ -99,8 +99,9 @@ TEST_F(ApiErrorsTest, DateOfBirthInTheFuture) {
 }
 
 TEST_F(ApiErrorsTest, UnknownField) {
-  ExpectFieldError(Replace(ContactJson(5), "\"channel\"", "\"favourite_colour\": \"red\", \"channel\""),
-                   "favourite_colour");
+  ExpectFieldError(
+      Replace(ContactJson(5), "\"channel\"", "\"favourite_colour\": \"red\", \"channel\""),
+      "favourite_colour");
 }
 
 TEST_F(ApiErrorsTest, UnknownEnumValue) {
@@ -161,8 +162,11 @@ TEST_F(ApiErrorsTest, UnknownContact) {
   Reply r = client_->Get("/v1/contacts/FD-99999999", kTriageToken);
   EXPECT_EQ(r.status, 404);
   ExpectProblem(r);
-  EXPECT_EQ(client_->Post("/v1/contacts/FD-99999999/decision", kTriageToken,
-                          R"({"route":"NFA","reason":"x"})").status, 404);
+  EXPECT_EQ(client_
+                ->Post("/v1/contacts/FD-99999999/decision", kTriageToken,
+                       R"({"route":"NFA","reason":"x"})")
+                .status,
+            404);
 }
 
 TEST_F(ApiErrorsTest, WrongMethod) {
@@ -194,7 +198,8 @@ TEST_F(ApiErrorsTest, EveryFieldAtFaultIsNamed) {
   Reply r = client_->Post("/v1/contacts", kPartnerToken, body);
   ASSERT_EQ(r.status, 400);
   std::vector<std::string> fields;
-  for (const auto& e : r.at("errors").as_array()) fields.emplace_back(e.as_object().at("field").as_string());
+  for (const auto& e : r.at("errors").as_array())
+    fields.emplace_back(e.as_object().at("field").as_string());
   EXPECT_THAT(fields, Contains("source"));
   EXPECT_THAT(fields, Contains("extra"));
 }
@@ -210,8 +215,11 @@ TEST_F(ApiErrorsTest, DecisionBodiesAreChecked) {
   Reply rag = client_->Post(path, kTriageToken, R"({"route":"NFA","reason":"x","rag":"RED"})");
   EXPECT_EQ(rag.status, 400);
   EXPECT_THAT(rag.body, HasSubstr("\"field\":\"rag\""));
-  EXPECT_EQ(client_->Post("/v1/contacts/" + created.str("id") + "/mash-outcome", kTriageToken,
-                          R"({"outcome":"NFA","reason":"x"})").status, 409);
+  EXPECT_EQ(client_
+                ->Post("/v1/contacts/" + created.str("id") + "/mash-outcome", kTriageToken,
+                       R"({"outcome":"NFA","reason":"x"})")
+                .status,
+            409);
   EXPECT_EQ(client_->Post(path, kTriageToken, R"({"route":"NFA","reason":"x"})").status, 200);
 }
 

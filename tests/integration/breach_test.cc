@@ -17,7 +17,8 @@ std::vector<std::string> BreachedContacts(HttpClient& client, const std::string&
   EXPECT_EQ(r.status, 200) << r.body;
   std::vector<std::string> ids;
   if (const auto* list = r.json.as_object().if_contains("breaches")) {
-    for (const auto& b : list->as_array()) ids.emplace_back(b.as_object().at("contact_id").as_string());
+    for (const auto& b : list->as_array())
+      ids.emplace_back(b.as_object().at("contact_id").as_string());
   }
   return ids;
 }
@@ -41,8 +42,11 @@ TEST(Breach, RaisedOnceForAnOpenStepAndNeverForOneFinishedInTime) {
   ASSERT_EQ(prompt.status, 201);
   const std::string late_id = late.str("id"), prompt_id = prompt.str("id");
   client.Advance("PT23H");
-  ASSERT_EQ(client.Post("/v1/contacts/" + prompt_id + "/decision", kTriageToken,
-                        R"({"route":"EARLY_HELP","reason":"Early help offered."})").status, 200);
+  ASSERT_EQ(client
+                .Post("/v1/contacts/" + prompt_id + "/decision", kTriageToken,
+                      R"({"route":"EARLY_HELP","reason":"Early help offered."})")
+                .status,
+            200);
   EXPECT_THAT(BreachedContacts(client, "all"), IsEmpty());
 
   Reply now = client.Advance("PT2H");
@@ -72,8 +76,11 @@ TEST(Breach, RaisedOnceForAnOpenStepAndNeverForOneFinishedInTime) {
   EXPECT_EQ(emitted, 1);
 
   // Deciding the late contact resolves the breach.
-  ASSERT_EQ(client.Post("/v1/contacts/" + late_id + "/decision", kTriageToken,
-                        R"({"route":"NFA","reason":"No role for children's services."})").status, 200);
+  ASSERT_EQ(client
+                .Post("/v1/contacts/" + late_id + "/decision", kTriageToken,
+                      R"({"route":"NFA","reason":"No role for children's services."})")
+                .status,
+            200);
   EXPECT_THAT(BreachedContacts(client, "open"), IsEmpty());
   Reply all = client.Get("/v1/breaches?status=all", kManagerToken);
   ASSERT_EQ(all.at("breaches").as_array().size(), 1u);
@@ -87,8 +94,11 @@ TEST(Breach, MashTimescaleBreachesWhenTheHandOnIsLate) {
   HttpClient client(server->port());
   Reply created = client.Post("/v1/contacts", kTriageToken, ContactJson(12));
   const std::string id = created.str("id");
-  ASSERT_EQ(client.Post("/v1/contacts/" + id + "/decision", kTriageToken,
-                        R"({"route":"MASH","rag":"GREEN","reason":"Checks needed."})").status, 200);
+  ASSERT_EQ(client
+                .Post("/v1/contacts/" + id + "/decision", kTriageToken,
+                      R"({"route":"MASH","rag":"GREEN","reason":"Checks needed."})")
+                .status,
+            200);
   client.Advance("PT71H");
   EXPECT_THAT(BreachedContacts(client, "open"), IsEmpty());
   client.Advance("PT2H");
@@ -114,8 +124,8 @@ TEST(Breach, ClockRequestsAreChecked) {
   EXPECT_EQ(client.Post("/v1/admin/clock", kTriageToken, R"({"advance":"PT1H"})").status, 403);
   EXPECT_EQ(client.Post("/v1/admin/clock", kAdminToken, R"({"advance":"1 hour"})").status, 400);
   EXPECT_EQ(client.Post("/v1/admin/clock", kAdminToken, R"({})").status, 400);
-  EXPECT_EQ(client.Post("/v1/admin/clock", kAdminToken,
-                        R"({"set":"2026-01-01T00:00:00Z"})").status, 400);
+  EXPECT_EQ(client.Post("/v1/admin/clock", kAdminToken, R"({"set":"2026-01-01T00:00:00Z"})").status,
+            400);
   Reply set = client.Post("/v1/admin/clock", kAdminToken, R"({"set":"2026-12-01T09:00:00Z"})");
   EXPECT_EQ(set.status, 200);
   EXPECT_EQ(set.str("now"), "2026-12-01T09:00:00Z");

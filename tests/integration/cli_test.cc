@@ -43,12 +43,14 @@ TEST(Cli, RulesCheckAndTest) {
   CommandRun check = Frontdoor("rules check " + kPolicy);
   EXPECT_EQ(check.exit_code, 0) << check.output;
   EXPECT_THAT(check.output, HasSubstr("OK"));
-  CommandRun test = Frontdoor("rules test " + kPolicy + " " + FRONTDOOR_SOURCE_DIR + "/tests/rules/cases");
+  CommandRun test =
+      Frontdoor("rules test " + kPolicy + " " + FRONTDOOR_SOURCE_DIR + "/tests/rules/cases");
   EXPECT_EQ(test.exit_code, 0) << test.output;
   EXPECT_THAT(test.output, HasSubstr("0 failed"));
 
   TempDir dir("cli-bad-policy");
-  std::ofstream(dir.path() / "bad.yaml") << "label: Bad\ntables:\n  - name: t\n    hit_policy: SOMETIMES\n";
+  std::ofstream(dir.path() / "bad.yaml")
+      << "label: Bad\ntables:\n  - name: t\n    hit_policy: SOMETIMES\n";
   CommandRun bad = Frontdoor("rules check " + (dir.path() / "bad.yaml").string());
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_THAT(bad.output, HasSubstr("bad.yaml:4"));
@@ -67,7 +69,7 @@ TEST(Cli, OpenCasesLoadAndBacktestAgainstARunningServer) {
       << "CASE-9,Children in Need Team 3,A. Worker,2026-01-05,Alex,Sample,2017-08-17,\n"
       << "CASE-9,Children in Need Team 3,A. Worker,2026-01-05,\"Jo, Jr\",Sample,2015-02-02,\n";
   CommandRun load = Frontdoor("open-cases load " + (dir.path() / "cases.csv").string() + " --url " +
-                       url + " --token " + kCaseSystemToken);
+                              url + " --token " + kCaseSystemToken);
   ASSERT_EQ(load.exit_code, 0) << load.output;
   EXPECT_THAT(load.output, HasSubstr("1 open cases loaded"));
 
@@ -78,7 +80,8 @@ TEST(Cli, OpenCasesLoadAndBacktestAgainstARunningServer) {
     ASSERT_EQ(client.Post("/v1/contacts", kPartnerToken, ContactJson(20 + i)).status, 201);
   }
 
-  CommandRun backtest = Frontdoor("rules backtest --data-dir " + data.string() + " --policy " + kPolicy);
+  CommandRun backtest =
+      Frontdoor("rules backtest --data-dir " + data.string() + " --policy " + kPolicy);
   EXPECT_EQ(backtest.exit_code, 0) << backtest.output;
   EXPECT_THAT(backtest.output, HasSubstr("against 6 stored contacts"));
   EXPECT_THAT(backtest.output, HasSubstr("Route changed for 0, level changed for 0."));
@@ -86,8 +89,8 @@ TEST(Cli, OpenCasesLoadAndBacktestAgainstARunningServer) {
   EXPECT_EQ(client.Post("/v1/contacts", kPartnerToken, ContactJson(30)).status, 201);
 
   std::ofstream(dir.path() / "broken.csv") << "case_id,team\nCASE-1,\n";
-  CommandRun broken = Frontdoor("open-cases load " + (dir.path() / "broken.csv").string() + " --url " +
-                         url + " --token " + kCaseSystemToken);
+  CommandRun broken = Frontdoor("open-cases load " + (dir.path() / "broken.csv").string() +
+                                " --url " + url + " --token " + kCaseSystemToken);
   EXPECT_NE(broken.exit_code, 0);
   EXPECT_THAT(broken.output, HasSubstr("nothing was loaded"));
 }
@@ -114,9 +117,9 @@ TEST(Cli, ServeRefusesBadFlagsBeforeStarting) {
   int n = 0;
   for (const auto& [flags, message] : cases) {
     const auto data = dir.path() / ("data-" + std::to_string(++n));
-    CommandRun run = Frontdoor(
-        "serve --config " + config + " --data-dir " + data.string() + " " + flags,
-        "timeout -s TERM 20 ");
+    CommandRun run =
+        Frontdoor("serve --config " + config + " --data-dir " + data.string() + " " + flags,
+                  "timeout -s TERM 20 ");
     EXPECT_EQ(run.exit_code, 2) << flags << "\n" << run.output;
     EXPECT_THAT(run.output, HasSubstr(message)) << flags;
     EXPECT_THAT(run.output, HasSubstr("usage: frontdoor serve")) << flags;

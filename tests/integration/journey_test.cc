@@ -66,16 +66,18 @@ TEST_F(JourneyTest, FromPartnerThroughMashToClosureWithBothLetters) {
   EXPECT_FALSE(recommendation.at("reasons").as_array().empty());
   EXPECT_THAT(WorklistIds(*client_, "triage"), ElementsAre(id));
 
-  Reply decided = client_->Post("/v1/contacts/" + id + "/decision", kTriageToken,
-                                R"({"route":"MASH","rag":"AMBER","reason":"Needs multi-agency checks."})");
+  Reply decided =
+      client_->Post("/v1/contacts/" + id + "/decision", kTriageToken,
+                    R"({"route":"MASH","rag":"AMBER","reason":"Needs multi-agency checks."})");
   ASSERT_EQ(decided.status, 200) << decided.body;
   EXPECT_EQ(decided.str("state"), "IN_MASH");
   EXPECT_THAT(Strings(decided.at("deadlines"), "name"), ElementsAre("mash"));
   EXPECT_THAT(WorklistIds(*client_, "triage"), ElementsAre());
   EXPECT_THAT(WorklistIds(*client_, "mash"), ElementsAre(id));
 
-  Reply handed_on = client_->Post("/v1/contacts/" + id + "/mash-outcome", kTriageToken,
-                                  R"({"outcome":"EARLY_HELP","reason":"Family agreed to early help.","team":"Early Help North"})");
+  Reply handed_on = client_->Post(
+      "/v1/contacts/" + id + "/mash-outcome", kTriageToken,
+      R"({"outcome":"EARLY_HELP","reason":"Family agreed to early help.","team":"Early Help North"})");
   ASSERT_EQ(handed_on.status, 200) << handed_on.body;
   EXPECT_EQ(handed_on.str("state"), "CLOSED");
   EXPECT_EQ(handed_on.str("outcome"), "EARLY_HELP");
@@ -83,10 +85,16 @@ TEST_F(JourneyTest, FromPartnerThroughMashToClosureWithBothLetters) {
   EXPECT_THAT(WorklistIds(*client_, "mash"), ElementsAre());
 
   // Closed: neither step can be taken again.
-  EXPECT_EQ(client_->Post("/v1/contacts/" + id + "/decision", kTriageToken,
-                          R"({"route":"NFA","reason":"x"})").status, 409);
-  EXPECT_EQ(client_->Post("/v1/contacts/" + id + "/mash-outcome", kTriageToken,
-                          R"({"outcome":"NFA","reason":"x"})").status, 409);
+  EXPECT_EQ(client_
+                ->Post("/v1/contacts/" + id + "/decision", kTriageToken,
+                       R"({"route":"NFA","reason":"x"})")
+                .status,
+            409);
+  EXPECT_EQ(client_
+                ->Post("/v1/contacts/" + id + "/mash-outcome", kTriageToken,
+                       R"({"outcome":"NFA","reason":"x"})")
+                .status,
+            409);
 
   Reply letters = client_->Get("/v1/contacts/" + id + "/letters", kTriageToken);
   ASSERT_EQ(letters.status, 200);
@@ -106,7 +114,8 @@ TEST_F(JourneyTest, FromPartnerThroughMashToClosureWithBothLetters) {
   auto files = ReadJsonFiles(dir_.path() / "data/spool/letters");
   std::vector<std::string> kinds;
   for (const auto& f : files) {
-    if (f.as_object().at("subject").as_string() == id) kinds.emplace_back(f.as_object().at("letterkind").as_string());
+    if (f.as_object().at("subject").as_string() == id)
+      kinds.emplace_back(f.as_object().at("letterkind").as_string());
     EXPECT_EQ(f.as_object().at("specversion"), "1.0");
     EXPECT_EQ(f.as_object().at("type"), "org.frontdoor.letter.issued");
   }
@@ -115,11 +124,11 @@ TEST_F(JourneyTest, FromPartnerThroughMashToClosureWithBothLetters) {
 
   Reply events = client_->Get("/v1/contacts/" + id + "/events", kManagerToken);
   ASSERT_EQ(events.status, 200);
-  EXPECT_THAT(Strings(events.at("events"), "type"),
-              ElementsAre("CONTACT_RECEIVED", "TIMESCALE_STARTED", "LETTER_ISSUED",
-                          "TIMESCALE_STOPPED", "DECISION_RECORDED", "TIMESCALE_STARTED",
-                          "TIMESCALE_STOPPED", "MASH_OUTCOME_RECORDED", "CONTACT_CLOSED",
-                          "LETTER_ISSUED"));
+  EXPECT_THAT(
+      Strings(events.at("events"), "type"),
+      ElementsAre("CONTACT_RECEIVED", "TIMESCALE_STARTED", "LETTER_ISSUED", "TIMESCALE_STOPPED",
+                  "DECISION_RECORDED", "TIMESCALE_STARTED", "TIMESCALE_STOPPED",
+                  "MASH_OUTCOME_RECORDED", "CONTACT_CLOSED", "LETTER_ISSUED"));
 }
 
 TEST_F(JourneyTest, ADecisionThatClosesSendsTheOutcomeLetterAtOnce) {
@@ -155,8 +164,8 @@ TEST_F(JourneyTest, HealthReadinessAndMetrics) {
   Reply metrics = client_->Get("/metrics", "");
   ASSERT_EQ(metrics.status, 200);
   EXPECT_THAT(metrics.body, HasSubstr("frontdoor_contacts_created_total 1"));
-  EXPECT_THAT(metrics.body,
-              HasSubstr("frontdoor_http_requests_total{route=\"/v1/contacts\",method=\"POST\",status=\"201\"} 1"));
+  EXPECT_THAT(metrics.body, HasSubstr("frontdoor_http_requests_total{route=\"/v1/"
+                                      "contacts\",method=\"POST\",status=\"201\"} 1"));
   EXPECT_THAT(metrics.body, HasSubstr("frontdoor_commit_seconds_bucket"));
 }
 

@@ -27,8 +27,8 @@ class StreamReader {
     // Reads give up after 10 s: a test waiting for an event never hangs.
     timeval timeout{10, 0};
     ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    std::string request = "GET /v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
-                          token + "\r\n\r\n";
+    std::string request =
+        "GET /v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token + "\r\n\r\n";
     boost::asio::write(socket_, boost::asio::buffer(request));
   }
 
@@ -77,7 +77,8 @@ TEST_F(LiveTest, StreamCarriesContactChangesNearBreachesAndBreaches) {
   client_->Advance("PT23H");  // two hours before due: the warning window
   ASSERT_TRUE(stream.WaitFor("event: near-breach")) << stream.received();
   client_->Advance("PT2H");
-  ASSERT_TRUE(stream.WaitFor("event: breach\ndata: {\"contact_id\":\"" + id + "\"")) << stream.received();
+  ASSERT_TRUE(stream.WaitFor("event: breach\ndata: {\"contact_id\":\"" + id + "\""))
+      << stream.received();
   // Ids and timings only: nothing the referrer wrote, no names.
   EXPECT_THAT(stream.received(), ::testing::Not(HasSubstr("Synthetic narrative")));
   EXPECT_THAT(stream.received(), ::testing::Not(HasSubstr("Alex")));
@@ -103,15 +104,19 @@ TEST_F(LiveTest, IndicatorsAndAnnexA) {
   Reply b = client_->Post("/v1/contacts", kTriageToken, ContactJson(2));
   ASSERT_EQ(a.status, 201);
   ASSERT_EQ(b.status, 201);
-  ASSERT_EQ(client_->Post("/v1/contacts/" + a.str("id") + "/decision", kTriageToken,
-                          R"({"route":"MASH","rag":"RED","reason":"Checks needed."})").status, 200);
-  ASSERT_EQ(client_->Post("/v1/contacts/" + a.str("id") + "/mash-outcome", kTriageToken,
-                          R"({"outcome":"SOCIAL_CARE_ASSESSMENT","reason":"Assessment."})").status,
+  ASSERT_EQ(client_
+                ->Post("/v1/contacts/" + a.str("id") + "/decision", kTriageToken,
+                       R"({"route":"MASH","rag":"RED","reason":"Checks needed."})")
+                .status,
+            200);
+  ASSERT_EQ(client_
+                ->Post("/v1/contacts/" + a.str("id") + "/mash-outcome", kTriageToken,
+                       R"({"outcome":"SOCIAL_CARE_ASSESSMENT","reason":"Assessment."})")
+                .status,
             200);
   client_->Advance("PT25H");  // b breaches its decision timescale
 
-  Reply indicators =
-      client_->Get("/v1/indicators?from=2026-11-01&to=2026-11-30", kManagerToken);
+  Reply indicators = client_->Get("/v1/indicators?from=2026-11-01&to=2026-11-30", kManagerToken);
   ASSERT_EQ(indicators.status, 200) << indicators.body;
   const auto& in = indicators.json.as_object();
   EXPECT_EQ(in.at("contacts_received").as_int64(), 2);
@@ -129,8 +134,8 @@ TEST_F(LiveTest, IndicatorsAndAnnexA) {
   EXPECT_THAT(csv.body, StartsWith("indicator,period,dimension,value\n"));
   EXPECT_THAT(csv.body, HasSubstr("contacts_received,2026-11-01..2026-11-30,,2\n"));
 
-  Reply annex = client_->Get("/v1/exports/annex-a/contacts?from=2026-11-24&to=2026-11-24",
-                             kManagerToken);
+  Reply annex =
+      client_->Get("/v1/exports/annex-a/contacts?from=2026-11-24&to=2026-11-24", kManagerToken);
   ASSERT_EQ(annex.status, 200);
   EXPECT_THAT(annex.headers["content-disposition"],
               HasSubstr("annex-a-list-1-contacts-2026-11-24-2026-11-24.csv"));
@@ -140,14 +145,13 @@ TEST_F(LiveTest, IndicatorsAndAnnexA) {
   EXPECT_THAT(annex.body, HasSubstr(",24/11/2026,q) 6: Police\n"));
   EXPECT_EQ(std::count(annex.body.begin(), annex.body.end(), '\n'), 3);
   // A day with no contacts has only the heading.
-  Reply empty = client_->Get("/v1/exports/annex-a/contacts?from=2026-11-25&to=2026-11-25",
-                             kManagerToken);
+  Reply empty =
+      client_->Get("/v1/exports/annex-a/contacts?from=2026-11-25&to=2026-11-25", kManagerToken);
   EXPECT_EQ(std::count(empty.body.begin(), empty.body.end(), '\n'), 1);
 
   EXPECT_EQ(client_->Get("/v1/indicators?from=2026-11-30&to=2026-11-01", kManagerToken).status,
             400);
-  EXPECT_EQ(client_->Get("/v1/indicators?from=2026-11-01&to=2026-11-30", kTriageToken).status,
-            403);
+  EXPECT_EQ(client_->Get("/v1/indicators?from=2026-11-01&to=2026-11-30", kTriageToken).status, 403);
 }
 
 TEST_F(LiveTest, WhoAmI) {

@@ -65,8 +65,9 @@ TEST_F(OpenCasesTest, EarlierContactsAndReferralsAreKnown) {
   ASSERT_EQ(first.status, 201);
   EXPECT_FALSE(first.json.as_object().contains("prior") &&
                first.at("prior").as_object().contains("contacts_12m"));
-  ASSERT_EQ(client_->Post("/v1/contacts/" + first.str("id") + "/decision", kTriageToken,
-                          R"({"route":"SOCIAL_CARE_ASSESSMENT","reason":"Assessment needed."})")
+  ASSERT_EQ(client_
+                ->Post("/v1/contacts/" + first.str("id") + "/decision", kTriageToken,
+                       R"({"route":"SOCIAL_CARE_ASSESSMENT","reason":"Assessment needed."})")
                 .status,
             200);
   client_->Advance("P30D");
@@ -79,8 +80,7 @@ TEST_F(OpenCasesTest, EarlierContactsAndReferralsAreKnown) {
   ASSERT_EQ(dry.status, 200) << dry.body;
   EXPECT_EQ(dry.at("prior").at("contacts_12m").as_int64(), 2);
   EXPECT_EQ(dry.at("prior").at("referrals_12m").as_int64(), 1);
-  EXPECT_THAT(client_->Get("/metrics", "").body,
-              HasSubstr("frontdoor_contacts_created_total 2\n"));
+  EXPECT_THAT(client_->Get("/metrics", "").body, HasSubstr("frontdoor_contacts_created_total 2\n"));
   // A different child has no history.
   Reply other = client_->Post("/v1/contacts", kTriageToken, ContactJson(kChild + 1));
   EXPECT_FALSE(other.json.as_object().contains("prior") &&

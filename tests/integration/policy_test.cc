@@ -27,9 +27,9 @@ void WritePolicy(const std::filesystem::path& dir, const std::string& label) {
   ASSERT_NE(at, std::string::npos);
   text.replace(at, from.size(), "label: " + label);
   std::filesystem::create_directories(dir / "letters");
-  std::filesystem::copy(source / "letters", dir / "letters",
-                        std::filesystem::copy_options::overwrite_existing |
-                            std::filesystem::copy_options::recursive);
+  std::filesystem::copy(
+      source / "letters", dir / "letters",
+      std::filesystem::copy_options::overwrite_existing | std::filesystem::copy_options::recursive);
   std::ofstream(dir / "policy.yaml") << text;
 }
 
@@ -70,7 +70,8 @@ TEST(Policy, ReloadSwapsRulesAndKeepsPastVersionsExplained) {
   EXPECT_FALSE(old.at("explanation").at("rules").as_array().empty());
 
   // A broken file is refused with its errors; version two stays.
-  std::ofstream(dir.path() / "rules/policy.yaml") << "label: Broken\ntables: [{name: t, hit_policy: NEVER}]\n";
+  std::ofstream(dir.path() / "rules/policy.yaml")
+      << "label: Broken\ntables: [{name: t, hit_policy: NEVER}]\n";
   Reply refused = client.Post("/v1/admin/policy/reload", kAdminToken, "");
   EXPECT_EQ(refused.status, 422);
   EXPECT_THAT(refused.str("detail"), HasSubstr("NEVER"));

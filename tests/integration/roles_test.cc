@@ -27,8 +27,9 @@ TEST(Roles, PartnersSeeOnlyTheirOwnContactsProgress) {
   EXPECT_EQ(client.Get(path, kOtherPartnerToken).status, 404);
   EXPECT_EQ(client.Get(path + "/events", kPartnerToken).status, 403);
   EXPECT_EQ(client.Get(path + "/letters", kPartnerToken).status, 403);
-  EXPECT_EQ(client.Post(path + "/decision", kPartnerToken, R"({"route":"NFA","reason":"x"})").status,
-            403);
+  EXPECT_EQ(
+      client.Post(path + "/decision", kPartnerToken, R"({"route":"NFA","reason":"x"})").status,
+      403);
 
   Reply staff = client.Get(path, kManagerToken);
   EXPECT_EQ(staff.status, 200);

@@ -47,8 +47,8 @@ std::filesystem::path WriteConfig(const std::filesystem::path& dir, const std::s
 
 std::unique_ptr<ServerProcess> ServerProcess::Start(const Options& options) {
   auto server = std::unique_ptr<ServerProcess>(new ServerProcess());
-  server->log_file_ = options.data_dir.parent_path() /
-                      (options.data_dir.filename().string() + "-server.log");
+  server->log_file_ =
+      options.data_dir.parent_path() / (options.data_dir.filename().string() + "-server.log");
   int out[2];
   if (::pipe(out) != 0) {
     ADD_FAILURE() << "pipe failed";
@@ -223,8 +223,8 @@ std::string ContactJson(int variant, const std::string& extra_fields) {
       << " \"email\": \"pc" << variant << "@police.example.org\"},"
       << "\"consent\": {\"status\": \"GIVEN\"},"
       << "\"children\": [{\"given_name\": \"" << given << "\", \"family_name\": \"" << family
-      << "\", \"date_of_birth\": \"201" << (variant % 10) << "-0" << (1 + variant % 9)
-      << "-1" << (variant % 9) << "\", \"postcode\": \"CH41 5LH\", \"sex\": \"U\"}],"
+      << "\", \"date_of_birth\": \"201" << (variant % 10) << "-0" << (1 + variant % 9) << "-1"
+      << (variant % 9) << "\", \"postcode\": \"CH41 5LH\", \"sex\": \"U\"}],"
       << "\"concerns\": [" << kConcerns[variant % 5] << "],"
       << "\"immediate_risk\": false,"
       << "\"narrative\": \"Synthetic narrative number " << variant

@@ -62,11 +62,14 @@ TEST_F(Regress, AncientReceivedAtIsRefused) {
 // A partner's dry run told it about other agencies' contacts and open
 // cases for any child it named.
 TEST_F(Regress, PartnersDryRunsShowNoHistory) {
-  ASSERT_EQ(client_->Request("PUT", "/v1/open-cases/CASE-1", kCaseSystemToken,
-                             R"({"team":"CP Team","children":[{"given_name":"Alex","family_name":"Sample","date_of_birth":"2017-08-17"}]})",
-                             {{"Content-Type", "application/json"}})
-                .status,
-            200);
+  ASSERT_EQ(
+      client_
+          ->Request(
+              "PUT", "/v1/open-cases/CASE-1", kCaseSystemToken,
+              R"({"team":"CP Team","children":[{"given_name":"Alex","family_name":"Sample","date_of_birth":"2017-08-17"}]})",
+              {{"Content-Type", "application/json"}})
+          .status,
+      200);
   Reply partner = client_->Post("/v1/rules/evaluate", kPartnerToken, ContactJson(7));
   ASSERT_EQ(partner.status, 200) << partner.body;
   EXPECT_FALSE(partner.json.as_object().contains("prior")) << partner.body;

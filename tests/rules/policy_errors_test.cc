@@ -24,8 +24,8 @@
 namespace frontdoor::rules {
 namespace {
 
-using testing::TempDir;
 using testing::SourceDir;
+using testing::TempDir;
 
 std::filesystem::path CasesDir() { return SourceDir() / "tests" / "rules" / "policy_errors"; }
 

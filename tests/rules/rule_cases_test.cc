@@ -17,12 +17,12 @@
 namespace frontdoor::rules {
 namespace {
 
-using ::testing::Contains;
 using testing::BankHolidaysPath;
+using ::testing::Contains;
 using testing::DefaultPolicyPath;
 using ::testing::HasSubstr;
-using testing::TempDir;
 using testing::SourceDir;
+using testing::TempDir;
 
 std::filesystem::path CasesDir() { return SourceDir() / "tests" / "rules" / "cases"; }
 
@@ -179,7 +179,8 @@ TEST(RuleCasesTest, RunRuleCasesSummarisesAndFailsOnAnyFailure) {
   TempDir dir;
   dir.Write("cases/good.yaml", kCase);
   std::ostringstream out;
-  EXPECT_EQ(RunRuleCases(DefaultPolicyPath(), dir.path() / "cases", BankHolidaysPath(), out), 0) << out.str();
+  EXPECT_EQ(RunRuleCases(DefaultPolicyPath(), dir.path() / "cases", BankHolidaysPath(), out), 0)
+      << out.str();
   EXPECT_THAT(out.str(), HasSubstr("1 cases: 1 passed, 0 failed"));
   std::string wrong = kCase;
   wrong.replace(wrong.find("route: SIGNPOST"), 15, "route: MASH");

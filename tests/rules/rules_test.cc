@@ -908,8 +908,8 @@ TEST(WarnBeforeMinutesTest, APolicyAndARuleMaySetTheWarningWindow) {
   ASSERT_NE(text.find(at), std::string::npos);
   text.replace(text.find(at), at.size(), at + "  warn_before_minutes: 90\n");
   std::vector<PolicyError> errors;
-  auto policy = Policy::LoadText(text, "default.yaml", testing::DefaultPolicyPath().parent_path(),
-                                 &errors);
+  auto policy =
+      Policy::LoadText(text, "default.yaml", testing::DefaultPolicyPath().parent_path(), &errors);
   for (const PolicyError& e : errors) ADD_FAILURE() << e.ToString();
   ASSERT_TRUE(policy.ok()) << policy.status();
   TestContact c(R"({channel: PORTAL, source: SCHOOLS, consent: {status: GIVEN},
