@@ -5,6 +5,8 @@
 # every test with ctest. Non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache keys relative to the checkout, so another clone of it hits the cache.
+export CCACHE_BASEDIR="$PWD"
 
 deploy/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DFRONTDOOR_WERROR=ON

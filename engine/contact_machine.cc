@@ -1,7 +1,9 @@
 // Decide and Apply for one contact. Decide works on a scratch copy of the
 // state, applying each event as it is made, so that a later event in the
 // same command (an outcome letter after an automatic decision) sees what the
-// earlier ones did, exactly as a replay would.
+// earlier ones did, exactly as a replay would. Kept as one file although it
+// is past ~500 lines: Decide and Apply are two halves of one state machine,
+// and each event kind's effect is easiest to check with both in view.
 #include "engine/contact_machine.h"
 
 #include <algorithm>
