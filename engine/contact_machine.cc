@@ -209,6 +209,7 @@ absl::StatusOr<std::vector<v1::Event>> DecideSubmit(const SubmitContact& cmd,
   *r.mutable_prior() = in.prior;
   for (const std::string& id : in.person_ids) r.add_person_ids(id);
   r.set_submitted_by(cmd.actor);
+  r.set_submitted_by_organisation(cmd.organisation);
   *r.mutable_received_at() = ToProto(received);
   r.set_out_of_hours(out_of_hours);
   // The explanation is not kept (see ContactReceived), so none is built.
@@ -393,6 +394,7 @@ void Apply(v1::ContactRecord& state, const v1::Event& e) {
       *c.mutable_recommendation() = r.recommendation();
       *c.mutable_prior() = r.prior();
       c.set_submitted_by(r.submitted_by());
+      c.set_submitted_by_organisation(r.submitted_by_organisation());
       *c.mutable_person_ids() = r.person_ids();
       c.set_external_ref(s.external_ref());
       c.set_channel(s.channel());

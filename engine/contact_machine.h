@@ -43,6 +43,8 @@ struct SubmitContact {
   std::string idempotency_key;
   // SHA-256 of the request body, to tell a replay from a conflicting reuse.
   std::string request_sha256;
+  // The submitting key's organisation, whose partners may see the contact.
+  std::string organisation = {};
 };
 
 struct RecordDecision {

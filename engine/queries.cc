@@ -30,8 +30,10 @@ v1::Contact PartnerView(const v1::Contact& c) {
   return view;
 }
 
-bool PartnerMaySee(const v1::Contact& contact, std::string_view partner) {
-  return contact.submitted_by() == partner;
+bool PartnerMaySee(const v1::Contact& contact, std::string_view partner,
+                   std::string_view organisation) {
+  if (contact.submitted_by_organisation().empty()) return contact.submitted_by() == partner;
+  return contact.submitted_by_organisation() == organisation;
 }
 
 v1::Contact WorklistView(const v1::Contact& c) {

@@ -31,9 +31,12 @@ v1::Rag::Code CurrentRag(const v1::Contact& contact);
 // What a partner may see of a contact: its progress, not the front door's
 // working or other agencies' information.
 v1::Contact PartnerView(const v1::Contact& contact);
-// Whether the partner called `partner` may see the contact at all: only
-// what it submitted itself.
-bool PartnerMaySee(const v1::Contact& contact, std::string_view partner);
+// Whether a partner's key called `partner`, of `organisation`, may see the
+// contact at all: only what its organisation submitted, through any of its
+// keys. A contact stored before organisations were recorded is seen by the
+// key that submitted it.
+bool PartnerMaySee(const v1::Contact& contact, std::string_view partner,
+                   std::string_view organisation);
 
 // A worklist row: the contact without its long texts and explanation.
 v1::Contact WorklistView(const v1::Contact& contact);

@@ -92,11 +92,15 @@ int Serve(const ServeArgs& args) {
     clock = std::make_unique<SystemClock>();
   }
 
-  auto auth = Authenticator::Make(config->api_keys);
-  if (!auth.ok()) {
-    std::cerr << "frontdoor serve: " << args.config << ": " << auth.status().message() << "\n";
+  auto keys = Authenticator::Make(config->api_keys);
+  if (!keys.ok()) {
+    std::cerr << "frontdoor serve: " << args.config << ": " << keys.status().message() << "\n";
     return 2;
   }
+  // Key expiry and the failed-sign-in window run on real time, also when
+  // the business clock is manual.
+  SystemClock real_clock;
+  AuthGate gate(std::move(*keys), real_clock, config->auth_failures);
   std::vector<rules::PolicyError> policy_errors;
   auto active = LoadActivePolicy(config->policy, config->bank_holidays, &policy_errors);
   if (!active.ok()) {
@@ -128,8 +132,7 @@ int Serve(const ServeArgs& args) {
   Spool spool(spool_dir);
   // Backoff after a failed delivery runs on real time, also when the
   // business clock is manual.
-  SystemClock retry_clock;
-  Outbox outbox(**store, spool, retry_clock, &metrics);
+  Outbox outbox(**store, spool, real_clock, &metrics);
   LiveFeed feed;
   processor.AddCommitListener([&outbox, &feed](const CommitNotice& notice) {
     outbox.Notify(notice.outbox_seq);
@@ -152,6 +155,22 @@ int Serve(const ServeArgs& args) {
     return absl::OkStatus();
   };
 
+  // SIGHUP reads the config file's api_keys again; a file with errors
+  // keeps the keys in force. Messages name lines and settings, never tokens.
+  auto reload_keys = [&]() -> absl::Status {
+    auto next = LoadServerConfig(args.config);
+    if (!next.ok()) return next.status();
+    auto next_keys = Authenticator::Make(next->api_keys);
+    if (!next_keys.ok()) {
+      return absl::InvalidArgumentError(args.config + ": " +
+                                        std::string(next_keys.status().message()));
+    }
+    size_t count = next_keys->size();
+    gate.Replace(std::move(*next_keys));
+    spdlog::info("api keys reloaded: {} in force", count);
+    return absl::OkStatus();
+  };
+
   if (auto s = outbox.Start(); !s.ok()) {
     std::cerr << "frontdoor serve: " << s.message() << "\n";
     return 1;
@@ -171,7 +190,7 @@ int Serve(const ServeArgs& args) {
   deps.clock = clock.get();
   deps.metrics = &metrics;
   deps.delivery = &outbox.watch();
-  deps.auth = &*auth;
+  deps.auth = &gate;
   deps.reload_policy = reload;
   WebRoot web(config->web_root);
   deps.web = &web;
@@ -196,6 +215,9 @@ int Serve(const ServeArgs& args) {
   std::function<void()> await_hangup = [&] {
     hangup.async_wait([&](const boost::system::error_code& ec, int) {
       if (ec) return;
+      if (auto s = reload_keys(); !s.ok()) {
+        spdlog::warn("SIGHUP: api keys refused, the old keys stay: {}", std::string(s.message()));
+      }
       if (auto s = reload(); !s.ok()) spdlog::warn("SIGHUP: {}", std::string(s.message()));
       await_hangup();
     });

@@ -66,8 +66,10 @@ struct Api::Impl {
     call.params = std::move(match.params);
     *route_pattern = route.pattern;
     if (route.roles != roles::kPublic) {
-      call.who = deps.auth->Authenticate(Header(call.req, http::field::authorization));
-      if (!call.who) co_return Unauthenticated(call.version());
+      AuthOutcome outcome = deps.auth->Authenticate(Header(call.req, http::field::authorization),
+                                                    call.peer.to_string());
+      if (!outcome.who) co_return Refused(call.version(), outcome);
+      call.who = std::move(outcome.who);
       if ((route.roles & Bit(call.who->role)) == 0) co_return Forbidden(call.version());
     }
     co_return co_await route.handler(deps, call);
@@ -132,8 +134,8 @@ bool Api::IsStream(const Request& request) {
 }
 
 asio::awaitable<void> Api::Stream(Request request, boost::beast::tcp_stream& stream,
-                                  asio::ip::address /*peer*/) {
-  co_await ServeStream(impl_->deps, std::move(request), stream);
+                                  asio::ip::address peer) {
+  co_await ServeStream(impl_->deps, std::move(request), stream, peer.to_string());
 }
 
 Response Api::Problem(unsigned version, http::status status, std::string_view slug,

@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "adapters/http/auth.h"
+#include "adapters/http/auth_gate.h"
 #include "adapters/http/live_feed.h"
 #include "adapters/http/static_files.h"
 #include "boost/asio/awaitable.hpp"
@@ -43,7 +44,8 @@ struct ApiDependencies {
   Clock* clock = nullptr;
   MetricsRegistry* metrics = nullptr;
   DeliveryWatch* delivery = nullptr;
-  const Authenticator* auth = nullptr;
+  // The API keys in force and the failed-sign-in throttle.
+  AuthGate* auth = nullptr;
   // Loads the policy file again and swaps it in; errors name what is wrong.
   std::function<absl::Status()> reload_policy;
   // The live feed for GET /v1/stream; null answers 404.

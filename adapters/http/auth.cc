@@ -66,7 +66,9 @@ absl::StatusOr<Authenticator> Authenticator::Make(const std::vector<ApiKeyConfig
       return absl::InvalidArgumentError("api key '" + k.name + "': unknown role '" + k.role +
                                         "' (partner, triage, manager, admin, case_system)");
     }
-    Key key{Principal{k.name, *role}, {}};
+    Key key{Principal{k.name, *role, k.organisation.empty() ? k.name : k.organisation, k.agency},
+            {},
+            k.expires_at};
     if (std::string_view(k.token).starts_with("sha256:")) {
       auto digest = FromHex(std::string_view(k.token).substr(7));
       if (!digest) {
@@ -92,16 +94,25 @@ absl::StatusOr<Authenticator> Authenticator::Make(const std::vector<ApiKeyConfig
 }
 
 std::optional<Principal> Authenticator::Authenticate(std::string_view authorization) const {
+  auto now =
+      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  return Check(authorization, now).who;
+}
+
+AuthOutcome Authenticator::Check(std::string_view authorization,
+                                 std::chrono::sys_time<std::chrono::milliseconds> now) const {
   constexpr std::string_view kBearer = "Bearer ";
-  if (authorization.size() <= kBearer.size()) return std::nullopt;
+  if (authorization.empty()) return {std::nullopt, AuthRefusal::kMissing, {}};
+  const AuthOutcome unknown{std::nullopt, AuthRefusal::kUnknown, {}};
+  if (authorization.size() <= kBearer.size()) return unknown;
   // The scheme name is case-insensitive (RFC 9110).
   for (size_t i = 0; i + 1 < kBearer.size(); ++i) {
     if (std::tolower(static_cast<unsigned char>(authorization[i])) !=
         std::tolower(static_cast<unsigned char>(kBearer[i]))) {
-      return std::nullopt;
+      return unknown;
     }
   }
-  if (authorization[kBearer.size() - 1] != ' ') return std::nullopt;
+  if (authorization[kBearer.size() - 1] != ' ') return unknown;
   auto presented = Digest(authorization.substr(kBearer.size()));
   const Key* match = nullptr;
   // Every key is compared, so the time taken does not say which one matched.
@@ -109,8 +120,11 @@ std::optional<Principal> Authenticator::Authenticate(std::string_view authorizat
     bool same = CRYPTO_memcmp(presented.data(), key.digest.data(), presented.size()) == 0;
     if (same) match = &key;
   }
-  if (match == nullptr) return std::nullopt;
-  return match->principal;
+  if (match == nullptr) return unknown;
+  if (match->expires_at && now >= *match->expires_at) {
+    return {std::nullopt, AuthRefusal::kExpired, {}};
+  }
+  return {match->principal, AuthRefusal::kNone, {}};
 }
 
 }  // namespace frontdoor

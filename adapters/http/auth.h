@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,10 +23,33 @@ std::optional<Role> ParseRole(std::string_view text);
 std::string_view RoleName(Role role);
 
 // Who is calling: the API key's name (recorded as the actor of what they
-// do) and its role.
+// do), its role, its organisation (whose contacts a partner sees) and the
+// referral source it speaks for (empty when none).
 struct Principal {
   std::string name;
   Role role;
+  std::string organisation;
+  std::string agency;
+};
+
+// Why a request was not let in.
+enum class AuthRefusal {
+  kNone,
+  // No Authorization header: not counted as a failed attempt.
+  kMissing,
+  // Malformed, or no key has this token.
+  kUnknown,
+  // The key's expires_at has passed.
+  kExpired,
+  // Too many failures from this address lately; the token was not looked at.
+  kThrottled,
+};
+
+struct AuthOutcome {
+  std::optional<Principal> who;
+  AuthRefusal refusal = AuthRefusal::kNone;
+  // For kThrottled: when to try again.
+  std::chrono::seconds retry_after{0};
 };
 
 class Authenticator {
@@ -34,14 +58,22 @@ class Authenticator {
   // or two keys with the same name or token.
   static absl::StatusOr<Authenticator> Make(const std::vector<ApiKeyConfig>& keys);
 
-  // The caller for an `Authorization: Bearer <token>` header value; nullopt
-  // when the header is missing, malformed or matches no key. Thread-safe.
+  // The caller for an `Authorization: Bearer <token>` header value at the
+  // real time `now`: `who` is set, or `refusal` says why not (kMissing,
+  // kUnknown or kExpired). Thread-safe.
+  AuthOutcome Check(std::string_view authorization,
+                    std::chrono::sys_time<std::chrono::milliseconds> now) const;
+
+  // Check at the system clock's now; nullopt for any refusal.
   std::optional<Principal> Authenticate(std::string_view authorization) const;
+
+  size_t size() const { return keys_.size(); }
 
  private:
   struct Key {
     Principal principal;
     std::array<unsigned char, 32> digest;
+    std::optional<std::chrono::sys_time<std::chrono::milliseconds>> expires_at;
   };
   std::vector<Key> keys_;
 };

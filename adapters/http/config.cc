@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <thread>
 
+#include "frontdoor/proto_time.h"
+#include "frontdoor/v1/codes.pb.h"
 #include "yaml-cpp/yaml.h"
 
 namespace frontdoor {
@@ -76,16 +78,41 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file)
               api_key.role = field.second.as<std::string>();
             } else if (name == "token") {
               api_key.token = field.second.as<std::string>();
+            } else if (name == "organisation") {
+              api_key.organisation = field.second.as<std::string>();
+              if (api_key.organisation.empty()) {
+                return absl::InvalidArgumentError(Where(file, field.second) +
+                                                  ": api_keys: organisation must not be empty");
+              }
+            } else if (name == "expires_at") {
+              const std::string text = field.second.as<std::string>();
+              auto at = ParseRfc3339(text);
+              if (!at.ok()) {
+                return absl::InvalidArgumentError(
+                    Where(file, field.second) + ": api_keys: expires_at must be an RFC 3339 " +
+                    "time such as 2027-03-31T23:59:59Z, not '" + text + "'");
+              }
+              api_key.expires_at = *at;
+            } else if (name == "agency") {
+              api_key.agency = field.second.as<std::string>();
+              v1::Source::Code code;
+              if (!v1::Source::Code_Parse(api_key.agency, &code) ||
+                  code == v1::Source::SOURCE_UNSPECIFIED) {
+                return absl::InvalidArgumentError(
+                    Where(file, field.second) + ": api_keys: agency must be a source code " +
+                    "such as POLICE or SCHOOLS, not '" + api_key.agency + "'");
+              }
             } else {
-              return absl::InvalidArgumentError(Where(file, field.first) +
-                                                ": api_keys: unknown field '" + name +
-                                                "' (name, role, token)");
+              return absl::InvalidArgumentError(
+                  Where(file, field.first) + ": api_keys: unknown field '" + name +
+                  "' (name, role, token, organisation, expires_at, agency)");
             }
           }
           if (api_key.name.empty() || api_key.role.empty() || api_key.token.empty()) {
             return absl::InvalidArgumentError(Where(file, k) +
                                               ": each api key needs a name, a role and a token");
           }
+          if (api_key.organisation.empty()) api_key.organisation = api_key.name;
           config.api_keys.push_back(std::move(api_key));
         }
       } else if (key == "policy") {
@@ -104,6 +131,33 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file)
         config.idle_timeout = std::chrono::seconds(value.as<int>());
       } else if (key == "web_root") {
         config.web_root = value.as<std::string>();
+      } else if (key == "auth_failures") {
+        if (!value.IsMap()) {
+          return absl::InvalidArgumentError(Where(file, value) +
+                                            ": auth_failures must be {burst, per_seconds}");
+        }
+        for (const auto& field : value) {
+          const std::string name = field.first.as<std::string>();
+          if (name == "burst") {
+            int burst = field.second.as<int>();
+            if (burst < 1) {
+              return absl::InvalidArgumentError(Where(file, field.second) +
+                                                ": auth_failures: burst must be at least 1");
+            }
+            config.auth_failures.burst = static_cast<size_t>(burst);
+          } else if (name == "per_seconds") {
+            int seconds = field.second.as<int>();
+            if (seconds < 1) {
+              return absl::InvalidArgumentError(Where(file, field.second) +
+                                                ": auth_failures: per_seconds must be at least 1");
+            }
+            config.auth_failures.per = std::chrono::seconds(seconds);
+          } else {
+            return absl::InvalidArgumentError(Where(file, field.first) +
+                                              ": auth_failures: unknown field '" + name +
+                                              "' (burst, per_seconds)");
+          }
+        }
       } else if (key == "log_level") {
         config.log_level = value.as<std::string>();
         // spdlog reads an unknown name as "off": a typo must not silence the log.

@@ -7,7 +7,9 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -15,10 +17,36 @@
 namespace frontdoor {
 
 struct ApiKeyConfig {
+  ApiKeyConfig() = default;
+  ApiKeyConfig(std::string key_name, std::string key_role, std::string key_token)
+      : name(std::move(key_name)), role(std::move(key_role)), token(std::move(key_token)) {}
+
   std::string name;
   std::string role;
   // "plain-text" or "sha256:<64 hex digits>".
   std::string token;
+  // The organisation the key belongs to: a partner sees the contacts its
+  // organisation sent, through any of its keys. Default: the key's name.
+  std::string organisation;
+  // From this instant (real time, also under --clock manual) the key is
+  // refused. Default: never.
+  std::optional<std::chrono::sys_time<std::chrono::milliseconds>> expires_at;
+  // The referral source code (a Source code such as POLICE) the key speaks
+  // for. Default: none.
+  std::string agency;
+};
+
+// How failed authentication from one address is slowed down: after `burst`
+// failures within `per` of the first, the address gets 429 until `per` has
+// passed since that first failure.
+struct AuthFailureOptions {
+  // Failures allowed in one window. Default: 10.
+  size_t burst = 10;
+  // The window. Default: 60 s.
+  std::chrono::seconds per{60};
+  // Addresses tracked at once; beyond it the stalest are forgotten.
+  // Default: 10000.
+  size_t max_addresses = 10000;
 };
 
 struct ServerConfig {
@@ -42,6 +70,8 @@ struct ServerConfig {
   std::filesystem::path web_root;
   // trace, debug, info, warn, error. Default: info.
   std::string log_level = "info";
+  // `auth_failures: {burst, per_seconds}`. Default: see AuthFailureOptions.
+  AuthFailureOptions auth_failures;
 };
 
 // The root of the build or installation this binary runs from (the folder

@@ -33,6 +33,7 @@ HandlerResult PostContact(const ApiDependencies& deps, Call& call) {
   SubmitContact command;
   command.submission = std::move(submission);
   command.actor = call.who->name;
+  command.organisation = call.who->organisation;
   if (!key.empty()) {
     command.idempotency_key = std::move(key);
     command.request_sha256 = Sha256Hex(call.req.body());

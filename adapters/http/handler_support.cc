@@ -86,6 +86,17 @@ std::string Header(const Request& req, std::string_view name) {
   return it == req.end() ? std::string() : std::string(it->value());
 }
 
+Response Refused(unsigned version, const AuthOutcome& outcome) {
+  switch (outcome.refusal) {
+    case AuthRefusal::kExpired:
+      return KeyExpired(version);
+    case AuthRefusal::kThrottled:
+      return TooManyFailures(version, outcome.retry_after);
+    default:
+      return Unauthenticated(version);
+  }
+}
+
 v1::Contact ViewFor(const Principal& who, const v1::Contact& contact) {
   return who.role == Role::kPartner ? PartnerView(contact) : contact;
 }
@@ -95,7 +106,8 @@ absl::StatusOr<v1::ContactRecord> LoadContact(const ApiDependencies& deps, Call&
   auto record = deps.store->GetContact(call.contact_id);
   if (!record.ok()) return record.status();
   if (!record->has_value() ||
-      (call.who->role == Role::kPartner && !PartnerMaySee((*record)->contact(), call.who->name))) {
+      (call.who->role == Role::kPartner &&
+       !PartnerMaySee((*record)->contact(), call.who->name, call.who->organisation))) {
     return absl::NotFoundError("no contact " + call.contact_id);
   }
   return std::move(**record);

@@ -59,6 +59,10 @@ std::optional<Response> ReadBody(const Call& call, google::protobuf::Message* me
 std::string Header(const Request& req, boost::beast::http::field field);
 std::string Header(const Request& req, std::string_view name);
 
+// The answer for a caller the gate did not let in: 401 (missing, unknown or
+// expired key) or 429 with Retry-After (held back).
+Response Refused(unsigned version, const AuthOutcome& outcome);
+
 // The contact as the caller may see it: a partner sees PartnerView.
 v1::Contact ViewFor(const Principal& who, const v1::Contact& contact);
 // The stored contact the call's first path parameter names, checked against

@@ -84,6 +84,23 @@ Response Unauthenticated(unsigned version) {
   return res;
 }
 
+Response KeyExpired(unsigned version) {
+  Response res = MakeProblem(version, http::status::unauthorized, "key-expired", "Key expired",
+                             "this API key has expired; ask for its replacement");
+  res.set(http::field::www_authenticate, "Bearer error=\"invalid_token\"");
+  return res;
+}
+
+Response TooManyFailures(unsigned version, std::chrono::seconds retry_after) {
+  Response res = MakeProblem(version, http::status::too_many_requests, "too-many-failures",
+                             "Too many failed sign-ins",
+                             "too many requests from this address had a wrong or expired token; "
+                             "try again in " +
+                                 std::to_string(retry_after.count()) + " s");
+  res.set(http::field::retry_after, std::to_string(retry_after.count()));
+  return res;
+}
+
 Response Forbidden(unsigned version) {
   return MakeProblem(version, http::status::forbidden, "forbidden", "Not allowed",
                      "this API key's role may not do this");

@@ -6,6 +6,7 @@
 // problem type here, so every adapter route says the same thing about it.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,10 @@ Response ProblemFromStatus(unsigned version, const absl::Status& status, std::st
 Response InvalidRequest(unsigned version, const std::vector<FieldError>& errors);
 // 401 with WWW-Authenticate: Bearer.
 Response Unauthenticated(unsigned version);
+// 401 for a key whose expires_at has passed (the token is not echoed).
+Response KeyExpired(unsigned version);
+// 429 with Retry-After: too many failed sign-ins from this address.
+Response TooManyFailures(unsigned version, std::chrono::seconds retry_after);
 // 403: the caller's role may not do this.
 Response Forbidden(unsigned version);
 

@@ -26,8 +26,10 @@ HandlerResult Readyz(const ApiDependencies& deps, Call& call) {
 
 HandlerResult GetMetrics(const ApiDependencies& deps, Call& call) {
   if (!call.peer.is_loopback()) {
-    auto who = deps.auth->Authenticate(Header(call.req, http::field::authorization));
-    if (!who) co_return Unauthenticated(call.version());
+    AuthOutcome outcome = deps.auth->Authenticate(Header(call.req, http::field::authorization),
+                                                  call.peer.to_string());
+    if (!outcome.who) co_return Refused(call.version(), outcome);
+    const std::optional<Principal>& who = outcome.who;
     if (who->role != Role::kManager) co_return Forbidden(call.version());
   }
   Response res(http::status::ok, call.version());

@@ -18,14 +18,14 @@ namespace asio = boost::asio;
 namespace http = boost::beast::http;
 
 asio::awaitable<void> ServeStream(const ApiDependencies& deps, Request request,
-                                  boost::beast::tcp_stream& stream) {
+                                  boost::beast::tcp_stream& stream, std::string peer) {
   constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
   constexpr auto kWriteTimeout = std::chrono::seconds(10);
-  std::optional<Principal> who =
-      deps.auth->Authenticate(Header(request, http::field::authorization));
+  AuthOutcome outcome = deps.auth->Authenticate(Header(request, http::field::authorization), peer);
+  const std::optional<Principal>& who = outcome.who;
   std::optional<Response> refusal;
   if (!who) {
-    refusal = Unauthenticated(request.version());
+    refusal = Refused(request.version(), outcome);
   } else if (who->role != Role::kTriage && who->role != Role::kManager) {
     refusal = Forbidden(request.version());
   } else if (deps.feed == nullptr) {

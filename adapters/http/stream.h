@@ -12,6 +12,6 @@ namespace frontdoor {
 // Checks the caller, then writes the feed's events until the client goes,
 // the feed closes (shutdown) or a write fails.
 boost::asio::awaitable<void> ServeStream(const ApiDependencies& deps, Request request,
-                                         boost::beast::tcp_stream& stream);
+                                         boost::beast::tcp_stream& stream, std::string peer);
 
 }  // namespace frontdoor

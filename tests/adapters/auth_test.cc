@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "frontdoor/proto_time.h"
+
 namespace frontdoor {
 namespace {
 
@@ -43,6 +45,41 @@ TEST(Authenticator, RejectsBadKeys) {
   EXPECT_FALSE(Authenticator::Make({{"a", "admin", "sha256:abc"}}).ok());
   EXPECT_FALSE(Authenticator::Make({{"a", "admin", "t"}, {"a", "triage", "u"}}).ok());
   EXPECT_FALSE(Authenticator::Make({{"a", "admin", "t"}, {"b", "triage", "t"}}).ok());
+}
+
+TEST(Authenticator, KeysCarryOrganisationAndAgency) {
+  ApiKeyConfig police{"police-2026", "partner", "p1"};
+  police.organisation = "merseyside-police";
+  police.agency = "POLICE";
+  auto auth = Authenticator::Make({police, {"ops", "admin", "admin-token"}});
+  ASSERT_TRUE(auth.ok()) << auth.status();
+  auto who = auth->Authenticate("Bearer p1");
+  ASSERT_TRUE(who);
+  EXPECT_EQ(who->organisation, "merseyside-police");
+  EXPECT_EQ(who->agency, "POLICE");
+  // A key without an organisation is its own organisation.
+  auto ops = auth->Authenticate("Bearer admin-token");
+  ASSERT_TRUE(ops);
+  EXPECT_EQ(ops->organisation, "ops");
+  EXPECT_TRUE(ops->agency.empty());
+}
+
+TEST(Authenticator, AKeyIsRefusedFromItsExpiry) {
+  const TimePoint expiry = *ParseRfc3339("2027-03-31T23:59:59Z");
+  ApiKeyConfig old_key{"police-2026", "partner", "p1"};
+  old_key.expires_at = expiry;
+  auto auth = Authenticator::Make({old_key, {"police-2027", "partner", "p2"}});
+  ASSERT_TRUE(auth.ok()) << auth.status();
+  AuthOutcome before = auth->Check("Bearer p1", expiry - Millis(1));
+  ASSERT_TRUE(before.who);
+  EXPECT_EQ(before.refusal, AuthRefusal::kNone);
+  AuthOutcome at = auth->Check("Bearer p1", expiry);
+  EXPECT_FALSE(at.who);
+  EXPECT_EQ(at.refusal, AuthRefusal::kExpired);
+  // The key with no expiry goes on working.
+  EXPECT_TRUE(auth->Check("Bearer p2", expiry + std::chrono::hours(24 * 365)).who);
+  EXPECT_EQ(auth->Check("Bearer nope", expiry).refusal, AuthRefusal::kUnknown);
+  EXPECT_EQ(auth->Check("", expiry).refusal, AuthRefusal::kMissing);
 }
 
 TEST(Sha256Hex, KnownVector) {

@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "frontdoor/proto_time.h"
 #include "tests/support/temp_dir.h"
 
 namespace frontdoor {
@@ -83,6 +84,87 @@ TEST_F(ConfigTest, KeysNeedNameRoleAndToken) {
   ASSERT_FALSE(config.ok());
   EXPECT_THAT(std::string(config.status().message()),
               HasSubstr("needs a name, a role and a token"));
+}
+
+TEST_F(ConfigTest, KeysCarryOrganisationExpiryAndAgency) {
+  auto config = LoadServerConfig(
+      Write("api_keys:\n"
+            "  - {name: police-2026, role: partner, token: a, organisation: merseyside-police,\n"
+            "     expires_at: \"2027-03-31T23:59:59Z\", agency: POLICE}\n"
+            "  - {name: ops, role: admin, token: b}\n"
+            "auth_failures: {burst: 3, per_seconds: 30}\n"
+            "policy: rules/policy.yaml\n"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  const ApiKeyConfig& police = config->api_keys[0];
+  EXPECT_EQ(police.organisation, "merseyside-police");
+  ASSERT_TRUE(police.expires_at.has_value());
+  EXPECT_EQ(*police.expires_at, *ParseRfc3339("2027-03-31T23:59:59Z"));
+  EXPECT_EQ(police.agency, "POLICE");
+  // Without an organisation a key is its own, as before organisations.
+  EXPECT_EQ(config->api_keys[1].organisation, "ops");
+  EXPECT_FALSE(config->api_keys[1].expires_at.has_value());
+  EXPECT_TRUE(config->api_keys[1].agency.empty());
+  EXPECT_EQ(config->auth_failures.burst, 3u);
+  EXPECT_EQ(config->auth_failures.per, std::chrono::seconds(30));
+}
+
+TEST_F(ConfigTest, AuthFailuresHaveDefaults) {
+  auto config =
+      LoadServerConfig(Write("api_keys:\n  - {name: a, role: admin, token: t}\n"
+                             "policy: rules/policy.yaml\n"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->auth_failures.burst, 10u);
+  EXPECT_EQ(config->auth_failures.per, std::chrono::seconds(60));
+}
+
+struct BadKeyCase {
+  const char* name;
+  const char* key_fields;
+  const char* message;
+};
+
+class BadKeyFieldTest : public ConfigTest, public ::testing::WithParamInterface<BadKeyCase> {};
+
+TEST_P(BadKeyFieldTest, NamesLineAndField) {
+  auto config = LoadServerConfig(Write(std::string("policy: rules/policy.yaml\n"
+                                                   "api_keys:\n"
+                                                   "  - {name: ok, role: admin, token: t}\n"
+                                                   "  - {name: a, role: partner, token: u, ") +
+                                       GetParam().key_fields + "}\n"));
+  ASSERT_FALSE(config.ok());
+  std::string message(config.status().message());
+  EXPECT_THAT(message, HasSubstr("config.yaml:4: api_keys: "));
+  EXPECT_THAT(message, HasSubstr(GetParam().message));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    ApiKeys, BadKeyFieldTest,
+    ::testing::Values(
+        BadKeyCase{"ExpiryNotRfc3339", "expires_at: next-tuesday",
+                   "expires_at must be an RFC 3339 time such as 2027-03-31T23:59:59Z, not "
+                   "'next-tuesday'"},
+        BadKeyCase{"ExpiryWithoutZone", "expires_at: \"2027-03-31T23:59:59\"", "expires_at"},
+        BadKeyCase{"UnknownAgency", "agency: CARRIER_PIGEON",
+                   "agency must be a source code such as POLICE or SCHOOLS, not 'CARRIER_PIGEON'"},
+        BadKeyCase{"UnspecifiedAgency", "agency: SOURCE_UNSPECIFIED", "agency must be"},
+        BadKeyCase{"EmptyOrganisation", "organisation: \"\"", "organisation must not be empty"},
+        BadKeyCase{"UnknownField", "owner: me", "unknown field 'owner'"}),
+    [](const ::testing::TestParamInfo<BadKeyCase>& param_info) { return param_info.param.name; });
+
+TEST_F(ConfigTest, BadAuthFailuresNameLineAndField) {
+  auto config =
+      LoadServerConfig(Write("api_keys:\n  - {name: a, role: admin, token: t}\n"
+                             "policy: rules/policy.yaml\n"
+                             "auth_failures: {burst: 0}\n"));
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(std::string(config.status().message()),
+              HasSubstr("config.yaml:4: auth_failures: burst must be at least 1"));
+  config =
+      LoadServerConfig(Write("api_keys:\n  - {name: a, role: admin, token: t}\n"
+                             "policy: rules/policy.yaml\n"
+                             "auth_failures: {per_minutes: 1}\n"));
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(std::string(config.status().message()), HasSubstr("unknown field 'per_minutes'"));
 }
 
 }  // namespace

@@ -110,8 +110,19 @@ TEST(PartnerViewTest, KeepsProgressAndDropsTheFrontDoorsWorking) {
   EXPECT_FALSE(view.has_recommendation());
   EXPECT_FALSE(view.has_prior());
   EXPECT_EQ(view.children_size(), 0);
-  EXPECT_TRUE(PartnerMaySee(c, "example-school"));
-  EXPECT_FALSE(PartnerMaySee(c, "another-school"));
+  // Stored before organisations were recorded: the submitting key only.
+  EXPECT_TRUE(PartnerMaySee(c, "example-school", "example-school"));
+  EXPECT_FALSE(PartnerMaySee(c, "another-school", "example-school"));
+}
+
+TEST(PartnerMaySeeTest, AnyKeyOfTheSubmittingOrganisation) {
+  v1::Contact c;
+  c.set_submitted_by("police-key-2026");
+  c.set_submitted_by_organisation("merseyside-police");
+  EXPECT_TRUE(PartnerMaySee(c, "police-key-2026", "merseyside-police"));
+  EXPECT_TRUE(PartnerMaySee(c, "police-key-2027", "merseyside-police"));
+  EXPECT_FALSE(PartnerMaySee(c, "police-key-2026", "cheshire-police"));
+  EXPECT_FALSE(PartnerMaySee(c, "example-school", "example-school"));
 }
 
 TEST(WorklistPageTokenTest, RoundTripsAndRefusesOthers) {
