@@ -1,36 +1,19 @@
 // Unit tests of evaluation: the three hit policies and each kind of
 // condition a rule may give, on small policies written in the test.
-#include <algorithm>
-#include <atomic>
-#include <sstream>
-#include <thread>
 
-#include "frontdoor/codes.h"
-#include "rules/letters.h"
 #include "rules/policy.h"
-#include "rules/rule_cases.h"
 #include "tests/rules/policy_fixture.h"
 #include "tests/rules/test_support.h"
 
 namespace frontdoor::rules {
 namespace {
 
-using ::testing::AllOf;
-using ::testing::Contains;
-using testing::DefaultPolicyTest;
 using ::testing::ElementsAre;
-using testing::FromYaml;
 using ::testing::HasSubstr;
-using ::testing::IsEmpty;
-using testing::kAck;
-using testing::kHeader;
 using testing::kOneRule;
-using testing::kOutcome;
-using testing::LineOf;
 using ::testing::Not;
 using testing::PolicyTest;
 using testing::PriorOf;
-using testing::TempDir;
 using testing::TestContact;
 using namespace std::chrono_literals;
 

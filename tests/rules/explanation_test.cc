@@ -1,13 +1,10 @@
 // Unit tests of what a recommendation says for itself, on the default
 // policy: the explanation of every rule considered, the generated reasons,
 // timescales with their overrides, and urgency.
-#include <algorithm>
 #include <atomic>
 #include <sstream>
 #include <thread>
 
-#include "frontdoor/codes.h"
-#include "rules/letters.h"
 #include "rules/policy.h"
 #include "rules/rule_cases.h"
 #include "tests/rules/policy_fixture.h"
@@ -16,19 +13,10 @@
 namespace frontdoor::rules {
 namespace {
 
-using ::testing::AllOf;
-using ::testing::Contains;
 using testing::DefaultPolicyTest;
-using ::testing::ElementsAre;
-using testing::FromYaml;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using testing::kAck;
 using testing::kHeader;
-using testing::kOneRule;
-using testing::kOutcome;
-using testing::LineOf;
-using ::testing::Not;
 using testing::PolicyTest;
 using testing::PriorOf;
 using testing::TempDir;

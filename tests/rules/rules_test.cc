@@ -1,15 +1,8 @@
 // Unit tests of loading a policy: what loads, what the loader remembers
 // (lines, versions), and the exact overlap check of UNIQUE and PRIORITY
 // tables. Policies that must not load are data cases (policy_errors_test.cc).
-#include <algorithm>
-#include <atomic>
-#include <sstream>
-#include <thread>
 
-#include "frontdoor/codes.h"
-#include "rules/letters.h"
 #include "rules/policy.h"
-#include "rules/rule_cases.h"
 #include "tests/rules/policy_fixture.h"
 #include "tests/rules/test_support.h"
 
@@ -17,21 +10,12 @@ namespace frontdoor::rules {
 namespace {
 
 using ::testing::AllOf;
-using ::testing::Contains;
-using testing::DefaultPolicyTest;
-using ::testing::ElementsAre;
-using testing::FromYaml;
 using ::testing::HasSubstr;
-using ::testing::IsEmpty;
-using testing::kAck;
 using testing::kHeader;
 using testing::kOneRule;
 using testing::kOutcome;
 using testing::LineOf;
-using ::testing::Not;
 using testing::PolicyTest;
-using testing::PriorOf;
-using testing::TempDir;
 using testing::TestContact;
 using namespace std::chrono_literals;
 
