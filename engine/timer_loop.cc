@@ -64,6 +64,10 @@ void TimerLoop::AddClockWaiter(std::function<void(absl::Status)> answer) {
 }
 
 void TimerLoop::Finish(const Batch& batch, const absl::Status& committed) {
+  // A committed batch may have started a timer already overdue, which
+  // lowered its floor: keep that, whatever the read did, or the timer is
+  // never read again until a restart.
+  if (committed.ok()) floor_ = batch.floor_;
   if (!batch.read_ || batch.read_failed_) {
     // Nothing is known of what is due: not recovered, clock steps wait.
     more_due_ = true;
@@ -74,7 +78,6 @@ void TimerLoop::Finish(const Batch& batch, const absl::Status& committed) {
   // that is already due (its key was not yet stored when the batch read).
   const bool drained = !batch.hit_limit_ && !batch.started_overdue_;
   if (committed.ok()) {
-    floor_ = batch.floor_;
     more_due_ = !drained;
     if (drained) recovered_ = true;
     retry_ = options_.first_retry;

@@ -194,6 +194,26 @@ TEST_F(TimerLoopTest, AFailedReadIsAnErrorRetriedAfterABackoffNotNoTimersDue) {
   EXPECT_EQ(loop.IdleFor(), std::nullopt);
 }
 
+// Regression: a batch whose read failed but whose commit succeeded dropped
+// the floor it had lowered for an overdue timer it started, so that timer
+// was never read again until a restart.
+TEST_F(TimerLoopTest, AnOverdueTimerStartedInABatchWhoseReadFailedStillFires) {
+  table_.Add("FD-1", kTuesday10am - kHour);
+  TimerLoop loop(table_, clock_, retry_clock_);
+  ASSERT_TRUE(loop.Load().ok());
+  // Firing FD-1 raises the floor past the timer started below.
+  EXPECT_THAT(Ids(RunBatch(loop)), ElementsAre("FD-1"));
+  table_.failures = 1;
+  TimerLoop::Batch batch = loop.BeginBatch();
+  EXPECT_FALSE(loop.TakeDue(batch, clock_.Now()).ok());
+  // A contact received two days ago: its timescale is due already.
+  batch.Started(kTuesday10am - 24 * kHour, clock_.Now());
+  table_.Add("FD-9", kTuesday10am - 24 * kHour);
+  loop.Finish(batch, absl::OkStatus());
+  retry_clock_.Set(retry_clock_.Now() + Millis(10));
+  EXPECT_THAT(Ids(RunBatch(loop)), ElementsAre("FD-9"));
+}
+
 TEST_F(TimerLoopTest, AFailedCommitAnswersTheClockStepWithItsErrorAndFiresAgain) {
   table_.Add("FD-1", kTuesday10am - kHour);
   TimerLoop loop(table_, clock_, retry_clock_);
