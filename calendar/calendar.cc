@@ -28,8 +28,6 @@ using std::chrono::sys_days;
 // calendar that has no working days at all.
 constexpr int kMaxDaysAhead = 3660;
 
-sys_days LocalDay(TimePoint t) { return sys_days(floor<days>(ToLondon(t))); }
-
 }  // namespace
 
 std::optional<minutes> ParseClock(std::string_view text) {
@@ -142,9 +140,7 @@ bool Calendar::IsWorkingDay(std::chrono::year_month_day local_date) const {
          !holidays_.contains(day);
 }
 
-std::chrono::year_month_day Calendar::LocalDate(TimePoint t) const {
-  return std::chrono::year_month_day(LocalDay(t));
-}
+std::chrono::year_month_day Calendar::LocalDate(TimePoint t) const { return LondonDate(t); }
 
 TimePoint Calendar::StartOfLocalDay(std::chrono::year_month_day local_date) const {
   return FromLondon(sys_days(local_date).time_since_epoch());

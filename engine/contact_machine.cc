@@ -374,12 +374,10 @@ const v1::Deadline* FindDeadline(const v1::Contact& c, std::string_view name) {
 }
 
 rules::Facts FactsOf(const v1::ContactReceived& received, const Calendar& calendar) {
-  rules::Facts facts = rules::FactsFor(received.submission(), FromProto(received.received_at()),
-                                       received.prior(), calendar);
   // Replays use the value stored when the contact arrived, whatever the
   // calendar says now.
-  facts.out_of_hours = received.out_of_hours();
-  return facts;
+  return rules::FactsFor(received.submission(), FromProto(received.received_at()), received.prior(),
+                         calendar, received.out_of_hours());
 }
 
 void Apply(v1::ContactRecord& state, const v1::Event& e) {

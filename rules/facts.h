@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 
 #include "frontdoor/proto_time.h"
 #include "frontdoor/v1/contact.pb.h"
@@ -40,9 +41,9 @@ struct Facts {
 // Pure and thread-safe.
 //
 // A caller that already knows whether the contact was out of hours (a
-// replay of a stored ContactReceived, or a rule case that says so) sets
-// Facts::out_of_hours afterwards.
+// replay of a stored ContactReceived, or a rule case that says so) passes
+// it as `out_of_hours`, and the calendar is not asked.
 Facts FactsFor(const v1::ContactSubmission& submission, TimePoint received_at, v1::Prior prior,
-               const Calendar& calendar);
+               const Calendar& calendar, std::optional<bool> out_of_hours = std::nullopt);
 
 }  // namespace frontdoor::rules

@@ -392,20 +392,10 @@ class RuleCompiler {
       auto it = spec_.signposts().find(name);
       if (it != spec_.signposts().end()) cr.signposts.push_back(it->second);
     }
+    // The rule's own timescales override the policy's: each length is a
+    // oneof, so a merge replaces the whole timescale, never mixes two.
     cr.timescales = compiled.timescales;
-    const auto* descriptor = then.timescales().GetDescriptor();
-    const auto* reflection = then.timescales().GetReflection();
-    for (int i = 0; i < descriptor->field_count(); ++i) {
-      const auto* field = descriptor->field(i);
-      if (field->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) continue;
-      if (!reflection->HasField(then.timescales(), field)) continue;
-      cr.timescales.GetReflection()
-          ->MutableMessage(&cr.timescales, field)
-          ->CopyFrom(reflection->GetMessage(then.timescales(), field));
-    }
-    if (then.timescales().has_warn_before_minutes()) {
-      cr.timescales.set_warn_before_minutes(then.timescales().warn_before_minutes());
-    }
+    cr.timescales.MergeFrom(then.timescales());
   }
 
   const v1::Policy& spec_;

@@ -131,9 +131,9 @@ absl::StatusOr<Facts> FactsForCase(const v1::RuleCase& rule_case, const Calendar
   }
   TimePoint received = FromProto(rule_case.has_received_at() ? rule_case.received_at()
                                                              : rule_case.contact().received_at());
-  Facts facts = FactsFor(rule_case.contact(), received, rule_case.prior(), calendar);
-  if (rule_case.has_out_of_hours()) facts.out_of_hours = rule_case.out_of_hours();
-  return facts;
+  return FactsFor(
+      rule_case.contact(), received, rule_case.prior(), calendar,
+      rule_case.has_out_of_hours() ? std::optional<bool>(rule_case.out_of_hours()) : std::nullopt);
 }
 
 RuleCaseResult RunRuleCase(const Policy& policy, const Calendar& calendar,

@@ -18,6 +18,7 @@
 #include "adapters/sinks/spool.h"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/signal_set.hpp"
+#include "calendar/london_time.h"
 #include "engine/active_policy.h"
 #include "engine/clock.h"
 #include "engine/metrics.h"
@@ -64,6 +65,11 @@ int Serve(const ServeArgs& args) {
     return 2;
   }
   SetUpLogging(config->log_level);
+  // Without the time zone database London time is UTC: office hours and
+  // timescales would be an hour out all summer. Say so at once.
+  if (absl::Status zone = LondonStatus(); !zone.ok()) {
+    spdlog::warn("the calendar counts in UTC: {}", zone.ToString());
+  }
   ServerOptions server_options;
   // main() has checked --listen with the same function; this only unpacks it.
   if (absl::Status listen =

@@ -188,5 +188,24 @@ TEST(WarnBeforeMinutesTest, APolicyAndARuleMaySetTheWarningWindow) {
   EXPECT_EQ(ev.timescales.decision().hours(), 24);
 }
 
+// The same window set by one rule, beside a timescale the rule overrides:
+// the rule's length replaces the policy's, never mixes with it.
+TEST_F(PolicyTest, ARuleMaySetTheWarningWindowAndOverrideATimescale) {
+  auto policy = MustLoad(R"(  - name: t
+    hit_policy: FIRST
+    rules:
+      - id: r1
+        when: {concerns: {any_of: [NEGLECT]}}
+        then: {route: MASH, level: 3, timescales: {warn_before_minutes: 30, mash: {working_hours: 4}}}
+)");
+  ASSERT_NE(policy, nullptr);
+  TestContact c("{concerns: [NEGLECT]}");
+  Evaluation ev = policy->Evaluate(c.facts);
+  EXPECT_EQ(ev.timescales.warn_before_minutes(), 30);
+  EXPECT_EQ(ev.timescales.mash().working_hours(), 4);
+  EXPECT_EQ(ev.timescales.mash().length_case(), v1::TimescaleSpec::kWorkingHours);
+  EXPECT_EQ(ev.timescales.decision().hours(), 24);
+}
+
 }  // namespace
 }  // namespace frontdoor::rules
