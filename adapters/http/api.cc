@@ -66,11 +66,9 @@ struct Api::Impl {
     call.params = std::move(match.params);
     *route_pattern = route.pattern;
     if (route.roles != roles::kPublic) {
-      AuthOutcome outcome = deps.auth->Authenticate(Header(call.req, http::field::authorization),
-                                                    call.peer.to_string());
-      if (!outcome.who) co_return Refused(call.version(), outcome);
-      call.who = std::move(outcome.who);
-      if ((route.roles & Bit(call.who->role)) == 0) co_return Forbidden(call.version());
+      auto admitted = Admit(deps, call.req, call.peer.to_string(), route.roles);
+      if (auto* refusal = std::get_if<Response>(&admitted)) co_return std::move(*refusal);
+      call.who = std::get<Principal>(std::move(admitted));
     }
     co_return co_await route.handler(deps, call);
   }

@@ -18,6 +18,9 @@
 namespace frontdoor {
 
 enum class Role { kPartner, kTriage, kManager, kAdmin, kCaseSystem };
+// A set of roles, one bit each.
+using RoleMask = unsigned;
+constexpr RoleMask Bit(Role r) { return 1u << static_cast<unsigned>(r); }
 
 std::optional<Role> ParseRole(std::string_view text);
 std::string_view RoleName(Role role);

@@ -97,6 +97,14 @@ Response Refused(unsigned version, const AuthOutcome& outcome) {
   }
 }
 
+std::variant<Principal, Response> Admit(const ApiDependencies& deps, const Request& request,
+                                        const std::string& peer, RoleMask allowed) {
+  AuthOutcome outcome = deps.auth->Authenticate(Header(request, http::field::authorization), peer);
+  if (!outcome.who) return Refused(request.version(), outcome);
+  if ((allowed & Bit(outcome.who->role)) == 0) return Forbidden(request.version());
+  return *std::move(outcome.who);
+}
+
 v1::Contact ViewFor(const Principal& who, const v1::Contact& contact) {
   return who.role == Role::kPartner ? PartnerView(contact) : contact;
 }

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -62,6 +63,11 @@ std::string Header(const Request& req, std::string_view name);
 // The answer for a caller the gate did not let in: 401 (missing, unknown or
 // expired key) or 429 with Retry-After (held back).
 Response Refused(unsigned version, const AuthOutcome& outcome);
+// The one door of the API: the caller from `peer`, when its token is good
+// and its role is one of `allowed`; otherwise the answer to send instead
+// (401, 403 or 429).
+std::variant<Principal, Response> Admit(const ApiDependencies& deps, const Request& request,
+                                        const std::string& peer, RoleMask allowed);
 
 // The contact as the caller may see it: a partner sees PartnerView.
 v1::Contact ViewFor(const Principal& who, const v1::Contact& contact);

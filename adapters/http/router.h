@@ -14,9 +14,6 @@
 
 namespace frontdoor {
 
-// A set of roles, one bit each.
-using RoleMask = unsigned;
-constexpr RoleMask Bit(Role r) { return 1u << static_cast<unsigned>(r); }
 namespace roles {
 // Anyone, signed in or not.
 inline constexpr RoleMask kPublic = 0;

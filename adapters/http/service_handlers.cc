@@ -2,6 +2,7 @@
 // unsigned, managers otherwise) and /v1/whoami.
 #include "adapters/http/handlers.h"
 #include "adapters/http/prometheus.h"
+#include "adapters/http/router.h"
 #include "frontdoor/v1/api.pb.h"
 
 namespace frontdoor {
@@ -26,11 +27,8 @@ HandlerResult Readyz(const ApiDependencies& deps, Call& call) {
 
 HandlerResult GetMetrics(const ApiDependencies& deps, Call& call) {
   if (!call.peer.is_loopback()) {
-    AuthOutcome outcome = deps.auth->Authenticate(Header(call.req, http::field::authorization),
-                                                  call.peer.to_string());
-    if (!outcome.who) co_return Refused(call.version(), outcome);
-    const std::optional<Principal>& who = outcome.who;
-    if (who->role != Role::kManager) co_return Forbidden(call.version());
+    auto admitted = Admit(deps, call.req, call.peer.to_string(), roles::kManager);
+    if (auto* refusal = std::get_if<Response>(&admitted)) co_return std::move(*refusal);
   }
   Response res(http::status::ok, call.version());
   res.set(http::field::content_type, "text/plain; version=0.0.4");

@@ -3,6 +3,7 @@
 #include "adapters/http/stream.h"
 
 #include "adapters/http/handler_support.h"
+#include "adapters/http/router.h"
 #include "boost/asio/as_tuple.hpp"
 #include "boost/asio/this_coro.hpp"
 #include "boost/asio/use_awaitable.hpp"
@@ -21,13 +22,10 @@ asio::awaitable<void> ServeStream(const ApiDependencies& deps, Request request,
                                   boost::beast::tcp_stream& stream, std::string peer) {
   constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
   constexpr auto kWriteTimeout = std::chrono::seconds(10);
-  AuthOutcome outcome = deps.auth->Authenticate(Header(request, http::field::authorization), peer);
-  const std::optional<Principal>& who = outcome.who;
+  auto admitted = Admit(deps, request, peer, roles::kTriage | roles::kManager);
   std::optional<Response> refusal;
-  if (!who) {
-    refusal = Refused(request.version(), outcome);
-  } else if (who->role != Role::kTriage && who->role != Role::kManager) {
-    refusal = Forbidden(request.version());
+  if (auto* answer = std::get_if<Response>(&admitted)) {
+    refusal = std::move(*answer);
   } else if (deps.feed == nullptr) {
     refusal = MakeProblem(request.version(), http::status::not_found, "not-found", "Not found",
                           "there is no live feed");

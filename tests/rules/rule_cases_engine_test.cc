@@ -54,7 +54,20 @@ TEST_F(RuleCasesAgreeWithTheEngineTest, TheCasePassesAsRulesTestRunsIt) {
 TEST_F(RuleCasesAgreeWithTheEngineTest, FactsForCaseAreTheEnginesFacts) {
   auto for_case = FactsForCase(case_, *active_.calendar);
   ASSERT_TRUE(for_case.ok()) << for_case.status();
-  Facts engine = FactsFor(case_.contact(), ReceivedAt(), case_.prior(), *active_.calendar);
+  // The facts the engine stored: what Decide recorded in CONTACT_RECEIVED,
+  // read back as replays and explanations read it.
+  DecideInputs in;
+  in.now = ReceivedAt();
+  in.policy = active_.policy.get();
+  in.calendar = active_.calendar.get();
+  in.new_contact_id = "FD-00000001";
+  in.prior = case_.prior();
+  v1::ContactSubmission submission = case_.contact();
+  *submission.mutable_received_at() = case_.received_at();
+  auto events = Decide(nullptr, SubmitContact{submission, "police", "", ""}, in);
+  ASSERT_TRUE(events.ok()) << events.status();
+  ASSERT_FALSE(events->empty());
+  Facts engine = FactsOf(events->front().contact_received(), *active_.calendar);
   EXPECT_TRUE(engine.out_of_hours);
   EXPECT_EQ(for_case->out_of_hours, engine.out_of_hours);
   EXPECT_EQ(for_case->received_on, engine.received_on);
