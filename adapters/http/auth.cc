@@ -66,7 +66,12 @@ absl::StatusOr<Authenticator> Authenticator::Make(const std::vector<ApiKeyConfig
       return absl::InvalidArgumentError("api key '" + k.name + "': unknown role '" + k.role +
                                         "' (partner, triage, manager, admin, case_system)");
     }
-    Key key{Principal{k.name, *role, k.organisation.empty() ? k.name : k.organisation, k.agency},
+    Key key{Principal{.name = k.name,
+                      .role = *role,
+                      .organisation = k.organisation.empty() ? k.name : k.organisation,
+                      .agency = k.agency,
+                      .kind = Principal::Kind::kKey,
+                      .subject = {}},
             {},
             k.expires_at};
     if (std::string_view(k.token).starts_with("sha256:")) {

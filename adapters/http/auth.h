@@ -25,14 +25,24 @@ constexpr RoleMask Bit(Role r) { return 1u << static_cast<unsigned>(r); }
 std::optional<Role> ParseRole(std::string_view text);
 std::string_view RoleName(Role role);
 
-// Who is calling: the API key's name (recorded as the actor of what they
-// do), its role, its organisation (whose contacts a partner sees) and the
-// referral source it speaks for (empty when none).
+// Who is calling. A person signed in through the council's identity
+// provider (kPerson: `subject` is the token's `sub`, `name` their display
+// name), or a machine client holding an API key or client certificate
+// (kKey: `name` is the key's name, `subject` empty). `organisation` is
+// whose contacts a partner sees; `agency` the referral source it speaks
+// for (empty when none).
 struct Principal {
+  enum class Kind { kKey, kPerson };
   std::string name;
   Role role;
   std::string organisation;
   std::string agency;
+  Kind kind = Kind::kKey;
+  std::string subject;
+
+  // The one stable id of the caller, as events, idempotency records and the
+  // audit log hold it: the key's name, or the person's subject.
+  const std::string& Id() const { return kind == Kind::kPerson ? subject : name; }
 };
 
 // Why a request was not let in.
