@@ -49,8 +49,10 @@ v1::EventType::Code TypeOf(const v1::Event& e) {
 // Collects the events of one command and keeps a running state.
 class EventLog {
  public:
-  EventLog(const v1::ContactRecord* state, std::string contact_id, TimePoint now, std::string actor)
-      : contact_id_(std::move(contact_id)), now_(now), actor_(std::move(actor)) {
+  // `actor` is null for a timer.
+  EventLog(const v1::ContactRecord* state, std::string contact_id, TimePoint now,
+           const v1::Actor* actor)
+      : contact_id_(std::move(contact_id)), now_(now), actor_(actor) {
     if (state != nullptr) state_ = *state;
   }
 
@@ -59,7 +61,10 @@ class EventLog {
     event.set_seq(state_.last_seq() + 1);
     event.set_id(contact_id_ + "-" + std::to_string(event.seq()));
     *event.mutable_at() = ToProto(now_);
-    event.set_actor(actor_);
+    if (actor_ != nullptr) {
+      event.set_actor(actor_->id());
+      *event.mutable_caused_by() = *actor_;
+    }
     event.set_type(TypeOf(event));
     Apply(state_, event);
     events_.push_back(std::move(event));
@@ -73,7 +78,7 @@ class EventLog {
  private:
   const std::string contact_id_;
   const TimePoint now_;
-  const std::string actor_;
+  const v1::Actor* const actor_;
   v1::ContactRecord state_;
   std::vector<v1::Event> events_;
 };
@@ -208,7 +213,7 @@ absl::StatusOr<std::vector<v1::Event>> DecideSubmit(const SubmitContact& cmd,
   *r.mutable_submission() = s;
   *r.mutable_prior() = in.prior;
   for (const std::string& id : in.person_ids) r.add_person_ids(id);
-  r.set_submitted_by(cmd.actor);
+  r.set_submitted_by(cmd.actor.id());
   r.set_submitted_by_organisation(cmd.organisation);
   *r.mutable_received_at() = ToProto(received);
   r.set_out_of_hours(out_of_hours);
@@ -220,7 +225,7 @@ absl::StatusOr<std::vector<v1::Event>> DecideSubmit(const SubmitContact& cmd,
   *r.mutable_timescales() = std::move(evaluation.timescales);
   r.set_outcome_letter(evaluation.outcome_letter);
 
-  EventLog log(nullptr, in.new_contact_id, in.now, cmd.actor);
+  EventLog log(nullptr, in.new_contact_id, in.now, &cmd.actor);
   log.Emit(std::move(e));
   const v1::Recommendation& rec = log.contact().recommendation();
   if (evaluation.urgent && out_of_hours) {
@@ -268,13 +273,13 @@ absl::StatusOr<std::vector<v1::Event>> DecideDecision(const v1::ContactRecord& s
         "the contact is " + std::string(NameOf(state.contact().state())) +
         ", not AWAITING_DECISION: a front-door decision has already been made");
   }
-  EventLog log(&state, cmd.contact_id, in.now, cmd.actor);
+  EventLog log(&state, cmd.contact_id, in.now, &cmd.actor);
   StopTimescale(log, kDecisionTimescale);
   v1::FrontDoorDecision decision;
   decision.set_route(cmd.decision.route());
   decision.set_reason(cmd.decision.reason());
   decision.set_rag(cmd.decision.rag());
-  decision.set_decided_by(cmd.actor);
+  decision.set_decided_by(cmd.actor.id());
   RETURN_IF_ERROR(Decided(log, in, std::move(decision)));
   return log.Take();
 }
@@ -286,7 +291,7 @@ absl::StatusOr<std::vector<v1::Event>> DecideMashOutcome(const v1::ContactRecord
     return absl::FailedPreconditionError(
         "the contact is " + std::string(NameOf(state.contact().state())) + ", not IN_MASH");
   }
-  EventLog log(&state, cmd.contact_id, in.now, cmd.actor);
+  EventLog log(&state, cmd.contact_id, in.now, &cmd.actor);
   StopTimescale(log, kMashTimescale);
   {
     v1::Event e;
@@ -311,7 +316,7 @@ std::vector<v1::Event> DecideTimer(const v1::ContactRecord& state, const FireTim
         FromProto(d->warn_at()) != cmd.due_at) {
       return {};
     }
-    EventLog log(&state, cmd.contact_id, in.now, "");
+    EventLog log(&state, cmd.contact_id, in.now, nullptr);
     v1::Event e;
     e.mutable_timescale_due_soon()->set_name(std::string(name));
     *e.mutable_timescale_due_soon()->mutable_due_at() = d->due_at();
@@ -322,7 +327,7 @@ std::vector<v1::Event> DecideTimer(const v1::ContactRecord& state, const FireTim
   // A step finished in time deletes its timer in the same batch, so a timer
   // without an open, unbreached deadline due at the same moment is stale.
   if (d == nullptr || d->breached() || FromProto(d->due_at()) != cmd.due_at) return {};
-  EventLog log(&state, cmd.contact_id, in.now, "");
+  EventLog log(&state, cmd.contact_id, in.now, nullptr);
   v1::Event e;
   e.mutable_timescale_breached()->set_name(cmd.name);
   *e.mutable_timescale_breached()->mutable_due_at() = d->due_at();
@@ -331,6 +336,15 @@ std::vector<v1::Event> DecideTimer(const v1::ContactRecord& state, const FireTim
 }
 
 }  // namespace
+
+v1::Actor KeyActor(std::string name, std::string organisation) {
+  v1::Actor actor;
+  actor.set_kind(v1::Actor::KEY);
+  actor.set_id(name);
+  actor.set_name(std::move(name));
+  actor.set_organisation(std::move(organisation));
+  return actor;
+}
 
 const std::string& CommandContactId(const ContactCommand& command) {
   static const std::string kNone;
@@ -450,6 +464,10 @@ void Apply(v1::ContactRecord& state, const v1::Event& e) {
     case v1::Event::kDecisionRecorded: {
       const v1::FrontDoorDecision& d = e.decision_recorded().decision();
       *c.mutable_decision() = d;
+      // Who decided is the event's cause; the policy's own decision has none.
+      if (!d.automatic() && e.has_caused_by()) {
+        *c.mutable_decision()->mutable_decided_by_actor() = e.caused_by();
+      }
       if (d.route() == v1::Route::MASH) {
         c.set_state(v1::ContactState::IN_MASH);
         *c.mutable_mash()->mutable_entered_at() = e.at();
@@ -464,6 +482,7 @@ void Apply(v1::ContactRecord& state, const v1::Event& e) {
       m.set_team(e.mash_outcome_recorded().team());
       *m.mutable_completed_at() = e.at();
       m.set_completed_by(e.actor());
+      if (e.has_caused_by()) *m.mutable_completed_by_actor() = e.caused_by();
       break;
     }
     case v1::Event::kContactClosed:

@@ -35,10 +35,14 @@ inline constexpr char kDueSoonSuffix[] = "/due-soon";
 // Default warning window before a step is due (Timescales.warn_before_minutes).
 inline constexpr int kDefaultWarnBeforeMinutes = 120;
 
+// A machine client as a command names it: the key called `name`, of
+// `organisation`. Tests and tools that act without a signed-in caller use it.
+v1::Actor KeyActor(std::string name, std::string organisation = {});
+
 struct SubmitContact {
   v1::ContactSubmission submission;
-  // API key name of the submitter.
-  std::string actor;
+  // Who submitted it (a partner's key, a member of triage).
+  v1::Actor actor;
   // Empty when the request carried no Idempotency-Key.
   std::string idempotency_key;
   // SHA-256 of the request body, to tell a replay from a conflicting reuse.
@@ -50,13 +54,13 @@ struct SubmitContact {
 struct RecordDecision {
   std::string contact_id;
   v1::DecisionRequest decision;
-  std::string actor;
+  v1::Actor actor;
 };
 
 struct RecordMashOutcome {
   std::string contact_id;
   v1::MashOutcomeRequest outcome;
-  std::string actor;
+  v1::Actor actor;
 };
 
 // A pending timer came due: a timescale's own ("decision") or its warning
@@ -85,7 +89,9 @@ struct DecideInputs {
 };
 
 // The events a command causes, in order, each complete (id, contact_id, seq,
-// at, actor, type, body). `state` is null for a contact not yet stored.
+// at, actor, caused_by, type, body): `actor` is the command's actor's id and
+// `caused_by` the actor in full; a timer's events have neither. `state` is
+// null for a contact not yet stored.
 // Errors: NotFound when the contact does not exist; FailedPrecondition when
 // it is not in the state the command needs (a decision on a closed contact);
 // InvalidArgument for an unknown command shape, or for a submission that

@@ -132,9 +132,9 @@ class Processor::BatchRun {
  private:
   CommandResult Submit(const SubmitContact& c) {
     const bool keyed = !c.idempotency_key.empty();
-    std::string slot = c.actor + '\0' + c.idempotency_key;
+    std::string slot = c.actor.id() + '\0' + c.idempotency_key;
     if (keyed) {
-      auto seen = FindIdempotency(c.actor, c.idempotency_key, slot);
+      auto seen = FindIdempotency(c.actor.id(), c.idempotency_key, slot);
       if (!seen.ok()) return Failed(seen.status());
       if (*seen != nullptr) {
         if ((*seen)->request_sha256() != c.request_sha256) {
@@ -166,7 +166,7 @@ class Processor::BatchRun {
       v1::IdempotencyRecord record;
       record.set_request_sha256(c.request_sha256);
       record.set_contact_id(id);
-      batch_.PutIdempotency(c.actor, c.idempotency_key, record);
+      batch_.PutIdempotency(c.actor.id(), c.idempotency_key, record);
       idempotency_[slot] = std::move(record);
     }
     return r;
@@ -201,7 +201,8 @@ class Processor::BatchRun {
     open_case.set_worker(c.open_case.worker());
     if (c.open_case.has_opened_at()) *open_case.mutable_opened_at() = c.open_case.opened_at();
     *open_case.mutable_recorded_at() = ToProto(now_);
-    open_case.set_recorded_by(c.actor);
+    open_case.set_recorded_by(c.actor.id());
+    *open_case.mutable_recorded_by_actor() = c.actor;
     CommandResult r;
     r.status = people_.PutOpenCase(std::move(open_case));
     return r;

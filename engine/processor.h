@@ -66,7 +66,7 @@ struct SetClock {
 struct RecordOpenCase {
   std::string case_id;
   v1::OpenCaseRequest open_case;
-  std::string actor;
+  v1::Actor actor;
 };
 
 // The case has closed.

@@ -78,6 +78,13 @@ struct WeekTally {
   std::vector<double> hours_to_decision;
 };
 
+// One person's or key's decisions.
+struct WorkerTally {
+  v1::Actor actor;
+  int decisions = 0;
+  int in_time = 0;
+};
+
 void SetShare(v1::Indicators::Share* share, int within, int total) {
   share->set_total(total);
   share->set_within(within);
@@ -112,6 +119,7 @@ absl::StatusOr<v1::Indicators> ComputeIndicators(const Store& store, const Calen
   std::map<v1::Outcome::Code, int> outcomes;
   int decided = 0, decided_in_time = 0, mash = 0, mash_in_time = 0, referrals = 0, re_referrals = 0;
   std::vector<double> hours_to_decision;
+  std::map<std::string, WorkerTally> by_worker;
 
   int received = 0;
   RETURN_IF_ERROR(
@@ -152,6 +160,19 @@ absl::StatusOr<v1::Indicators> ComputeIndicators(const Store& store, const Calen
               week.week.set_mash_in_time(week.week.mash_in_time() + 1);
             }
           }
+        }
+        if (decision && !c.decision().automatic() && !c.decision().decided_by().empty()) {
+          WorkerTally& worker = by_worker[c.decision().decided_by()];
+          // The latest full record of who they are wins; a decision stored
+          // before people had names knows only the id.
+          if (c.decision().has_decided_by_actor()) {
+            worker.actor = c.decision().decided_by_actor();
+          } else if (worker.actor.id().empty()) {
+            worker.actor.set_id(c.decision().decided_by());
+            worker.actor.set_name(c.decision().decided_by());
+          }
+          ++worker.decisions;
+          if (decision->first) ++worker.in_time;
         }
         if (decision) {
           ++decided;
@@ -224,6 +245,18 @@ absl::StatusOr<v1::Indicators> ComputeIndicators(const Store& store, const Calen
   out.mutable_time_to_decision_hours()->set_count(static_cast<int>(hours_to_decision.size()));
   out.mutable_time_to_decision_hours()->set_median(Percentile(hours_to_decision, 0.5));
   out.mutable_time_to_decision_hours()->set_p90(Percentile(hours_to_decision, 0.9));
+  std::vector<v1::Indicators::WorkerDecisions> workers;
+  for (auto& [id, tally] : by_worker) {
+    v1::Indicators::WorkerDecisions& w = workers.emplace_back();
+    *w.mutable_actor() = std::move(tally.actor);
+    w.set_decisions(tally.decisions);
+    w.set_in_time(tally.in_time);
+    w.set_in_time_share(ShareOf(tally.in_time, tally.decisions));
+  }
+  // Most decisions first; ties by id, so the order never changes by chance.
+  std::stable_sort(workers.begin(), workers.end(),
+                   [](const auto& a, const auto& b) { return a.decisions() > b.decisions(); });
+  for (auto& w : workers) *out.add_decisions_by_worker() = std::move(w);
   return out;
 }
 

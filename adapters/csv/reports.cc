@@ -3,6 +3,7 @@
 
 #include <string_view>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "adapters/csv/csv.h"
 #include "calendar/date_words.h"
@@ -22,6 +23,15 @@ std::string DayMonthYear(std::string_view iso) {
   auto day = ParseIsoDate(iso);
   if (!day) return std::string(iso);
   return FormatDayMonthYear(*day);
+}
+
+// Text from outside (a person's display name from the identity provider)
+// that a spreadsheet would take for a formula gets a leading apostrophe.
+std::string Text(std::string_view text) {
+  if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos) {
+    return absl::StrCat("'", text);
+  }
+  return std::string(text);
 }
 
 }  // namespace
@@ -70,6 +80,16 @@ std::string WriteIndicators(const v1::Indicators& in) {
   row("consent", range, "GIVEN", count(in.consent().given()));
   row("consent", range, "REFUSED", count(in.consent().refused()));
   row("consent", range, "NOT_SOUGHT", count(in.consent().not_sought()));
+  // One worker's rows share the dimension: their id (a key's name or a
+  // person's subject).
+  for (const auto& w : in.decisions_by_worker()) {
+    const std::string id = Text(w.actor().id());
+    row("worker_name", range, id, Text(w.actor().name()));
+    row("worker_role", range, id, w.actor().role());
+    row("worker_decisions", range, id, count(w.decisions()));
+    row("worker_decisions_in_time", range, id, count(w.in_time()));
+    row("worker_decisions_in_time_share", range, id, Number(w.in_time_share()));
+  }
   return out;
 }
 

@@ -16,7 +16,9 @@ namespace csv {
 
 // "indicator,period,dimension,value", then one row a number: totals over the
 // range (period "FROM..TO"), then by day and by week (period the day, or the
-// Monday the week starts). Shares and hours have 4 significant figures.
+// Monday the week starts), then each worker's decisions (dimension the
+// worker's id, with their name and role as rows of their own). Shares and
+// hours have 4 significant figures.
 std::string WriteIndicators(const v1::Indicators& indicators);
 
 // Ofsted's columns, a row a child: dates written DD/MM/YYYY, gender and

@@ -105,6 +105,16 @@ std::variant<Principal, Response> Admit(const ApiDependencies& deps, const Reque
   return *std::move(outcome.who);
 }
 
+v1::Actor ActorOf(const Principal& who) {
+  v1::Actor actor;
+  actor.set_kind(who.kind == Principal::Kind::kPerson ? v1::Actor::PERSON : v1::Actor::KEY);
+  actor.set_id(who.Id());
+  actor.set_name(who.name);
+  actor.set_role(std::string(RoleName(who.role)));
+  actor.set_organisation(who.organisation);
+  return actor;
+}
+
 v1::Contact ViewFor(const Principal& who, const v1::Contact& contact) {
   return who.role == Role::kPartner ? PartnerView(contact) : contact;
 }
@@ -115,7 +125,7 @@ absl::StatusOr<v1::ContactRecord> LoadContact(const ApiDependencies& deps, Call&
   if (!record.ok()) return record.status();
   if (!record->has_value() ||
       (call.who->role == Role::kPartner &&
-       !PartnerMaySee((*record)->contact(), call.who->name, call.who->organisation))) {
+       !PartnerMaySee((*record)->contact(), call.who->Id(), call.who->organisation))) {
     return absl::NotFoundError("no contact " + call.contact_id);
   }
   return std::move(**record);

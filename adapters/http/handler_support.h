@@ -69,6 +69,10 @@ Response Refused(unsigned version, const AuthOutcome& outcome);
 std::variant<Principal, Response> Admit(const ApiDependencies& deps, const Request& request,
                                         const std::string& peer, RoleMask allowed);
 
+// The caller as the events it causes record it (Event.caused_by): a person's
+// subject, display name and role, or a key's name, role and organisation.
+v1::Actor ActorOf(const Principal& who);
+
 // The contact as the caller may see it: a partner sees PartnerView.
 v1::Contact ViewFor(const Principal& who, const v1::Contact& contact);
 // The stored contact the call's first path parameter names, checked against

@@ -18,7 +18,7 @@ HandlerResult PutOpenCase(const ApiDependencies& deps, Call& call) {
   TimePoint now = deps.clock->Now();
   auto errors = ValidateOpenCase(case_id, request, deps.policies->Get().calendar->LocalDate(now));
   if (!errors.empty()) co_return InvalidRequest(call.version(), errors);
-  Command command = RecordOpenCase{case_id, request, call.who->name};
+  Command command = RecordOpenCase{case_id, request, ActorOf(*call.who)};
   CommandResult result =
       co_await AsyncSubmit(*deps.processor, std::move(command), asio::use_awaitable);
   if (!result.status.ok()) co_return FromStatus(call, result.status);

@@ -172,6 +172,31 @@ TEST(JsonWrite, MatchesProtobufsOwnPrinter) {
   ExpectSameJson(clock);
 }
 
+TEST(JsonWrite, AnEventNamesWhoCausedItAndAnOldOneStillWrites) {
+  v1::Event e;
+  e.set_id("FD-00000001-5");
+  e.set_actor("sub-5a7");
+  e.set_type(v1::EventType::DECISION_RECORDED);
+  v1::Actor& who = *e.mutable_caused_by();
+  who.set_kind(v1::Actor::PERSON);
+  who.set_id("sub-5a7");
+  who.set_name("Sam Patel");
+  who.set_role("triage");
+  ExpectSameJson(e);
+  boost::json::value written = boost::json::parse(json::Write(e));
+  const auto& caused_by = written.at("caused_by").as_object();
+  EXPECT_EQ(caused_by.at("kind"), "PERSON");
+  EXPECT_EQ(caused_by.at("name"), "Sam Patel");
+  EXPECT_EQ(caused_by.at("role"), "triage");
+
+  // Stored before people had names: the actor's id only, and no caused_by.
+  e.clear_caused_by();
+  e.set_actor("triage-key");
+  written = boost::json::parse(json::Write(e));
+  EXPECT_EQ(written.at("actor"), "triage-key");
+  EXPECT_FALSE(written.as_object().contains("caused_by"));
+}
+
 TEST(JsonWrite, RoundTripsThroughParse) {
   v1::ContactSubmission s, back;
   ASSERT_TRUE(json::Parse(kContact, &s).ok());

@@ -127,7 +127,8 @@ int main(int argc, char** argv) {
           cv.wait(lock, [&] { return outstanding < window; });
           ++outstanding;
         }
-        SubmitContact command{pool[static_cast<size_t>(i) % pool.size()], "bench", "", ""};
+        SubmitContact command{pool[static_cast<size_t>(i) % pool.size()], KeyActor("bench"), "",
+                              ""};
         command.submission.mutable_children(0)->set_given_name("Child" + std::to_string(i));
         bool queued = processor.Submit(std::move(command), [&](CommandResult r) {
           if (!r.status.ok()) failed.fetch_add(1);

@@ -2,7 +2,8 @@
 // the form; triage finds it on the triage worklist (and filters the list),
 // opens it, sees the recommendation and decides MASH; it moves to the MASH
 // worklist; MASH records the outcome; the contact closes and the outcome
-// letter shows on the contact page. A manager sees the same page read-only.
+// letter shows on the contact page. A manager sees the same page read-only,
+// and sees who decided a contact when a key (a machine client) did.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, syntheticContact } from './lib/server.mjs';
@@ -114,4 +115,27 @@ test('a partner cannot open staff pages', async () => {
   await t.shot('partner-no-access');
   assert.deepEqual(await t.axe('no-access'), []);
   await t.context.close();
+});
+
+test('the contact page says which key decided, with its organisation', async () => {
+  const created = await server.api('partner', 'POST', '/v1/contacts', syntheticContact({ external_ref: 'E2E-KEY-DECIDED' }));
+  assert.equal(created.status, 201);
+  const { id } = created.json;
+  const decided = await server.api('triage', 'POST', `/v1/contacts/${id}/decision`,
+    { route: 'NFA', reason: 'Synthetic: no role for children\'s services.' });
+  assert.equal(decided.status, 200);
+
+  const m = await openPage(browser, server, { prefix: 'journey' });
+  await m.signIn('manager');
+  await m.page.goto(`/#/contacts/${id}`);
+  await m.page.locator('#decided-by').waitFor();
+  assert.match(await m.page.locator('#decided-by').innerText(),
+    /^Decided by ifd-triage \(Wirral front door\), [A-Z][a-z]{2} 24 Nov, \d\d:\d\d$/);
+  const history = await m.page.locator('#history-table').innerText();
+  assert.match(history, /Decision recorded\s+ifd-triage \(Wirral front door\)/);
+  // The partner's key has no organisation of its own: its name alone.
+  assert.match(history, /Contact received\s+merseyside-police\s/);
+  await m.shot('contact-decided-by-key');
+  assert.deepEqual(m.problems, []);
+  await m.context.close();
 });

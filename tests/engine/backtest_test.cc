@@ -57,7 +57,7 @@ TEST(Backtest, CountsHowAnotherPolicyWouldHaveRouted) {
       s.mutable_children(0)->set_given_name("Child" + std::to_string(done.size()));
       auto promise = std::make_shared<std::promise<CommandResult>>();
       done.push_back(promise->get_future());
-      ASSERT_TRUE(processor.Submit(SubmitContact{s, "example-school", "", ""},
+      ASSERT_TRUE(processor.Submit(SubmitContact{s, KeyActor("example-school"), "", ""},
                                    [promise](CommandResult r) { promise->set_value(r); }));
     }
   };

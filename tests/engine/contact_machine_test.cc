@@ -67,7 +67,8 @@ class ContactMachineTest : public ::testing::Test {
 };
 
 TEST_F(ContactMachineTest, SubmissionStartsTheDecisionTimescaleAndAcknowledges) {
-  auto events = Run(SubmitContact{SchoolContact(), "example-school", "", ""}, kTuesday10am);
+  auto events =
+      Run(SubmitContact{SchoolContact(), KeyActor("example-school"), "", ""}, kTuesday10am);
   EXPECT_THAT(Types(events),
               ElementsAre(v1::EventType::CONTACT_RECEIVED, v1::EventType::TIMESCALE_STARTED,
                           v1::EventType::LETTER_ISSUED));
@@ -98,16 +99,18 @@ TEST_F(ContactMachineTest, SubmissionStartsTheDecisionTimescaleAndAcknowledges) 
 }
 
 TEST_F(ContactMachineTest, ReplayingTheHistoryGivesTheSameState) {
-  Run(SubmitContact{SchoolContact(), "example-school", "", ""}, kTuesday10am);
+  Run(SubmitContact{SchoolContact(), KeyActor("example-school"), "", ""}, kTuesday10am);
   v1::DecisionRequest d;
   d.set_route(v1::Route::MASH);
   d.set_rag(v1::Rag::RED);
   d.set_reason("Checks needed.");
-  Run(RecordDecision{"FD-00000001", d, "ifd-triage"}, kTuesday10am + std::chrono::hours(2));
+  Run(RecordDecision{"FD-00000001", d, KeyActor("ifd-triage")},
+      kTuesday10am + std::chrono::hours(2));
   v1::MashOutcomeRequest o;
   o.set_outcome(v1::MashOutcome::STRATEGY_DISCUSSION);
   o.set_reason("Reasonable cause to suspect significant harm.");
-  Run(RecordMashOutcome{"FD-00000001", o, "ifd-triage"}, kTuesday10am + std::chrono::hours(3));
+  Run(RecordMashOutcome{"FD-00000001", o, KeyActor("ifd-triage")},
+      kTuesday10am + std::chrono::hours(3));
 
   v1::ContactRecord replayed;
   for (const auto& e : history_) Apply(replayed, e);
@@ -115,13 +118,13 @@ TEST_F(ContactMachineTest, ReplayingTheHistoryGivesTheSameState) {
 }
 
 TEST_F(ContactMachineTest, MashDecisionStopsTheDecisionClockAndStartsMash) {
-  Run(SubmitContact{SchoolContact(), "example-school", "", ""}, kTuesday10am);
+  Run(SubmitContact{SchoolContact(), KeyActor("example-school"), "", ""}, kTuesday10am);
   v1::DecisionRequest d;
   d.set_route(v1::Route::MASH);
   d.set_rag(v1::Rag::RED);
   d.set_reason("Checks needed.");
   TimePoint decided = kTuesday10am + std::chrono::hours(2);
-  auto events = Run(RecordDecision{"FD-00000001", d, "ifd-triage"}, decided);
+  auto events = Run(RecordDecision{"FD-00000001", d, KeyActor("ifd-triage")}, decided);
   EXPECT_THAT(Types(events),
               ElementsAre(v1::EventType::TIMESCALE_STOPPED, v1::EventType::DECISION_RECORDED,
                           v1::EventType::TIMESCALE_STARTED));
@@ -133,21 +136,22 @@ TEST_F(ContactMachineTest, MashDecisionStopsTheDecisionClockAndStartsMash) {
   // Red: 4 working hours from 12:00 on a Tuesday is 16:00 the same day.
   EXPECT_EQ(FromProto(state_.contact().deadlines(0).due_at()), decided + std::chrono::hours(4));
 
-  auto again = Decide(&state_, RecordDecision{"FD-00000001", d, "ifd-triage"}, At(decided));
+  auto again =
+      Decide(&state_, RecordDecision{"FD-00000001", d, KeyActor("ifd-triage")}, At(decided));
   EXPECT_TRUE(absl::IsFailedPrecondition(again.status()));
 }
 
 TEST_F(ContactMachineTest, MashOutcomeClosesWithAnOutcomeLetter) {
-  Run(SubmitContact{SchoolContact(), "example-school", "", ""}, kTuesday10am);
+  Run(SubmitContact{SchoolContact(), KeyActor("example-school"), "", ""}, kTuesday10am);
   v1::DecisionRequest d;
   d.set_route(v1::Route::MASH);
   d.set_reason("Checks needed.");
-  Run(RecordDecision{"FD-00000001", d, "ifd-triage"}, kTuesday10am);
+  Run(RecordDecision{"FD-00000001", d, KeyActor("ifd-triage")}, kTuesday10am);
   v1::MashOutcomeRequest o;
   o.set_outcome(v1::MashOutcome::EARLY_HELP);
   o.set_reason("The family agreed to a family support worker.");
   o.set_team("Early Help North");
-  auto events = Run(RecordMashOutcome{"FD-00000001", o, "mash-officer"}, kTuesday10am);
+  auto events = Run(RecordMashOutcome{"FD-00000001", o, KeyActor("mash-officer")}, kTuesday10am);
   EXPECT_THAT(Types(events),
               ElementsAre(v1::EventType::TIMESCALE_STOPPED, v1::EventType::MASH_OUTCOME_RECORDED,
                           v1::EventType::CONTACT_CLOSED, v1::EventType::LETTER_ISSUED));
@@ -161,7 +165,7 @@ TEST_F(ContactMachineTest, MashOutcomeClosesWithAnOutcomeLetter) {
 }
 
 TEST_F(ContactMachineTest, TimerBreachesOnceAndStaleTimersDoNothing) {
-  Run(SubmitContact{SchoolContact(), "example-school", "", ""}, kTuesday10am);
+  Run(SubmitContact{SchoolContact(), KeyActor("example-school"), "", ""}, kTuesday10am);
   TimePoint due = FromProto(state_.contact().deadlines(0).due_at());
   auto breach = Run(FireTimer{"FD-00000001", "decision", due}, due + std::chrono::hours(1));
   ASSERT_THAT(Types(breach), ElementsAre(v1::EventType::TIMESCALE_BREACHED));
@@ -179,13 +183,14 @@ TEST_F(ContactMachineTest, TimerBreachesOnceAndStaleTimersDoNothing) {
   v1::DecisionRequest d;
   d.set_route(v1::Route::NFA);
   d.set_reason("No role for children's services.");
-  auto decided = Run(RecordDecision{"FD-00000001", d, "ifd-triage"}, due + std::chrono::hours(3));
+  auto decided =
+      Run(RecordDecision{"FD-00000001", d, KeyActor("ifd-triage")}, due + std::chrono::hours(3));
   EXPECT_FALSE(decided[0].timescale_stopped().met());
   EXPECT_EQ(state_.contact().outcome(), v1::Outcome::NFA);
 }
 
 TEST_F(ContactMachineTest, WarningTimerMarksTheStepDueSoonOnce) {
-  Run(SubmitContact{SchoolContact(), "example-school", "", ""}, kTuesday10am);
+  Run(SubmitContact{SchoolContact(), KeyActor("example-school"), "", ""}, kTuesday10am);
   const v1::Deadline& d = state_.contact().deadlines(0);
   TimePoint due = FromProto(d.due_at());
   ASSERT_TRUE(d.has_warn_at());
@@ -199,7 +204,8 @@ TEST_F(ContactMachineTest, WarningTimerMarksTheStepDueSoonOnce) {
   v1::DecisionRequest decision;
   decision.set_route(v1::Route::EARLY_HELP);
   decision.set_reason("Early help offered.");
-  Run(RecordDecision{"FD-00000001", decision, "ifd-triage"}, warn + std::chrono::minutes(30));
+  Run(RecordDecision{"FD-00000001", decision, KeyActor("ifd-triage")},
+      warn + std::chrono::minutes(30));
   ASSERT_EQ(state_.contact().results_size(), 1);
   EXPECT_EQ(state_.contact().results(0).name(), "decision");
   EXPECT_TRUE(state_.contact().results(0).met());
@@ -207,12 +213,13 @@ TEST_F(ContactMachineTest, WarningTimerMarksTheStepDueSoonOnce) {
 }
 
 TEST_F(ContactMachineTest, TimerForAFinishedStepDoesNothing) {
-  Run(SubmitContact{SchoolContact(), "example-school", "", ""}, kTuesday10am);
+  Run(SubmitContact{SchoolContact(), KeyActor("example-school"), "", ""}, kTuesday10am);
   TimePoint due = FromProto(state_.contact().deadlines(0).due_at());
   v1::DecisionRequest d;
   d.set_route(v1::Route::SIGNPOST);
   d.set_reason("Universal services can help.");
-  Run(RecordDecision{"FD-00000001", d, "ifd-triage"}, kTuesday10am + std::chrono::hours(1));
+  Run(RecordDecision{"FD-00000001", d, KeyActor("ifd-triage")},
+      kTuesday10am + std::chrono::hours(1));
   EXPECT_THAT(Run(FireTimer{"FD-00000001", "decision", due}, due), IsEmpty());
 }
 
@@ -223,7 +230,7 @@ TEST_F(ContactMachineTest, ImmediateRiskOutOfHoursRaisesAnEdtAlert) {
   s.set_immediate_risk(true);
   s.clear_concerns();
   s.add_concerns(v1::Concern::PHYSICAL_ABUSE);
-  auto events = Run(SubmitContact{s, "merseyside-police", "", ""}, kSaturday2am);
+  auto events = Run(SubmitContact{s, KeyActor("merseyside-police"), "", ""}, kSaturday2am);
   ASSERT_GE(events.size(), 2u);
   EXPECT_EQ(events[1].type(), v1::EventType::EDT_ALERT);
   EXPECT_FALSE(events[1].edt_alert().reason().empty());
@@ -233,7 +240,7 @@ TEST_F(ContactMachineTest, ImmediateRiskOutOfHoursRaisesAnEdtAlert) {
 TEST_F(ContactMachineTest, ImmediateRiskInOfficeHoursRaisesNoAlert) {
   v1::ContactSubmission s = SchoolContact();
   s.set_immediate_risk(true);
-  auto events = Run(SubmitContact{s, "example-school", "", ""}, kTuesday10am);
+  auto events = Run(SubmitContact{s, KeyActor("example-school"), "", ""}, kTuesday10am);
   for (const auto& e : events) EXPECT_NE(e.type(), v1::EventType::EDT_ALERT);
 }
 
@@ -242,7 +249,8 @@ TEST_F(ContactMachineTest, OpenCaseClosesAtOnceToTheAllocatedTeam) {
   in.new_contact_id = "FD-00000001";
   in.prior.mutable_open_case()->set_case_id("CASE-17");
   in.prior.mutable_open_case()->set_team("Children in Need Team 2");
-  auto events = Decide(nullptr, SubmitContact{SchoolContact(), "example-school", "", ""}, in);
+  auto events =
+      Decide(nullptr, SubmitContact{SchoolContact(), KeyActor("example-school"), "", ""}, in);
   ASSERT_TRUE(events.ok()) << events.status();
   v1::ContactRecord state;
   for (const auto& e : *events) Apply(state, e);
@@ -257,7 +265,7 @@ TEST_F(ContactMachineTest, AnonymousReferrerLettersAreKeptButUndeliverable) {
   v1::ContactSubmission s = SchoolContact();
   s.set_source(v1::Source::ANONYMOUS);
   s.clear_referrer();
-  Run(SubmitContact{s, "ifd-triage", "", ""}, kTuesday10am);
+  Run(SubmitContact{s, KeyActor("ifd-triage"), "", ""}, kTuesday10am);
   EXPECT_TRUE(LastLetter().undeliverable());
 }
 
@@ -265,8 +273,115 @@ TEST_F(ContactMachineTest, CommandsOnUnknownContactsAreNotFound) {
   v1::DecisionRequest d;
   d.set_route(v1::Route::NFA);
   d.set_reason("x");
-  auto events = Decide(nullptr, RecordDecision{"FD-404", d, "ifd-triage"}, At(kTuesday10am));
+  auto events =
+      Decide(nullptr, RecordDecision{"FD-404", d, KeyActor("ifd-triage")}, At(kTuesday10am));
   EXPECT_TRUE(absl::IsNotFound(events.status()));
+}
+
+// A member of staff signed in through the identity provider.
+v1::Actor Person(const std::string& subject, const std::string& name, const std::string& role) {
+  v1::Actor actor;
+  actor.set_kind(v1::Actor::PERSON);
+  actor.set_id(subject);
+  actor.set_name(name);
+  actor.set_role(role);
+  actor.set_organisation("council");
+  return actor;
+}
+
+TEST_F(ContactMachineTest, EveryEventACommandCausesNamesItsActorInFull) {
+  v1::Actor school = KeyActor("example-school", "Example Primary");
+  for (const auto& e : Run(SubmitContact{SchoolContact(), school, "", ""}, kTuesday10am)) {
+    EXPECT_EQ(e.actor(), "example-school");
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(e.caused_by(), school));
+  }
+  EXPECT_EQ(state_.contact().submitted_by(), "example-school");
+
+  v1::Actor sam = Person("sub-5a7", "Sam Patel", "triage");
+  v1::DecisionRequest d;
+  d.set_route(v1::Route::MASH);
+  d.set_rag(v1::Rag::AMBER);
+  d.set_reason("Checks needed.");
+  auto decided = Run(RecordDecision{"FD-00000001", d, sam}, kTuesday10am + std::chrono::hours(1));
+  ASSERT_FALSE(decided.empty());
+  for (const auto& e : decided) {
+    EXPECT_EQ(e.actor(), "sub-5a7");
+    EXPECT_EQ(e.caused_by().kind(), v1::Actor::PERSON);
+    EXPECT_EQ(e.caused_by().name(), "Sam Patel");
+    EXPECT_EQ(e.caused_by().role(), "triage");
+  }
+  const v1::FrontDoorDecision& decision = state_.contact().decision();
+  EXPECT_EQ(decision.decided_by(), "sub-5a7");
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(decision.decided_by_actor(), sam));
+
+  v1::Actor alex = Person("sub-a1e", "Alex Jones", "triage");
+  v1::MashOutcomeRequest o;
+  o.set_outcome(v1::MashOutcome::EARLY_HELP);
+  o.set_reason("Family support agreed.");
+  for (const auto& e :
+       Run(RecordMashOutcome{"FD-00000001", o, alex}, kTuesday10am + std::chrono::hours(2))) {
+    EXPECT_EQ(e.actor(), "sub-a1e");
+    EXPECT_EQ(e.caused_by().name(), "Alex Jones");
+  }
+  EXPECT_EQ(state_.contact().mash().completed_by(), "sub-a1e");
+  EXPECT_EQ(state_.contact().mash().completed_by_actor().name(), "Alex Jones");
+}
+
+TEST_F(ContactMachineTest, TimersCauseEventsWithNoActor) {
+  Run(SubmitContact{SchoolContact(), KeyActor("example-school"), "", ""}, kTuesday10am);
+  const v1::Deadline& d = state_.contact().deadlines(0);
+  TimePoint warn = FromProto(d.warn_at());
+  TimePoint due = FromProto(d.due_at());
+  auto warned = Run(FireTimer{"FD-00000001", "decision/due-soon", warn}, warn);
+  auto breached = Run(FireTimer{"FD-00000001", "decision", due}, due);
+  ASSERT_EQ(warned.size(), 1u);
+  ASSERT_EQ(breached.size(), 1u);
+  for (const v1::Event* e : {&warned[0], &breached[0]}) {
+    EXPECT_EQ(e->actor(), "");
+    EXPECT_FALSE(e->has_caused_by()) << e->DebugString();
+  }
+}
+
+TEST_F(ContactMachineTest, ThePolicysOwnDecisionNamesNoDecider) {
+  DecideInputs in = At(kTuesday10am);
+  in.new_contact_id = "FD-00000001";
+  in.prior.mutable_open_case()->set_case_id("CASE-17");
+  in.prior.mutable_open_case()->set_team("Children in Need Team 2");
+  auto events =
+      Decide(nullptr, SubmitContact{SchoolContact(), KeyActor("example-school"), "", ""}, in);
+  ASSERT_TRUE(events.ok()) << events.status();
+  v1::ContactRecord state;
+  for (const auto& e : *events) Apply(state, e);
+  // The submission caused it; the policy decided it.
+  EXPECT_EQ(events->back().caused_by().id(), "example-school");
+  EXPECT_EQ(state.contact().decision().decided_by(), "policy");
+  EXPECT_FALSE(state.contact().decision().has_decided_by_actor());
+}
+
+TEST_F(ContactMachineTest, EventsStoredBeforeActorsHadNamesStillApply) {
+  Run(SubmitContact{SchoolContact(), KeyActor("example-school"), "", ""}, kTuesday10am);
+  v1::DecisionRequest d;
+  d.set_route(v1::Route::MASH);
+  d.set_reason("Checks needed.");
+  Run(RecordDecision{"FD-00000001", d, KeyActor("ifd-triage")}, kTuesday10am);
+  v1::MashOutcomeRequest o;
+  o.set_outcome(v1::MashOutcome::NFA);
+  o.set_reason("No further action.");
+  Run(RecordMashOutcome{"FD-00000001", o, KeyActor("ifd-triage")}, kTuesday10am);
+
+  // As stored before this change: the actor's id only.
+  v1::ContactRecord replayed;
+  for (v1::Event e : history_) {
+    e.clear_caused_by();
+    Apply(replayed, e);
+  }
+  const v1::Contact& c = replayed.contact();
+  EXPECT_EQ(c.state(), v1::ContactState::CLOSED);
+  EXPECT_EQ(c.submitted_by(), "example-school");
+  EXPECT_EQ(c.decision().decided_by(), "ifd-triage");
+  EXPECT_FALSE(c.decision().has_decided_by_actor());
+  EXPECT_EQ(c.mash().completed_by(), "ifd-triage");
+  EXPECT_FALSE(c.mash().has_completed_by_actor());
 }
 
 }  // namespace

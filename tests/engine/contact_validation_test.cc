@@ -233,13 +233,13 @@ TEST(EngineValidatesTest, DecideRefusesAnInvalidSubmissionNamingTheField) {
   in.new_contact_id = "FD-00000001";
   v1::ContactSubmission s = testing::SchoolContact();
   s.mutable_children(0)->set_nhs_number("123");
-  auto events = Decide(nullptr, SubmitContact{s, "example-school", "", ""}, in);
+  auto events = Decide(nullptr, SubmitContact{s, KeyActor("example-school"), "", ""}, in);
   ASSERT_TRUE(absl::IsInvalidArgument(events.status())) << events.status();
   EXPECT_THAT(std::string(events.status().message()),
               ::testing::HasSubstr("children[0].nhs_number"));
 
-  auto valid =
-      Decide(nullptr, SubmitContact{testing::SchoolContact(), "example-school", "", ""}, in);
+  auto valid = Decide(
+      nullptr, SubmitContact{testing::SchoolContact(), KeyActor("example-school"), "", ""}, in);
   EXPECT_TRUE(valid.ok()) << valid.status();
 }
 
@@ -255,7 +255,7 @@ TEST(EngineValidatesTest, ProcessorRefusesAnInvalidSubmissionAndStoresNothing) {
   s.clear_channel();
   auto promise = std::make_shared<std::promise<CommandResult>>();
   auto answer = promise->get_future();
-  ASSERT_TRUE(processor.Submit(SubmitContact{s, "example-school", "", ""},
+  ASSERT_TRUE(processor.Submit(SubmitContact{s, KeyActor("example-school"), "", ""},
                                [promise](CommandResult r) { promise->set_value(std::move(r)); }));
   CommandResult r = answer.get();
   processor.Stop();

@@ -198,7 +198,7 @@ TEST_F(OutboxTest, ANewSinkPlugsInBesideTheWriterWithoutTouchingIt) {
   ASSERT_TRUE(processor.Start().ok());
 
   std::promise<CommandResult> answer;
-  ASSERT_TRUE(processor.Submit(SubmitContact{SchoolContact(), "example-school", "", ""},
+  ASSERT_TRUE(processor.Submit(SubmitContact{SchoolContact(), KeyActor("example-school"), "", ""},
                                [&](CommandResult r) { answer.set_value(std::move(r)); }));
   CommandResult r = answer.get_future().get();
   ASSERT_TRUE(r.status.ok()) << r.status;

@@ -81,7 +81,7 @@ class ProcessorTest : public ::testing::Test {
   }
 
   static SubmitContact Contact(const std::string& key = "", const std::string& digest = "") {
-    return SubmitContact{SchoolContact(), "example-school", key, digest};
+    return SubmitContact{SchoolContact(), KeyActor("example-school"), key, digest};
   }
 
   TempDir dir_;
@@ -252,12 +252,13 @@ TEST_F(ProcessorTest, WrongStepsAreRefusedAndChangeNothing) {
   v1::MashOutcomeRequest outcome;
   outcome.set_outcome(v1::MashOutcome::NFA);
   outcome.set_reason("x");
-  CommandResult r = Queue(*processor, RecordMashOutcome{id, outcome, "ifd-triage"}).get();
+  CommandResult r = Queue(*processor, RecordMashOutcome{id, outcome, KeyActor("ifd-triage")}).get();
   EXPECT_TRUE(absl::IsFailedPrecondition(r.status));
   v1::DecisionRequest decision;
   decision.set_route(v1::Route::MASH);
   decision.set_reason("Checks needed.");
-  ASSERT_TRUE(Queue(*processor, RecordDecision{id, decision, "ifd-triage"}).get().status.ok());
+  ASSERT_TRUE(
+      Queue(*processor, RecordDecision{id, decision, KeyActor("ifd-triage")}).get().status.ok());
   processor->Stop();
   // The tallies are kept in the store and come back after a restart.
   MetricsRegistry fresh;

@@ -48,7 +48,7 @@ class QueriesTest : public ::testing::Test {
     v1::ContactSubmission s = SchoolContact();
     s.set_source(source);
     s.mutable_children(0)->set_given_name(given_name);
-    CommandResult r = Run(SubmitContact{s, actor, "", ""});
+    CommandResult r = Run(SubmitContact{s, KeyActor(actor), "", ""});
     EXPECT_TRUE(r.status.ok()) << r.status;
     return r.status.ok() ? r.contact->contact().id() : "";
   }
@@ -58,7 +58,7 @@ class QueriesTest : public ::testing::Test {
     d.set_route(v1::Route::MASH);
     d.set_rag(rag);
     d.set_reason("SYNTHETIC: needs the MASH");
-    CommandResult r = Run(RecordDecision{id, d, "ifd-triage"});
+    CommandResult r = Run(RecordDecision{id, d, KeyActor("ifd-triage")});
     ASSERT_TRUE(r.status.ok()) << r.status;
   }
 

@@ -64,7 +64,7 @@ TEST_F(RuleCasesAgreeWithTheEngineTest, FactsForCaseAreTheEnginesFacts) {
   in.prior = case_.prior();
   v1::ContactSubmission submission = case_.contact();
   *submission.mutable_received_at() = case_.received_at();
-  auto events = Decide(nullptr, SubmitContact{submission, "police", "", ""}, in);
+  auto events = Decide(nullptr, SubmitContact{submission, KeyActor("police"), "", ""}, in);
   ASSERT_TRUE(events.ok()) << events.status();
   ASSERT_FALSE(events->empty());
   Facts engine = FactsOf(events->front().contact_received(), *active_.calendar);
@@ -83,7 +83,7 @@ TEST_F(RuleCasesAgreeWithTheEngineTest, DecideRecommendsWhatTheCaseExpects) {
   in.prior = case_.prior();
   v1::ContactSubmission submission = case_.contact();
   *submission.mutable_received_at() = case_.received_at();
-  auto events = Decide(nullptr, SubmitContact{submission, "police", "", ""}, in);
+  auto events = Decide(nullptr, SubmitContact{submission, KeyActor("police"), "", ""}, in);
   ASSERT_TRUE(events.ok()) << events.status();
   ASSERT_FALSE(events->empty());
   const v1::ContactReceived& received = events->front().contact_received();

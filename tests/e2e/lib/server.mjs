@@ -28,7 +28,7 @@ export async function startServer() {
   writeFileSync(config, [
     'api_keys:',
     `  - {name: merseyside-police, role: partner, token: "${TOKENS.partner}"}`,
-    `  - {name: ifd-triage, role: triage, token: "${TOKENS.triage}"}`,
+    `  - {name: ifd-triage, role: triage, token: "${TOKENS.triage}", organisation: "Wirral front door"}`,
     `  - {name: ifd-manager, role: manager, token: "${TOKENS.manager}"}`,
     `  - {name: ops, role: admin, token: "${TOKENS.admin}"}`,
     `policy: ${join(SOURCE_DIR, 'rules/policies/default.yaml')}`,

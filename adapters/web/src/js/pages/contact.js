@@ -14,6 +14,7 @@ import {
 } from '../codes.js';
 import { dateTime, shortDateTime, calendarDate, ageOn, londonDay } from '../format.js';
 import { now } from '../session.js';
+import { actorLabel } from '../actors.js';
 import { deadlineTag, startTicker } from '../deadline-tag.js';
 import { navigate } from '../nav.js';
 import { ErrorSummary } from '/vendor/govuk/govuk-frontend.min.js';
@@ -121,10 +122,16 @@ function describeEvent(e) {
   }
 }
 
+// "Decided by Sam Patel (triage), Tue 24 Nov, 10:02"
+function decidedBy(d) {
+  const who = d.automatic ? 'the rules' : actorLabel(d.decided_by_actor, d.decided_by) || 'someone not recorded';
+  return `Decided by ${who}${d.decided_at ? `, ${shortDateTime(d.decided_at)}` : ''}`;
+}
+
 function historySection(events) {
   return section('history', 'History', events.length ? table(null,
     [{ label: 'When' }, { label: 'What' }, { label: 'Who' }, { label: 'Details' }],
-    events.map((e) => [shortDateTime(e.at), EVENT_TYPES[e.type] || e.type, e.actor || 'The system', describeEvent(e)]),
+    events.map((e) => [shortDateTime(e.at), EVENT_TYPES[e.type] || e.type, actorLabel(e.caused_by, e.actor) || 'The system', describeEvent(e)]),
     { id: 'history-table' }) : para('No history.'));
 }
 
@@ -237,14 +244,15 @@ export async function contactPage(ctx) {
         h('span', {}, dateTime(dl.due_at), ' ', deadlineTag(dl))]),
     ]),
     canAct ? actionForm(ctx, c, (which) => navigate(`#/contacts/${encodeURIComponent(c.id)}?recorded=${which}`)) : null,
-    d ? section('decision', 'Front door decision', summaryList([
-      ['Route', cap(ROUTES[d.route] || d.route)], ['RAG rating', ragTag(d.rag)], ['Reason', d.reason],
-      ['Decided', `${dateTime(d.decided_at)}${d.decided_by ? ` by ${d.decided_by}` : ''}${d.automatic ? ' (by the rules)' : ''}`],
-    ])) : null,
+    d ? section('decision', 'Front door decision',
+      h('p', { class: 'govuk-body', id: 'decided-by' }, decidedBy(d)),
+      summaryList([
+        ['Route', cap(ROUTES[d.route] || d.route)], ['RAG rating', ragTag(d.rag)], ['Reason', d.reason],
+      ])) : null,
     m && (m.entered_at || m.outcome) ? section('mash', 'MASH', summaryList([
       ['Entered MASH', dateTime(m.entered_at)], ['RAG rating', ragTag(m.rag)],
       ['Outcome', m.outcome ? cap(MASH_OUTCOMES[m.outcome]) : 'Not yet'], ['Reason', m.reason], ['Team', m.team],
-      ['Completed', m.completed_at ? `${dateTime(m.completed_at)}${m.completed_by ? ` by ${m.completed_by}` : ''}` : null],
+      ['Completed', m.completed_at ? `${dateTime(m.completed_at)}${m.completed_by ? ` by ${actorLabel(m.completed_by_actor, m.completed_by)}` : ''}` : null],
     ])) : null,
     recommendationSection(c),
     section('prior', 'What we knew before', summaryList([

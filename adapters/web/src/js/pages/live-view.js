@@ -10,6 +10,7 @@ import { get, query } from '../api.js';
 import { cap, RAGS, RAG_COLOURS, OUTCOMES, sourceLabel, timescaleLabel } from '../codes.js';
 import { shortDateTime, londonDay, percent, hours, calendarDate } from '../format.js';
 import { now, observeTime } from '../session.js';
+import { actorLabel } from '../actors.js';
 import { deadlineTag, startTicker, refreshDeadlineTags } from '../deadline-tag.js';
 import { openStream } from '../stream.js';
 import { chartWithTable } from '../charts.js';
@@ -173,6 +174,15 @@ function headline(ind) {
   ]);
 }
 
+// Decisions per worker (people and keys; not the rules' own), most first.
+function workers(ind) {
+  const rows = ind.decisions_by_worker || [];
+  return rows.length ? table(null,
+    [{ label: 'Who', rowHeader: true }, { label: 'Decisions', numeric: true }, { label: 'In time', numeric: true }, { label: 'Share', numeric: true }],
+    rows.map((w) => [actorLabel(w.actor, (w.actor || {}).id), n(w.decisions), n(w.in_time), percent(w.in_time_share)]),
+    { id: 'decisions-by-worker' }) : para('No decisions made by people or keys in this range.');
+}
+
 // Every day and every week of the range, with the server's rows where it
 // has them: a day without contacts is a 0, a week without decisions has no
 // share (a gap in the chart, a dash in the table) rather than 0%.
@@ -307,6 +317,7 @@ export async function liveViewPage(ctx) {
   if (!ctx.isCurrent()) return;
   const charts = indicatorCharts({ from: range.from, to: range.to, ...ind });
   put(clear(indicators), h('h3', { class: 'govuk-heading-m' }, 'Key figures'), headline(ind),
+    h('h3', { class: 'govuk-heading-m' }, 'Decisions by worker'), workers(ind),
     h('h3', { class: 'govuk-heading-m' }, 'Charts'), charts.map((c) => c.el));
   charts.forEach((c) => c.draw());
   ctx.onLeave(() => charts.forEach((c) => c.destroy()));
