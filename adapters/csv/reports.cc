@@ -3,7 +3,6 @@
 
 #include <string_view>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "adapters/csv/csv.h"
 #include "calendar/date_words.h"
@@ -29,7 +28,9 @@ std::string DayMonthYear(std::string_view iso) {
 // that a spreadsheet would take for a formula gets a leading apostrophe.
 std::string Text(std::string_view text) {
   if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos) {
-    return absl::StrCat("'", text);
+    std::string out(1, '\'');
+    out.append(text);
+    return out;
   }
   return std::string(text);
 }

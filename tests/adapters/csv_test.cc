@@ -127,6 +127,32 @@ TEST(CsvReports, IndicatorsOneNumberARow) {
   EXPECT_EQ(text.back(), '\n');
 }
 
+TEST(CsvReports, DecisionsPerWorkerAndNoFormulaFromANameTheProviderGave) {
+  v1::Indicators in;
+  in.set_from("2026-11-23");
+  in.set_to("2026-11-29");
+  auto* sam = in.add_decisions_by_worker();
+  sam->mutable_actor()->set_id("sub-5a7");
+  sam->mutable_actor()->set_name("Sam Patel");
+  sam->mutable_actor()->set_role("triage");
+  sam->set_decisions(3);
+  sam->set_in_time(2);
+  sam->set_in_time_share(2.0 / 3);
+  auto* odd = in.add_decisions_by_worker();
+  odd->mutable_actor()->set_id("sub-0dd");
+  odd->mutable_actor()->set_name("=HYPERLINK(\"x\")");
+  odd->set_decisions(1);
+  std::string text = WriteIndicators(in);
+  EXPECT_THAT(text,
+              HasSubstr("worker_name,2026-11-23..2026-11-29,sub-5a7,Sam Patel\n"
+                        "worker_role,2026-11-23..2026-11-29,sub-5a7,triage\n"
+                        "worker_decisions,2026-11-23..2026-11-29,sub-5a7,3\n"
+                        "worker_decisions_in_time,2026-11-23..2026-11-29,sub-5a7,2\n"
+                        "worker_decisions_in_time_share,2026-11-23..2026-11-29,sub-5a7,0.6667\n"));
+  EXPECT_THAT(text,
+              HasSubstr("worker_name,2026-11-23..2026-11-29,sub-0dd,\"'=HYPERLINK(\"\"x\"\")\"\n"));
+}
+
 TEST(CsvReports, AnnexAContactsInOfstedsLayout) {
   std::vector<v1::AnnexAContact> rows(3);
   rows[0].set_child_id("P-0001");

@@ -41,6 +41,8 @@ test('a breach appears on the live view when the clock jumps, without a reload',
   await t.signIn('manager');
   await page.locator('#live-status[data-state="open"]').waitFor();
   await page.locator('#chart-decided-table').waitFor();
+  // Decisions per worker: the triage key's one, in time.
+  assert.match(await page.locator('#decisions-by-worker').innerText(), /ifd-triage \(Wirral front door\)\s+1\s+1\s+100%/);
   assert.equal(await page.locator('#open-breaches-count').innerText(), '0');
   await page.locator(`#near-breaches-table a[href="#/contacts/${seeded[3].id}"]`).waitFor();
   assert.equal(await page.locator('#near-breaches-count').innerText(), '1');

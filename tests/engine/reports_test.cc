@@ -140,7 +140,7 @@ TEST_F(ReportsTest, AContactStoredBeforePeopleHadNamesCountsUnderItsId) {
   result.set_name("decision");
   result.set_met(true);
   *result.mutable_finished_at() = ToProto(kTuesday10am + std::chrono::hours(1));
-  Store::Batch batch;
+  Store::Batch batch = store_->NewBatch();
   batch.PutContact(record);
   batch.PutReceived(kTuesday10am, c.id());
   ASSERT_TRUE(store_->Commit(batch).ok());

@@ -63,7 +63,7 @@ class ActorTest : public ::testing::Test {
     std::vector<boost::json::object> out;
     if (events.status != 200) return out;
     for (const auto& e : events.at("events").as_array()) {
-      if (e.as_object().at("type") == type) out.push_back(e.as_object());
+      if (e.as_object().at("type") == type.c_str()) out.push_back(e.as_object());
     }
     return out;
   }
