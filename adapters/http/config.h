@@ -23,7 +23,8 @@ struct ApiKeyConfig {
 
   std::string name;
   std::string role;
-  // "plain-text" or "sha256:<64 hex digits>".
+  // "plain-text" or "sha256:<64 hex digits>"; empty for a key that signs in
+  // with a client certificate only.
   std::string token;
   // The organisation the key belongs to: a partner sees the contacts its
   // organisation sent, through any of its keys. Default: the key's name.
