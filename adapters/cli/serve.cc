@@ -15,6 +15,7 @@
 #include "adapters/http/config.h"
 #include "adapters/http/live_feed.h"
 #include "adapters/http/server.h"
+#include "adapters/http/tls.h"
 #include "adapters/sinks/spool.h"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/signal_set.hpp"
@@ -80,6 +81,16 @@ int Serve(const ServeArgs& args) {
   }
   server_options.body_limit = config->body_limit_bytes;
   server_options.idle_timeout = config->idle_timeout;
+  std::unique_ptr<TlsSlot> tls;
+  if (config->tls) {
+    auto loaded = TlsSlot::Load(*config->tls);
+    if (!loaded.ok()) {
+      std::cerr << "frontdoor serve: " << args.config << ": " << loaded.status().message() << "\n";
+      return 2;
+    }
+    tls = *std::move(loaded);
+    server_options.tls = tls.get();
+  }
 
   std::unique_ptr<Clock> clock;
   if (args.manual_clock) {
@@ -225,6 +236,15 @@ int Serve(const ServeArgs& args) {
         spdlog::warn("SIGHUP: api keys refused, the old keys stay: {}", std::string(s.message()));
       }
       if (auto s = reload(); !s.ok()) spdlog::warn("SIGHUP: {}", std::string(s.message()));
+      // New connections get the new certificate; a bad file keeps the old.
+      if (tls != nullptr) {
+        if (auto s = tls->Reload(); !s.ok()) {
+          spdlog::warn("SIGHUP: TLS files refused, the old certificate stays: {}",
+                       std::string(s.message()));
+        } else {
+          spdlog::info("TLS certificate reloaded");
+        }
+      }
       await_hangup();
     });
   };
@@ -234,8 +254,8 @@ int Serve(const ServeArgs& args) {
   if (endpoint->address().is_v6()) host = "[" + host + "]";
   std::printf("listening on %s:%u\n", host.c_str(), endpoint->port());
   std::fflush(stdout);
-  spdlog::info("listening on {}:{} with {} I/O threads, data in {}", host, endpoint->port(),
-               config->io_threads, args.data_dir);
+  spdlog::info("listening on {}:{} ({}) with {} I/O threads, data in {}", host, endpoint->port(),
+               tls != nullptr ? "HTTPS" : "HTTP", config->io_threads, args.data_dir);
 
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < config->io_threads; ++i) {

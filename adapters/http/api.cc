@@ -11,6 +11,7 @@
 #include "adapters/http/problem.h"
 #include "adapters/http/router.h"
 #include "adapters/http/stream.h"
+#include "boost/beast/ssl/ssl_stream.hpp"
 #include "boost/url/parse.hpp"
 #include "spdlog/spdlog.h"
 
@@ -66,7 +67,8 @@ struct Api::Impl {
     call.params = std::move(match.params);
     *route_pattern = route.pattern;
     if (route.roles != roles::kPublic) {
-      auto admitted = Admit(deps, call.req, call.peer.to_string(), route.roles);
+      auto admitted =
+          Admit(deps, call.req, call.peer.to_string(), call.client_certificate, route.roles);
       if (auto* refusal = std::get_if<Response>(&admitted)) co_return std::move(*refusal);
       call.who = std::get<Principal>(std::move(admitted));
     }
@@ -98,9 +100,10 @@ struct Api::Impl {
 Api::Api(ApiDependencies deps) : impl_(std::make_unique<Impl>(std::move(deps))) {}
 Api::~Api() = default;
 
-asio::awaitable<Response> Api::Handle(Request request, asio::ip::address peer) {
+asio::awaitable<Response> Api::Handle(Request request, asio::ip::address peer,
+                                      std::string client_certificate) {
   auto start = std::chrono::steady_clock::now();
-  Call call{request, peer, std::nullopt, {}, {}, {}};
+  Call call{request, peer, std::move(client_certificate), std::nullopt, {}, {}, {}};
   std::string_view pattern = "unmatched";
   Response res;
   try {
@@ -131,10 +134,18 @@ bool Api::IsStream(const Request& request) {
   return request.method() == http::verb::get && target.substr(0, target.find('?')) == "/v1/stream";
 }
 
-asio::awaitable<void> Api::Stream(Request request, boost::beast::tcp_stream& stream,
-                                  asio::ip::address peer) {
-  co_await ServeStream(impl_->deps, std::move(request), stream, peer.to_string());
+template <typename AsyncStream>
+asio::awaitable<void> Api::Stream(Request request, AsyncStream& stream, asio::ip::address peer,
+                                  std::string client_certificate) {
+  co_await ServeStream(impl_->deps, std::move(request), stream, peer.to_string(),
+                       std::move(client_certificate));
 }
+
+template asio::awaitable<void> Api::Stream(Request, boost::beast::tcp_stream&, asio::ip::address,
+                                           std::string);
+template asio::awaitable<void> Api::Stream(Request,
+                                           boost::beast::ssl_stream<boost::beast::tcp_stream>&,
+                                           asio::ip::address, std::string);
 
 Response Api::Problem(unsigned version, http::status status, std::string_view slug,
                       std::string_view title, std::string detail) {

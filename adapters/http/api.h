@@ -63,15 +63,22 @@ class Api {
   ~Api();
 
   // Answers one request. Runs on the connection's strand; never throws.
-  // `peer` is the client's address (loopback may read /metrics unsigned).
-  boost::asio::awaitable<Response> Handle(Request request, boost::asio::ip::address peer);
+  // `peer` is the client's address (loopback may read /metrics unsigned);
+  // `client_certificate` the RFC 2253 subject of the client certificate the
+  // TLS handshake verified, empty when none.
+  boost::asio::awaitable<Response> Handle(Request request, boost::asio::ip::address peer,
+                                          std::string client_certificate = {});
 
   // GET /v1/stream is answered by Stream, which takes the connection over.
   static bool IsStream(const Request& request);
   // Checks the caller, then writes Server-Sent Events from the live feed
   // until the client goes, the feed closes (shutdown) or a write fails.
-  boost::asio::awaitable<void> Stream(Request request, boost::beast::tcp_stream& stream,
-                                      boost::asio::ip::address peer);
+  // `AsyncStream` is beast::tcp_stream or beast::ssl_stream<tcp_stream>
+  // (instantiated in api.cc for those two only).
+  template <typename AsyncStream>
+  boost::asio::awaitable<void> Stream(Request request, AsyncStream& stream,
+                                      boost::asio::ip::address peer,
+                                      std::string client_certificate);
 
   // A response for a request the server could not even read (too large,
   // malformed head): the same problem, with the same headers, as the API's

@@ -73,8 +73,11 @@ absl::StatusOr<Authenticator> Authenticator::Make(const std::vector<ApiKeyConfig
                       .kind = Principal::Kind::kKey,
                       .subject = {}},
             {},
+            k.client_certificate_subject,
             k.expires_at};
-    if (std::string_view(k.token).starts_with("sha256:")) {
+    if (k.token.empty()) {
+      // A key for a client certificate only: no token can match it.
+    } else if (std::string_view(k.token).starts_with("sha256:")) {
       auto digest = FromHex(std::string_view(k.token).substr(7));
       if (!digest) {
         return absl::InvalidArgumentError("api key '" + k.name +
@@ -88,9 +91,14 @@ absl::StatusOr<Authenticator> Authenticator::Make(const std::vector<ApiKeyConfig
       if (other.principal.name == k.name) {
         return absl::InvalidArgumentError("api key name '" + k.name + "' is used twice");
       }
-      if (other.digest == key.digest) {
+      if (other.digest && other.digest == key.digest) {
         return absl::InvalidArgumentError("api keys '" + other.principal.name + "' and '" + k.name +
                                           "' share a token");
+      }
+      if (!key.client_certificate_subject.empty() &&
+          other.client_certificate_subject == key.client_certificate_subject) {
+        return absl::InvalidArgumentError("api keys '" + other.principal.name + "' and '" + k.name +
+                                          "' share a client_certificate_subject");
       }
     }
     auth.keys_.push_back(std::move(key));
@@ -122,7 +130,8 @@ AuthOutcome Authenticator::Check(std::string_view authorization,
   const Key* match = nullptr;
   // Every key is compared, so the time taken does not say which one matched.
   for (const Key& key : keys_) {
-    bool same = CRYPTO_memcmp(presented.data(), key.digest.data(), presented.size()) == 0;
+    if (!key.digest) continue;
+    bool same = CRYPTO_memcmp(presented.data(), key.digest->data(), presented.size()) == 0;
     if (same) match = &key;
   }
   if (match == nullptr) return unknown;
@@ -130,6 +139,19 @@ AuthOutcome Authenticator::Check(std::string_view authorization,
     return {std::nullopt, AuthRefusal::kExpired, {}};
   }
   return {match->principal, AuthRefusal::kNone, {}};
+}
+
+AuthOutcome Authenticator::CheckCertificate(
+    std::string_view subject, std::chrono::sys_time<std::chrono::milliseconds> now) const {
+  if (subject.empty()) return {std::nullopt, AuthRefusal::kMissing, {}};
+  for (const Key& key : keys_) {
+    if (key.client_certificate_subject.empty() || key.client_certificate_subject != subject) {
+      continue;
+    }
+    if (key.expires_at && now >= *key.expires_at) return {std::nullopt, AuthRefusal::kExpired, {}};
+    return {key.principal, AuthRefusal::kNone, {}};
+  }
+  return {std::nullopt, AuthRefusal::kUnknown, {}};
 }
 
 }  // namespace frontdoor

@@ -1,4 +1,5 @@
-// Bearer-token authentication against the API keys of the config file.
+// Bearer-token authentication against the API keys of the config file, and
+// the mapping of a verified client certificate's subject to its key.
 // Tokens are held only as SHA-256 digests (the config may give them as
 // "sha256:<hex>" so that the plain token is never on disk), compared in
 // constant time against every key, and never logged.
@@ -77,6 +78,12 @@ class Authenticator {
   AuthOutcome Check(std::string_view authorization,
                     std::chrono::sys_time<std::chrono::milliseconds> now) const;
 
+  // The caller for a client certificate the TLS handshake verified, by its
+  // RFC 2253 subject: the key with that client_certificate_subject (kUnknown
+  // when none, kExpired past its expires_at). Thread-safe.
+  AuthOutcome CheckCertificate(std::string_view subject,
+                               std::chrono::sys_time<std::chrono::milliseconds> now) const;
+
   // Check at the system clock's now; nullopt for any refusal.
   std::optional<Principal> Authenticate(std::string_view authorization) const;
 
@@ -85,7 +92,9 @@ class Authenticator {
  private:
   struct Key {
     Principal principal;
-    std::array<unsigned char, 32> digest;
+    // None for a key that only has a client certificate.
+    std::optional<std::array<unsigned char, 32>> digest;
+    std::string client_certificate_subject;
     std::optional<std::chrono::sys_time<std::chrono::milliseconds>> expires_at;
   };
   std::vector<Key> keys_;

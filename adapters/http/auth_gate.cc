@@ -77,6 +77,17 @@ AuthOutcome AuthGate::Authenticate(std::string_view authorization, const std::st
   return outcome;
 }
 
+AuthOutcome AuthGate::AuthenticateCertificate(std::string_view subject, const std::string& peer) {
+  if (auto wait = throttle_.HeldBack(peer)) {
+    return {std::nullopt, AuthRefusal::kThrottled, *wait};
+  }
+  AuthOutcome outcome = Keys()->CheckCertificate(subject, real_clock_.Now());
+  if (outcome.refusal == AuthRefusal::kUnknown || outcome.refusal == AuthRefusal::kExpired) {
+    throttle_.RecordFailure(peer);
+  }
+  return outcome;
+}
+
 void AuthGate::Replace(Authenticator keys) {
   auto next = std::make_shared<const Authenticator>(std::move(keys));
   absl::MutexLock lock(&mu_);

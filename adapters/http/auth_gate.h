@@ -58,6 +58,11 @@ class AuthGate {
   // header counts against `peer`. Thread-safe.
   AuthOutcome Authenticate(std::string_view authorization, const std::string& peer);
 
+  // The caller from `peer` with a client certificate the TLS handshake
+  // verified (its RFC 2253 subject), held back and counted like a token.
+  // Thread-safe.
+  AuthOutcome AuthenticateCertificate(std::string_view subject, const std::string& peer);
+
   // Puts `keys` in force for every request from now on. Thread-safe.
   void Replace(Authenticator keys);
 

@@ -102,15 +102,20 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file)
                     Where(file, field.second) + ": api_keys: agency must be a source code " +
                     "such as POLICE or SCHOOLS, not '" + api_key.agency + "'");
               }
+            } else if (name == "client_certificate_subject") {
+              api_key.client_certificate_subject = field.second.as<std::string>();
             } else {
-              return absl::InvalidArgumentError(
-                  Where(file, field.first) + ": api_keys: unknown field '" + name +
-                  "' (name, role, token, organisation, expires_at, agency)");
+              return absl::InvalidArgumentError(Where(file, field.first) +
+                                                ": api_keys: unknown field '" + name +
+                                                "' (name, role, token, organisation, expires_at, "
+                                                "agency, client_certificate_subject)");
             }
           }
-          if (api_key.name.empty() || api_key.role.empty() || api_key.token.empty()) {
+          if (api_key.name.empty() || api_key.role.empty() ||
+              (api_key.token.empty() && api_key.client_certificate_subject.empty())) {
             return absl::InvalidArgumentError(Where(file, k) +
-                                              ": each api key needs a name, a role and a token");
+                                              ": each api key needs a name, a role and a token (or "
+                                              "a client_certificate_subject)");
           }
           if (api_key.organisation.empty()) api_key.organisation = api_key.name;
           config.api_keys.push_back(std::move(api_key));
@@ -158,6 +163,29 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file)
                                               "' (burst, per_seconds)");
           }
         }
+      } else if (key == "tls") {
+        if (!value.IsMap()) {
+          return absl::InvalidArgumentError(Where(file, value) +
+                                            ": tls must be {cert, key, client_ca?}");
+        }
+        TlsConfig tls;
+        for (const auto& field : value) {
+          const std::string name = field.first.as<std::string>();
+          if (name == "cert") {
+            tls.cert = field.second.as<std::string>();
+          } else if (name == "key") {
+            tls.key = field.second.as<std::string>();
+          } else if (name == "client_ca") {
+            tls.client_ca = field.second.as<std::string>();
+          } else {
+            return absl::InvalidArgumentError(Where(file, field.first) + ": tls: unknown field '" +
+                                              name + "' (cert, key, client_ca)");
+          }
+        }
+        if (tls.cert.empty() || tls.key.empty()) {
+          return absl::InvalidArgumentError(Where(file, value) + ": tls needs a cert and a key");
+        }
+        config.tls = std::move(tls);
       } else if (key == "log_level") {
         config.log_level = value.as<std::string>();
         // spdlog reads an unknown name as "off": a typo must not silence the log.
@@ -203,6 +231,22 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file)
     config.web_root = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() / "web";
   } else if (config.web_root.is_relative()) {
     config.web_root = file.parent_path() / config.web_root;
+  }
+  if (config.tls) {
+    for (auto [path, setting] :
+         {std::pair{&config.tls->cert, "tls.cert"}, std::pair{&config.tls->key, "tls.key"},
+          std::pair{&config.tls->client_ca, "tls.client_ca"}}) {
+      if (path->empty()) continue;
+      auto found = Resolve(file, *path, setting);
+      if (!found.ok()) return found.status();
+      *path = *found;
+    }
+  }
+  for (const ApiKeyConfig& k : config.api_keys) {
+    if (!k.client_certificate_subject.empty() && (!config.tls || config.tls->client_ca.empty())) {
+      return absl::InvalidArgumentError(file.string() + ": api key '" + k.name +
+                                        "': client_certificate_subject needs tls.client_ca");
+    }
   }
   if (config.io_threads == 0) config.io_threads = std::max(1u, std::thread::hardware_concurrency());
   return config;

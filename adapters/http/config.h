@@ -23,7 +23,8 @@ struct ApiKeyConfig {
 
   std::string name;
   std::string role;
-  // "plain-text" or "sha256:<64 hex digits>".
+  // "plain-text" or "sha256:<64 hex digits>"; empty for a key that signs in
+  // with a client certificate only.
   std::string token;
   // The organisation the key belongs to: a partner sees the contacts its
   // organisation sent, through any of its keys. Default: the key's name.
@@ -34,6 +35,23 @@ struct ApiKeyConfig {
   // The referral source code (a Source code such as POLICE) the key speaks
   // for. Default: none.
   std::string agency;
+  // A partner system may present a client certificate (signed by
+  // tls.client_ca) instead of a token: its subject in RFC 2253 form, as
+  // `openssl x509 -noout -subject -nameopt RFC2253` prints it
+  // ("CN=police-cms,O=Example Police"). A key needs a token, this, or both.
+  // Default: none.
+  std::string client_certificate_subject;
+};
+
+// `tls: {cert, key, client_ca?}`: HTTPS instead of HTTP. PEM files; the key
+// unencrypted. Read at start and again on SIGHUP.
+struct TlsConfig {
+  // The server's certificate, followed by any intermediates.
+  std::filesystem::path cert;
+  std::filesystem::path key;
+  // The CA that signs partner systems' client certificates. Default: none
+  // (no client certificates asked for).
+  std::filesystem::path client_ca;
 };
 
 // How failed authentication from one address is slowed down: after `burst`
@@ -72,6 +90,8 @@ struct ServerConfig {
   std::string log_level = "info";
   // `auth_failures: {burst, per_seconds}`. Default: see AuthFailureOptions.
   AuthFailureOptions auth_failures;
+  // HTTPS when set. Default: plain HTTP.
+  std::optional<TlsConfig> tls;
 };
 
 // The root of the build or installation this binary runs from (the folder

@@ -98,8 +98,12 @@ Response Refused(unsigned version, const AuthOutcome& outcome) {
 }
 
 std::variant<Principal, Response> Admit(const ApiDependencies& deps, const Request& request,
-                                        const std::string& peer, RoleMask allowed) {
-  AuthOutcome outcome = deps.auth->Authenticate(Header(request, http::field::authorization), peer);
+                                        const std::string& peer,
+                                        const std::string& client_certificate, RoleMask allowed) {
+  const std::string authorization = Header(request, http::field::authorization);
+  AuthOutcome outcome = authorization.empty() && !client_certificate.empty()
+                            ? deps.auth->AuthenticateCertificate(client_certificate, peer)
+                            : deps.auth->Authenticate(authorization, peer);
   if (!outcome.who) return Refused(request.version(), outcome);
   if ((allowed & Bit(outcome.who->role)) == 0) return Forbidden(request.version());
   return *std::move(outcome.who);

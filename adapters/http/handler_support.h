@@ -29,6 +29,9 @@ namespace frontdoor {
 struct Call {
   const Request& req;
   boost::asio::ip::address peer;
+  // The RFC 2253 subject of the client certificate the TLS handshake
+  // verified; empty when none.
+  std::string client_certificate;
   std::optional<Principal> who;
   std::vector<std::string> params;
   boost::urls::params_view query;
@@ -65,9 +68,11 @@ std::string Header(const Request& req, std::string_view name);
 Response Refused(unsigned version, const AuthOutcome& outcome);
 // The one door of the API: the caller from `peer`, when its token is good
 // and its role is one of `allowed`; otherwise the answer to send instead
-// (401, 403 or 429).
+// (401, 403 or 429). With no Authorization header, a verified client
+// certificate (its subject, empty when none) names the caller instead.
 std::variant<Principal, Response> Admit(const ApiDependencies& deps, const Request& request,
-                                        const std::string& peer, RoleMask allowed);
+                                        const std::string& peer,
+                                        const std::string& client_certificate, RoleMask allowed);
 
 // The caller as the events it causes record it (Event.caused_by): a person's
 // subject, display name and role, or a key's name, role and organisation.

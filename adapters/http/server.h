@@ -2,7 +2,8 @@
 // io_context run by one thread per core (STYLE.md 12-14). Keep-alive, a
 // timeout before every read, a body limit on every parser (413 beyond it),
 // one request at a time per connection, and "100 Continue" for clients that
-// ask (curl does for bodies over 1 KiB).
+// ask (curl does for bodies over 1 KiB). HTTP or, with ServerOptions.tls,
+// HTTPS (the same loop over a TLS stream).
 //
 // Shutdown: Shutdown() closes the listener and cancels connections that
 // are waiting for a request; a connection in the middle of one finishes it,
@@ -22,6 +23,8 @@
 
 namespace frontdoor {
 
+class TlsSlot;
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   // 0 picks a free port.
@@ -31,6 +34,11 @@ struct ServerOptions {
   // Time a client may take to send a request, and to stay idle between
   // requests. Default: 60 s.
   std::chrono::seconds idle_timeout{60};
+  // HTTPS with these settings when set (borrowed; outlives the server):
+  // each connection starts with a TLS handshake under the settings in force
+  // when it was accepted, and every answer carries Strict-Transport-Security.
+  // Default: null, plain HTTP.
+  TlsSlot* tls = nullptr;
 };
 
 class HttpServer {

@@ -27,7 +27,8 @@ HandlerResult Readyz(const ApiDependencies& deps, Call& call) {
 
 HandlerResult GetMetrics(const ApiDependencies& deps, Call& call) {
   if (!call.peer.is_loopback()) {
-    auto admitted = Admit(deps, call.req, call.peer.to_string(), roles::kManager);
+    auto admitted =
+        Admit(deps, call.req, call.peer.to_string(), call.client_certificate, roles::kManager);
     if (auto* refusal = std::get_if<Response>(&admitted)) co_return std::move(*refusal);
   }
   Response res(http::status::ok, call.version());

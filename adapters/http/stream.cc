@@ -4,6 +4,7 @@
 
 #include "adapters/http/handler_support.h"
 #include "adapters/http/router.h"
+#include "adapters/http/tls.h"
 #include "boost/asio/as_tuple.hpp"
 #include "boost/asio/this_coro.hpp"
 #include "boost/asio/use_awaitable.hpp"
@@ -11,18 +12,23 @@
 #include "boost/beast/http/chunk_encode.hpp"
 #include "boost/beast/http/empty_body.hpp"
 #include "boost/beast/http/write.hpp"
+#include "boost/beast/ssl/ssl_stream.hpp"
 #include "spdlog/spdlog.h"
 
 namespace frontdoor {
 
 namespace asio = boost::asio;
-namespace http = boost::beast::http;
+namespace beast = boost::beast;
+namespace http = beast::http;
 
-asio::awaitable<void> ServeStream(const ApiDependencies& deps, Request request,
-                                  boost::beast::tcp_stream& stream, std::string peer) {
+template <typename AsyncStream>
+asio::awaitable<void> ServeStream(const ApiDependencies& deps, Request request, AsyncStream& stream,
+                                  std::string peer, std::string client_certificate) {
   constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
   constexpr auto kWriteTimeout = std::chrono::seconds(10);
-  auto admitted = Admit(deps, request, peer, roles::kTriage | roles::kManager);
+  constexpr bool kHttps = !std::is_same_v<AsyncStream, beast::tcp_stream>;
+  auto& socket = beast::get_lowest_layer(stream);
+  auto admitted = Admit(deps, request, peer, client_certificate, roles::kTriage | roles::kManager);
   std::optional<Response> refusal;
   if (auto* answer = std::get_if<Response>(&admitted)) {
     refusal = std::move(*answer);
@@ -32,8 +38,9 @@ asio::awaitable<void> ServeStream(const ApiDependencies& deps, Request request,
   }
   if (refusal) {
     refusal->keep_alive(false);
+    if (kHttps) refusal->set(http::field::strict_transport_security, kStrictTransportSecurity);
     spdlog::info("GET /v1/stream {}", refusal->result_int());
-    stream.expires_after(kWriteTimeout);
+    socket.expires_after(kWriteTimeout);
     co_await http::async_write(stream, *refusal, kUseTuple);
     co_return;
   }
@@ -44,8 +51,9 @@ asio::awaitable<void> ServeStream(const ApiDependencies& deps, Request request,
   head.set(http::field::cache_control, "no-store");
   head.keep_alive(false);
   head.chunked(true);
+  if (kHttps) head.set(http::field::strict_transport_security, kStrictTransportSecurity);
   http::response_serializer<http::empty_body> serializer{head};
-  stream.expires_after(kWriteTimeout);
+  socket.expires_after(kWriteTimeout);
   auto [head_ec, head_bytes] = co_await http::async_write_header(stream, serializer, kUseTuple);
   if (head_ec) co_return;
 
@@ -55,7 +63,7 @@ asio::awaitable<void> ServeStream(const ApiDependencies& deps, Request request,
   for (;;) {
     bool closed = sub->TakeQueued(pending);
     if (!pending.empty()) {
-      stream.expires_after(kWriteTimeout);
+      socket.expires_after(kWriteTimeout);
       auto [ec, n] =
           co_await asio::async_write(stream, http::make_chunk(asio::buffer(pending)), kUseTuple);
       if (ec) break;
@@ -73,8 +81,14 @@ asio::awaitable<void> ServeStream(const ApiDependencies& deps, Request request,
     if (!wait_ec) pending = ": keep-alive\n\n";
   }
   feed.Unsubscribe(sub);
-  stream.expires_after(kWriteTimeout);
+  socket.expires_after(kWriteTimeout);
   co_await asio::async_write(stream, http::make_chunk_last(), kUseTuple);
 }
+
+template asio::awaitable<void> ServeStream(const ApiDependencies&, Request, beast::tcp_stream&,
+                                           std::string, std::string);
+template asio::awaitable<void> ServeStream(const ApiDependencies&, Request,
+                                           beast::ssl_stream<beast::tcp_stream>&, std::string,
+                                           std::string);
 
 }  // namespace frontdoor

@@ -10,8 +10,13 @@
 namespace frontdoor {
 
 // Checks the caller, then writes the feed's events until the client goes,
-// the feed closes (shutdown) or a write fails.
+// the feed closes (shutdown) or a write fails. `AsyncStream` is
+// beast::tcp_stream or, for HTTPS, beast::ssl_stream<beast::tcp_stream>
+// (instantiated in stream.cc for those two only); over HTTPS the answers
+// carry Strict-Transport-Security.
+template <typename AsyncStream>
 boost::asio::awaitable<void> ServeStream(const ApiDependencies& deps, Request request,
-                                         boost::beast::tcp_stream& stream, std::string peer);
+                                         AsyncStream& stream, std::string peer,
+                                         std::string client_certificate);
 
 }  // namespace frontdoor

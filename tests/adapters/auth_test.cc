@@ -82,6 +82,34 @@ TEST(Authenticator, AKeyIsRefusedFromItsExpiry) {
   EXPECT_EQ(auth->Check("", expiry).refusal, AuthRefusal::kMissing);
 }
 
+TEST(Authenticator, AClientCertificateSubjectNamesItsKey) {
+  const TimePoint now = *ParseRfc3339("2027-01-01T00:00:00Z");
+  ApiKeyConfig cms{"police-cms", "partner", ""};
+  cms.organisation = "merseyside-police";
+  cms.client_certificate_subject = "CN=police-cms,O=Merseyside Police";
+  ApiKeyConfig old_cms{"old-cms", "partner", ""};
+  old_cms.client_certificate_subject = "CN=old-cms";
+  old_cms.expires_at = now - Millis(1);
+  auto auth = Authenticator::Make({cms, old_cms, {"ops", "admin", "admin-token"}});
+  ASSERT_TRUE(auth.ok()) << auth.status();
+  AuthOutcome by_cert = auth->CheckCertificate("CN=police-cms,O=Merseyside Police", now);
+  ASSERT_TRUE(by_cert.who);
+  EXPECT_EQ(by_cert.who->name, "police-cms");
+  EXPECT_EQ(by_cert.who->organisation, "merseyside-police");
+  EXPECT_EQ(by_cert.who->kind, Principal::Kind::kKey);
+  EXPECT_EQ(auth->CheckCertificate("CN=police-cms", now).refusal, AuthRefusal::kUnknown);
+  EXPECT_EQ(auth->CheckCertificate("CN=old-cms", now).refusal, AuthRefusal::kExpired);
+  EXPECT_EQ(auth->CheckCertificate("", now).refusal, AuthRefusal::kMissing);
+  // A key with no token is never matched by a token, not even an empty one.
+  EXPECT_EQ(auth->Check("Bearer ", now).refusal, AuthRefusal::kUnknown);
+  EXPECT_EQ(auth->Check("Bearer x", now).refusal, AuthRefusal::kUnknown);
+  EXPECT_TRUE(auth->Check("Bearer admin-token", now).who);
+  // Two keys may not share a subject.
+  ApiKeyConfig twin{"twin", "partner", ""};
+  twin.client_certificate_subject = cms.client_certificate_subject;
+  EXPECT_FALSE(Authenticator::Make({cms, twin}).ok());
+}
+
 TEST(Sha256Hex, KnownVector) {
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }

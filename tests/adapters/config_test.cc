@@ -167,5 +167,59 @@ TEST_F(ConfigTest, BadAuthFailuresNameLineAndField) {
   EXPECT_THAT(std::string(config.status().message()), HasSubstr("unknown field 'per_minutes'"));
 }
 
+TEST_F(ConfigTest, TlsFilesAreResolvedBesideTheFile) {
+  std::ofstream(dir_ / "server.crt") << "x";
+  std::ofstream(dir_ / "server.key") << "x";
+  std::ofstream(dir_ / "partners-ca.crt") << "x";
+  auto config = LoadServerConfig(
+      Write("api_keys:\n  - {name: a, role: admin, token: t}\n"
+            "  - {name: police-cms, role: partner, client_certificate_subject: \"CN=police-cms\"}\n"
+            "policy: rules/policy.yaml\n"
+            "tls: {cert: server.crt, key: server.key, client_ca: partners-ca.crt}\n"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_TRUE(config->tls);
+  EXPECT_EQ(config->tls->cert, std::filesystem::weakly_canonical(dir_ / "server.crt"));
+  EXPECT_EQ(config->tls->key, std::filesystem::weakly_canonical(dir_ / "server.key"));
+  EXPECT_EQ(config->tls->client_ca, std::filesystem::weakly_canonical(dir_ / "partners-ca.crt"));
+  EXPECT_EQ(config->api_keys[1].client_certificate_subject, "CN=police-cms");
+  EXPECT_TRUE(config->api_keys[1].token.empty());
+
+  auto plain = LoadServerConfig(
+      Write("api_keys:\n  - {name: a, role: admin, token: t}\npolicy: rules/policy.yaml\n"));
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_FALSE(plain->tls);
+}
+
+TEST_F(ConfigTest, BadTlsSettingsAreRefused) {
+  std::ofstream(dir_ / "server.crt") << "x";
+  std::ofstream(dir_ / "server.key") << "x";
+  const std::string head =
+      "api_keys:\n  - {name: a, role: admin, token: t}\npolicy: rules/policy.yaml\n";
+  auto missing_key = LoadServerConfig(Write(head + "tls: {cert: server.crt}\n"));
+  ASSERT_FALSE(missing_key.ok());
+  EXPECT_THAT(std::string(missing_key.status().message()), HasSubstr("tls needs a cert and a key"));
+  auto unknown =
+      LoadServerConfig(Write(head + "tls: {cert: server.crt, key: server.key, ca: x}\n"));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_THAT(std::string(unknown.status().message()), HasSubstr("tls: unknown field 'ca'"));
+  auto nowhere = LoadServerConfig(Write(head + "tls: {cert: nowhere.crt, key: server.key}\n"));
+  ASSERT_FALSE(nowhere.ok());
+  EXPECT_THAT(std::string(nowhere.status().message()),
+              HasSubstr("tls.cert: nowhere.crt not found"));
+  // A certificate subject means nothing without a CA to check it.
+  auto no_ca = LoadServerConfig(
+      Write("api_keys:\n  - {name: cms, role: partner, client_certificate_subject: \"CN=cms\"}\n"
+            "policy: rules/policy.yaml\ntls: {cert: server.crt, key: server.key}\n"));
+  ASSERT_FALSE(no_ca.ok());
+  EXPECT_THAT(std::string(no_ca.status().message()),
+              HasSubstr("client_certificate_subject needs tls.client_ca"));
+  auto neither =
+      LoadServerConfig(Write("api_keys:\n  - {name: cms, role: partner}\n"
+                             "policy: rules/policy.yaml\n"));
+  ASSERT_FALSE(neither.ok());
+  EXPECT_THAT(std::string(neither.status().message()),
+              HasSubstr("a token (or a client_certificate_subject)"));
+}
+
 }  // namespace
 }  // namespace frontdoor
