@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -67,6 +68,24 @@ struct AuthFailureOptions {
   size_t max_addresses = 10000;
 };
 
+// `oidc:`: staff sign in with the council's identity provider (OpenID
+// Connect); its JWT access tokens are accepted as bearer tokens.
+struct OidcConfig {
+  // https://, or http:// on a loopback address only. Discovery at
+  // {issuer}/.well-known/openid-configuration.
+  std::string issuer;
+  // The aud an access token must carry.
+  std::string audience;
+  // The pages' client at the provider.
+  std::string client_id;
+  // The claim with role names. Default: roles.
+  std::string roles_claim = "roles";
+  // The claim with the display name. Default: name.
+  std::string name_claim = "name";
+  // The provider's role name -> triage, manager or admin.
+  std::map<std::string, std::string> role_map;
+};
+
 struct ServerConfig {
   std::vector<ApiKeyConfig> api_keys;
   std::filesystem::path policy;
@@ -92,6 +111,8 @@ struct ServerConfig {
   AuthFailureOptions auth_failures;
   // HTTPS when set. Default: plain HTTP.
   std::optional<TlsConfig> tls;
+  // Not set: API keys only.
+  std::optional<OidcConfig> oidc;
 };
 
 // The root of the build or installation this binary runs from (the folder
