@@ -143,15 +143,15 @@ AuthOutcome Authenticator::Check(std::string_view authorization,
 
 AuthOutcome Authenticator::CheckCertificate(
     std::string_view subject, std::chrono::sys_time<std::chrono::milliseconds> now) const {
-  if (subject.empty()) return {std::nullopt, AuthRefusal::kMissing, {}};
+  if (subject.empty()) return {std::nullopt, AuthRefusal::kMissing, {}, {}};
   for (const Key& key : keys_) {
     if (key.client_certificate_subject.empty() || key.client_certificate_subject != subject) {
       continue;
     }
-    if (key.expires_at && now >= *key.expires_at) return {std::nullopt, AuthRefusal::kExpired, {}};
-    return {key.principal, AuthRefusal::kNone, {}};
+    if (key.expires_at && now >= *key.expires_at) return {std::nullopt, AuthRefusal::kExpired, {}, {}};
+    return {key.principal, AuthRefusal::kNone, {}, {}};
   }
-  return {std::nullopt, AuthRefusal::kUnknown, {}};
+  return {std::nullopt, AuthRefusal::kUnknown, {}, {}};
 }
 
 }  // namespace frontdoor

@@ -93,7 +93,7 @@ AuthOutcome AuthGate::Authenticate(std::string_view authorization, const std::st
 
 AuthOutcome AuthGate::AuthenticateCertificate(std::string_view subject, const std::string& peer) {
   if (auto wait = throttle_.HeldBack(peer)) {
-    return {std::nullopt, AuthRefusal::kThrottled, *wait};
+    return {std::nullopt, AuthRefusal::kThrottled, *wait, {}};
   }
   AuthOutcome outcome = Keys()->CheckCertificate(subject, real_clock_.Now());
   if (outcome.refusal == AuthRefusal::kUnknown || outcome.refusal == AuthRefusal::kExpired) {
