@@ -56,7 +56,7 @@ HandlerResult GetActorAudit(const ApiDependencies& deps, Call& call) {
   ActivePolicy active = deps.policies->Get();
   auto from = ReadBound(call.query, "from", *active.calendar, errors);
   auto to = ReadBound(call.query, "to", *active.calendar, errors);
-  if (from && to && *to < *from) errors.push_back({"to", "must not be before from", 0});
+  if (from && to && *to <= *from) errors.push_back({"to", "must be after from", 0});
   auto limit = ReadLimit(call.query, errors);
   std::optional<Store::AuditPosition> after;
   if (auto token = QueryParam(call.query, "page_token")) {

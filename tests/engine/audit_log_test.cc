@@ -242,6 +242,22 @@ TEST(AuditLog, AStoreMadeBeforeTheAuditFamilyOpensAndTakesRows) {
   EXPECT_THAT(Seqs(*(*store)->AuditOfContact("FD-1")), ElementsAre(1));
 }
 
+TEST(AuditLog, AWriteTheStoreRefusesFailsItsRows) {
+  TempDir dir;
+  auto primary = Store::Open(dir.path() / "db");
+  ASSERT_TRUE(primary.ok());
+  // A read-only (secondary) store refuses every write.
+  StoreOptions read_only;
+  read_only.read_only = true;
+  auto store = Store::Open(dir.path() / "db", read_only);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ManualClock clock(kTuesday10am);
+  AuditLog log(**store, clock, clock, nullptr);
+  ASSERT_TRUE(log.Start().ok());
+  EXPECT_FALSE(AppendAndWait(log, Read("a", {"FD-1"})).ok());
+  EXPECT_EQ(log.rows_written(), 0u);
+}
+
 TEST(AuditLog, AfterStopAppendsAreRefused) {
   TempDir dir;
   auto store = Store::Open(dir.path() / "db");
