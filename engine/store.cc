@@ -24,7 +24,7 @@ namespace {
 // A family added later is created on an existing store when it is opened
 // (create_missing_column_families).
 constexpr std::array<const char*, 13> kFamilyNames = {
-    "default",  "contacts", "events", "timers",     "outbox", "idempotency", "worklist",
+    "default",  "contacts", "events",   "timers", "outbox",     "idempotency", "worklist",
     "breaches", "received", "policies", "people", "open_cases", "audit"};
 
 absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
@@ -551,9 +551,10 @@ absl::StatusOr<std::vector<v1::AuditRecord>> Store::AuditOfContact(
   return ReadAuditRows(*db_, cf(kAudit), seqs);
 }
 
-absl::StatusOr<std::vector<v1::AuditRecord>> Store::AuditOfActor(
-    std::string_view actor_id, TimePoint from, TimePoint to, size_t limit,
-    const AuditPosition* after) const {
+absl::StatusOr<std::vector<v1::AuditRecord>> Store::AuditOfActor(std::string_view actor_id,
+                                                                 TimePoint from, TimePoint to,
+                                                                 size_t limit,
+                                                                 const AuditPosition* after) const {
   std::string prefix = AuditActorPrefix(actor_id);
   std::string lo = prefix, hi = prefix;
   AppendU64(lo, Ms(from));

@@ -87,11 +87,10 @@ struct AuditedRead {
   std::vector<std::string> child_ids;
   std::string about_actor;
 };
-boost::asio::awaitable<std::optional<Response>> Audit(const ApiDependencies& deps,
-                                                      const Call& call, AuditedRead read);
+boost::asio::awaitable<std::optional<Response>> Audit(const ApiDependencies& deps, const Call& call,
+                                                      AuditedRead read);
 // The same for one contact, the call's contact_id.
-boost::asio::awaitable<std::optional<Response>> Audit(const ApiDependencies& deps,
-                                                      const Call& call,
+boost::asio::awaitable<std::optional<Response>> Audit(const ApiDependencies& deps, const Call& call,
                                                       v1::AuditRead::Code what);
 
 // True once the sinks have delivered the outbox up to `seq`; false if that

@@ -236,9 +236,10 @@ int main(int argc, char** argv) {
       "%s latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f\n",
       o.connections,
       reading ? 0.0 : static_cast<double>(bytes) / static_cast<double>(bodies.size()), elapsed,
-      reading ? "answered" : "created", all.created, rate, reading ? "reads" : "contacts", all.other, all.errors,
-      reading ? "answer" : "durable acknowledgement", Percentile(all.latencies_ms, 50),
-      Percentile(all.latencies_ms, 90), Percentile(all.latencies_ms, 99),
-      Percentile(all.latencies_ms, 99.9), all.latencies_ms.empty() ? 0 : all.latencies_ms.back());
+      reading ? "answered" : "created", all.created, rate, reading ? "reads" : "contacts",
+      all.other, all.errors, reading ? "answer" : "durable acknowledgement",
+      Percentile(all.latencies_ms, 50), Percentile(all.latencies_ms, 90),
+      Percentile(all.latencies_ms, 99), Percentile(all.latencies_ms, 99.9),
+      all.latencies_ms.empty() ? 0 : all.latencies_ms.back());
   return all.errors == 0 && all.other == 0 ? 0 : 1;
 }
