@@ -21,9 +21,11 @@ namespace frontdoor {
 
 namespace {
 
-constexpr std::array<const char*, 12> kFamilyNames = {
-    "default",  "contacts", "events",   "timers",   "outbox", "idempotency",
-    "worklist", "breaches", "received", "policies", "people", "open_cases"};
+// A family added later is created on an existing store when it is opened
+// (create_missing_column_families).
+constexpr std::array<const char*, 13> kFamilyNames = {
+    "default",  "contacts", "events",   "timers", "outbox",     "idempotency", "worklist",
+    "breaches", "received", "policies", "people", "open_cases", "audit"};
 
 absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -102,6 +104,24 @@ std::string NhsKey(std::string_view nhs) { return "n" + std::string(nhs); }
 // A point key, not a prefix: a lookup is one Get, which the bloom filter
 // answers without reading a block when no one has the name.
 std::string NameKey(std::string_view name_key) { return "k" + std::string(name_key); }
+
+std::string AuditRowKey(uint64_t seq) {
+  std::string key(1, 'r');
+  AppendU64(key, seq);
+  return key;
+}
+std::string AuditContactPrefix(std::string_view contact_id) {
+  std::string key(1, 'c');
+  key.append(contact_id);
+  key.push_back('\0');
+  return key;
+}
+std::string AuditActorPrefix(std::string_view actor_id) {
+  std::string key(1, 'a');
+  key.append(actor_id);
+  key.push_back('\0');
+  return key;
+}
 
 std::string CounterKey(std::string_view name) { return "counter/" + std::string(name); }
 std::string CursorKey(std::string_view sink) { return "cursor/" + std::string(sink); }
@@ -456,6 +476,107 @@ absl::Status Store::SetCursor(std::string_view sink, uint64_t seq) {
   rocksdb::WriteOptions write;
   write.sync = options_.sync;
   return FromRocks(db_->Write(write, &batch), "saving a cursor");
+}
+
+absl::StatusOr<uint64_t> Store::LastAuditSeq() const {
+  Range range("r", "s");
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kAudit)));
+  it->SeekToLast();
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the audit log");
+  if (!it->Valid()) return 0;
+  if (it->key().size() != 9) return absl::DataLossError("bad audit row key");
+  return ReadU64(std::string_view(it->key().data() + 1, 8));
+}
+
+absl::Status Store::AppendAudit(const std::vector<v1::AuditRecord>& rows) {
+  rocksdb::WriteBatch batch;
+  for (const v1::AuditRecord& row : rows) {
+    batch.Put(cf(kAudit), AuditRowKey(row.seq()), Serialize(row));
+    std::string seq;
+    AppendU64(seq, row.seq());
+    for (const std::string& contact_id : row.contact_ids()) {
+      batch.Put(cf(kAudit), AuditContactPrefix(contact_id) + seq, rocksdb::Slice());
+    }
+    std::string by_actor = AuditActorPrefix(row.actor().id());
+    AppendU64(by_actor, Ms(FromProto(row.at())));
+    batch.Put(cf(kAudit), by_actor + seq, rocksdb::Slice());
+  }
+  rocksdb::WriteOptions write;
+  write.sync = options_.sync;
+  return FromRocks(db_->Write(write, &batch), "appending to the audit log");
+}
+
+namespace {
+
+// The row each index key ends with (its last 8 bytes are the seq).
+absl::StatusOr<std::vector<v1::AuditRecord>> ReadAuditRows(rocksdb::DB& db,
+                                                           rocksdb::ColumnFamilyHandle* family,
+                                                           const std::vector<uint64_t>& seqs) {
+  std::vector<std::string> keys;
+  keys.reserve(seqs.size());
+  for (uint64_t seq : seqs) keys.push_back(AuditRowKey(seq));
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::ColumnFamilyHandle*> families(keys.size(), family);
+  std::vector<std::string> values;
+  std::vector<rocksdb::Status> statuses =
+      db.MultiGet(rocksdb::ReadOptions(), families, slices, &values);
+  std::vector<v1::AuditRecord> rows;
+  rows.reserve(seqs.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (!statuses[i].ok()) return FromRocks(statuses[i], "reading an audit row");
+    auto row = Parse<v1::AuditRecord>(values[i], "audit row");
+    if (!row.ok()) return row.status();
+    rows.push_back(std::move(*row));
+  }
+  return rows;
+}
+
+uint64_t SeqAtEnd(const rocksdb::Slice& key) {
+  return ReadU64(std::string_view(key.data() + key.size() - 8, 8));
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<v1::AuditRecord>> Store::AuditOfContact(
+    std::string_view contact_id) const {
+  std::string prefix = AuditContactPrefix(contact_id);
+  Range range(prefix, PrefixEnd(prefix));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kAudit)));
+  std::vector<uint64_t> seqs;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().size() != prefix.size() + 8) return absl::DataLossError("bad audit index key");
+    seqs.push_back(SeqAtEnd(it->key()));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the audit log");
+  return ReadAuditRows(*db_, cf(kAudit), seqs);
+}
+
+absl::StatusOr<std::vector<v1::AuditRecord>> Store::AuditOfActor(std::string_view actor_id,
+                                                                 TimePoint from, TimePoint to,
+                                                                 size_t limit,
+                                                                 const AuditPosition* after) const {
+  std::string prefix = AuditActorPrefix(actor_id);
+  std::string lo = prefix, hi = prefix;
+  AppendU64(lo, Ms(from));
+  AppendU64(hi, Ms(to));
+  Range range(lo, hi);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kAudit)));
+  if (after != nullptr) {
+    std::string from_key = prefix;
+    AppendU64(from_key, Ms(after->at));
+    AppendU64(from_key, after->seq);
+    it->Seek(from_key);
+    if (it->Valid() && it->key() == rocksdb::Slice(from_key)) it->Next();
+  } else {
+    it->SeekToFirst();
+  }
+  std::vector<uint64_t> seqs;
+  for (; it->Valid() && seqs.size() < limit; it->Next()) {
+    if (it->key().size() != prefix.size() + 16) return absl::DataLossError("bad audit index key");
+    seqs.push_back(SeqAtEnd(it->key()));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the audit log");
+  return ReadAuditRows(*db_, cf(kAudit), seqs);
 }
 
 absl::StatusOr<uint64_t> Store::GetCounter(std::string_view name) const {

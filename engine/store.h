@@ -21,10 +21,14 @@
 //                'n' <NHS number>                        -> person id
 //                'k' <name key>                          -> person ids and postcodes
 //   open_cases   <case id>                             -> OpenCase
+//   audit        'r' <seq u64>                         -> AuditRecord (the read audit)
+//                'c' <contact id> '\0' <seq u64>       -> ""  (rows by contact)
+//                'a' <actor id> '\0' <at u64> <seq u64> -> ""  (rows by actor, real time)
 //
 // Thread safety: reads may run on any thread and see committed data only;
 // Batch and Commit belong to the Processor's single writer thread, except
-// SetCursor, which a dispatcher calls for its own key.
+// SetCursor, which a dispatcher calls for its own key, and AppendAudit,
+// which belongs to the audit log's writer thread (engine/audit_log.h).
 #pragma once
 
 #include <cstdint>
@@ -38,6 +42,7 @@
 
 #include "absl/status/statusor.h"
 #include "frontdoor/proto_time.h"
+#include "frontdoor/v1/audit.pb.h"
 #include "frontdoor/v1/events.pb.h"
 #include "frontdoor/v1/store.pb.h"
 
@@ -141,6 +146,27 @@ class Store {
   absl::StatusOr<std::optional<v1::PolicyVersion>> GetPolicyVersion(std::string_view version) const;
   absl::Status PutPolicyVersion(const v1::PolicyVersion& policy);
 
+  // ---- The read audit. Rows are only ever added: nothing here changes or
+  // deletes one.
+  // The highest seq stored; 0 when there is none.
+  absl::StatusOr<uint64_t> LastAuditSeq() const;
+  // Stores the rows (their seq set) and their indexes in one write, WAL
+  // synced when options.sync, as Commit. The audit log's thread only.
+  absl::Status AppendAudit(const std::vector<v1::AuditRecord>& rows);
+  // The rows that read the contact, oldest first.
+  absl::StatusOr<std::vector<v1::AuditRecord>> AuditOfContact(std::string_view contact_id) const;
+  // Where a page of an actor's rows ended.
+  struct AuditPosition {
+    TimePoint at;
+    uint64_t seq = 0;
+  };
+  // The actor's rows with `at` (real time) in [from, to), oldest first, at
+  // most `limit`, starting after `after` when given.
+  absl::StatusOr<std::vector<v1::AuditRecord>> AuditOfActor(std::string_view actor_id,
+                                                            TimePoint from, TimePoint to,
+                                                            size_t limit,
+                                                            const AuditPosition* after) const;
+
   // ---- Writes: the Processor's thread only.
   class Batch {
    public:
@@ -200,6 +226,7 @@ class Store {
     kPolicies,
     kPeople,
     kOpenCases,
+    kAudit,
     kFamilyCount
   };
 

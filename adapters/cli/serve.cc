@@ -22,6 +22,7 @@
 #include "boost/asio/signal_set.hpp"
 #include "calendar/london_time.h"
 #include "engine/active_policy.h"
+#include "engine/audit_log.h"
 #include "engine/clock.h"
 #include "engine/metrics.h"
 #include "engine/outbox.h"
@@ -211,6 +212,13 @@ int Serve(const ServeArgs& args) {
     std::cerr << "frontdoor serve: " << s.message() << "\n";
     return 1;
   }
+  // The read audit: rows stamped with the real time, and the business
+  // clock's for ordering among a contact's events.
+  AuditLog audit(**store, real_clock, *clock, &metrics);
+  if (auto s = audit.Start(); !s.ok()) {
+    std::cerr << "frontdoor serve: " << s.message() << "\n";
+    return 1;
+  }
 
   asio::io_context ioc(static_cast<int>(config->io_threads));
   ApiDependencies deps;
@@ -223,6 +231,7 @@ int Serve(const ServeArgs& args) {
   deps.metrics = &metrics;
   deps.delivery = &outbox.watch();
   deps.auth = &gate;
+  deps.audit = &audit;
   deps.reload_policy = reload;
   WebRoot web(config->web_root);
   deps.web = &web;
@@ -282,6 +291,7 @@ int Serve(const ServeArgs& args) {
   ioc.run();
   for (auto& t : threads) t.join();
 
+  audit.Stop();
   processor.Stop();
   outbox.Stop();
   spdlog::info("stopped");

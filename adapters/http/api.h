@@ -24,6 +24,7 @@
 #include "boost/beast/http/message.hpp"
 #include "boost/beast/http/string_body.hpp"
 #include "engine/active_policy.h"
+#include "engine/audit_log.h"
 #include "engine/clock.h"
 #include "engine/delivery_watch.h"
 #include "engine/metrics.h"
@@ -48,6 +49,9 @@ struct ApiDependencies {
   AuthGate* auth = nullptr;
   // Loads the policy file again and swaps it in; errors name what is wrong.
   std::function<absl::Status()> reload_policy;
+  // The read audit: every read of a child's data is recorded before it is
+  // answered. Null records nothing (unit tests of other parts).
+  AuditLog* audit = nullptr;
   // The live feed for GET /v1/stream; null answers 404.
   LiveFeed* feed = nullptr;
   // The web app's files; null serves none.

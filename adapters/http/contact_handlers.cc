@@ -56,6 +56,9 @@ HandlerResult GetContact(const ApiDependencies& deps, Call& call) {
   auto record = LoadContact(deps, call);
   if (!record.ok()) co_return FromStatus(call, record.status());
   if (call.who->role == Role::kPartner) {
+    if (auto refused = co_await Audit(deps, call, v1::AuditRead::CONTACT)) {
+      co_return std::move(*refused);
+    }
     co_return JsonAnswer(call, http::status::ok, PartnerView(record->contact()));
   }
   v1::Contact& contact = *record->mutable_contact();
@@ -63,6 +66,9 @@ HandlerResult GetContact(const ApiDependencies& deps, Call& call) {
       ExplainContact(*deps.store, *deps.library, *deps.policies->Get().calendar, contact);
   if (!explanation.ok()) co_return FromStatus(call, explanation.status());
   *contact.mutable_explanation() = std::move(*explanation);
+  if (auto refused = co_await Audit(deps, call, v1::AuditRead::CONTACT)) {
+    co_return std::move(*refused);
+  }
   co_return JsonAnswer(call, http::status::ok, contact);
 }
 
@@ -73,6 +79,9 @@ HandlerResult GetEvents(const ApiDependencies& deps, Call& call) {
   if (!events.ok()) co_return FromStatus(call, events.status());
   v1::EventList list;
   for (auto& e : *events) *list.add_events() = std::move(e);
+  if (auto refused = co_await Audit(deps, call, v1::AuditRead::EVENTS)) {
+    co_return std::move(*refused);
+  }
   co_return JsonAnswer(call, http::status::ok, list, /*list=*/true);
 }
 
@@ -86,6 +95,9 @@ HandlerResult GetLetters(const ApiDependencies& deps, Call& call) {
     if (e.has_letter_issued()) {
       *list.add_letters() = std::move(*e.mutable_letter_issued()->mutable_letter());
     }
+  }
+  if (auto refused = co_await Audit(deps, call, v1::AuditRead::LETTERS)) {
+    co_return std::move(*refused);
   }
   co_return JsonAnswer(call, http::status::ok, list, /*list=*/true);
 }

@@ -12,6 +12,7 @@
 #include "boost/asio/this_coro.hpp"
 #include "boost/asio/use_awaitable.hpp"
 #include "engine/queries.h"
+#include "spdlog/spdlog.h"
 
 namespace frontdoor {
 
@@ -27,6 +28,33 @@ bool IsJson(const Request& req) {
   type = type.substr(0, type.find(';'));
   while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
   return type.size() == 16 && strncasecmp(type.data(), "application/json", 16) == 0;
+}
+
+// Appends the row and resumes the coroutine, on its own executor, with the
+// store's answer.
+template <typename Token>
+auto AsyncAppend(AuditLog& log, v1::AuditRecord row, Token&& token) {
+  return asio::async_initiate<Token, void(absl::Status)>(
+      [&log](auto handler, v1::AuditRecord r) {
+        auto executor = asio::get_associated_executor(handler);
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        log.Append(std::move(r), [shared, executor](absl::Status status) {
+          asio::post(executor, [shared, status = std::move(status)]() mutable {
+            (*shared)(std::move(status));
+          });
+        });
+      },
+      token, std::move(row));
+}
+
+v1::Actor AuditActor(const Principal& who) {
+  v1::Actor actor;
+  actor.set_kind(who.kind == Principal::Kind::kPerson ? v1::Actor::PERSON : v1::Actor::KEY);
+  actor.set_id(who.Id());
+  actor.set_name(who.name);
+  actor.set_role(std::string(RoleName(who.role)));
+  actor.set_organisation(who.organisation);
+  return actor;
 }
 
 }  // namespace
@@ -144,6 +172,36 @@ absl::StatusOr<v1::ContactRecord> LoadContact(const ApiDependencies& deps, Call&
     return absl::NotFoundError("no contact " + call.contact_id);
   }
   return std::move(**record);
+}
+
+asio::awaitable<std::optional<Response>> Audit(const ApiDependencies& deps, const Call& call,
+                                               AuditedRead read) {
+  if (deps.audit == nullptr) co_return std::nullopt;
+  v1::AuditRecord row;
+  if (call.who) *row.mutable_actor() = AuditActor(*call.who);
+  row.set_peer(call.peer.to_string());
+  row.set_what(read.what);
+  row.set_method(std::string(call.req.method_string()));
+  std::string_view target(call.req.target().data(), call.req.target().size());
+  row.set_path(std::string(target.substr(0, target.find('?'))));
+  for (auto& id : read.contact_ids) row.add_contact_ids(std::move(id));
+  for (auto& id : read.child_ids) row.add_child_ids(std::move(id));
+  row.set_about_actor(std::move(read.about_actor));
+  std::string what = row.method() + " " + row.path();
+  absl::Status status = co_await AsyncAppend(*deps.audit, std::move(row), asio::use_awaitable);
+  if (status.ok()) co_return std::nullopt;
+  spdlog::error("{}: the read could not be recorded: {}", what, std::string(status.message()));
+  co_return MakeProblem(call.version(), http::status::service_unavailable, "unavailable",
+                        "Service unavailable",
+                        "the read could not be recorded in the audit log; try again in a moment");
+}
+
+asio::awaitable<std::optional<Response>> Audit(const ApiDependencies& deps, const Call& call,
+                                               v1::AuditRead::Code what) {
+  AuditedRead read;
+  read.what = what;
+  read.contact_ids.push_back(call.contact_id);
+  co_return co_await Audit(deps, call, std::move(read));
 }
 
 asio::awaitable<bool> WaitDelivered(const ApiDependencies& deps, uint64_t seq) {

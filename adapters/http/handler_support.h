@@ -21,6 +21,7 @@
 #include "boost/asio/post.hpp"
 #include "boost/url/params_view.hpp"
 #include "engine/processor.h"
+#include "frontdoor/v1/audit.pb.h"
 #include "google/protobuf/message.h"
 
 namespace frontdoor {
@@ -84,6 +85,22 @@ v1::Contact ViewFor(const Principal& who, const v1::Contact& contact);
 // the caller: a partner asking about another partner's contact hears "not
 // found". Sets call.contact_id.
 absl::StatusOr<v1::ContactRecord> LoadContact(const ApiDependencies& deps, Call& call);
+
+// Records in the audit log that the call read these contacts (or, for an
+// export, `child_ids`), and resumes once the row is durable. A 503 answer
+// to send instead when it could not be stored: a read is never answered
+// unrecorded. Nothing (nullopt) when deps.audit is null.
+struct AuditedRead {
+  v1::AuditRead::Code what = v1::AuditRead::AUDIT_READ_UNSPECIFIED;
+  std::vector<std::string> contact_ids;
+  std::vector<std::string> child_ids;
+  std::string about_actor;
+};
+boost::asio::awaitable<std::optional<Response>> Audit(const ApiDependencies& deps, const Call& call,
+                                                      AuditedRead read);
+// The same for one contact, the call's contact_id.
+boost::asio::awaitable<std::optional<Response>> Audit(const ApiDependencies& deps, const Call& call,
+                                                      v1::AuditRead::Code what);
 
 // True once the sinks have delivered the outbox up to `seq`; false if that
 // took longer than deps.delivery_wait.

@@ -45,4 +45,8 @@ HandlerResult PostPolicyReload(const ApiDependencies& deps, Call& call);
 HandlerResult GetIndicators(const ApiDependencies& deps, Call& call);
 HandlerResult GetAnnexAContacts(const ApiDependencies& deps, Call& call);
 
+// audit_handlers.cc: the read audit, by contact and by actor.
+HandlerResult GetContactAudit(const ApiDependencies& deps, Call& call);
+HandlerResult GetActorAudit(const ApiDependencies& deps, Call& call);
+
 }  // namespace frontdoor

@@ -34,6 +34,10 @@ HandlerResult GetAnnexAContacts(const ApiDependencies& deps, Call& call) {
   auto rows =
       AnnexAContacts(*deps.store, *deps.policies->Get().calendar, range->first, range->second);
   if (!rows.ok()) co_return FromStatus(call, rows.status());
+  AuditedRead read;
+  read.what = v1::AuditRead::EXPORT;
+  for (const v1::AnnexAContact& row : *rows) read.child_ids.push_back(row.child_id());
+  if (auto refused = co_await Audit(deps, call, std::move(read))) co_return std::move(*refused);
   co_return CsvAnswer(call, csv::WriteAnnexAContacts(*rows),
                       "annex-a-list-1-contacts-" + FormatIsoDate(range->first) + "-" +
                           FormatIsoDate(range->second) + ".csv");

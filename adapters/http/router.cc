@@ -58,6 +58,7 @@ std::vector<Route> ApiRoutes() {
       {"/v1/contacts/{id}", verb::get, kPartner | kTriage | kManager, &GetContact},
       {"/v1/contacts/{id}/events", verb::get, kTriage | kManager, &GetEvents},
       {"/v1/contacts/{id}/letters", verb::get, kTriage | kManager, &GetLetters},
+      {"/v1/contacts/{id}/audit", verb::get, kManager | kAdmin, &GetContactAudit},
       {"/v1/contacts/{id}/decision", verb::post, kTriage, &PostDecision},
       {"/v1/contacts/{id}/mash-outcome", verb::post, kTriage, &PostMashOutcome},
       {"/v1/worklist", verb::get, kTriage | kManager, &GetWorklist},
@@ -70,6 +71,7 @@ std::vector<Route> ApiRoutes() {
       {"/v1/open-cases/{case_id}", verb::delete_, kAdmin | kCaseSystem, &DeleteOpenCase},
       {"/v1/indicators", verb::get, kManager, &GetIndicators},
       {"/v1/exports/annex-a/contacts", verb::get, kManager, &GetAnnexAContacts},
+      {"/v1/audit", verb::get, kAdmin, &GetActorAudit},
   };
 }
 

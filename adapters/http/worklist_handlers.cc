@@ -18,6 +18,12 @@ HandlerResult GetWorklist(const ApiDependencies& deps, Call& call) {
   auto list = ReadWorklist(*deps.store, query);
   if (!list.ok()) co_return FromStatus(call, list.status());
   list->set_queue(queue_name);
+  if (list->contacts_size() > 0) {
+    AuditedRead read;
+    read.what = v1::AuditRead::WORKLIST;
+    for (const v1::Contact& c : list->contacts()) read.contact_ids.push_back(c.id());
+    if (auto refused = co_await Audit(deps, call, std::move(read))) co_return std::move(*refused);
+  }
   co_return JsonAnswer(call, http::status::ok, *list, /*list=*/true);
 }
 

@@ -3,10 +3,12 @@
 // and the latency of the durable acknowledgement (p50, p99, p99.9). Each
 // connection sends its next contact as soon as the last is acknowledged
 // (closed loop). It stops by itself after --seconds or --requests, and only
-// ever talks to the address it is given (use loopback).
+// ever talks to the address it is given (use loopback). With --get PATH it
+// reads instead: GET PATH on every request, counting 200s (the read
+// audit's cost is measured so).
 //
 //   frontdoor_loadgen --port 8080 --token TOKEN [--host 127.0.0.1]
-//       [--connections 64] [--seconds 10] [--warmup 2] [--requests N]
+//       [--connections 64] [--seconds 10] [--warmup 2] [--requests N] [--get PATH]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -42,6 +44,7 @@ struct Options {
   double seconds = 10;
   double warmup = 2;
   long requests = 0;  // 0: run for --seconds
+  std::string get;    // empty: POST contacts
 };
 
 struct Totals {
@@ -116,11 +119,15 @@ asio::awaitable<void> Connection(const Options& o, const std::vector<std::string
   size_t next = static_cast<size_t>(index);
   while (Clock::now() < stop_at) {
     if (o.requests > 0 && budget.fetch_sub(1) <= 0) break;
-    http::request<http::string_body> req(http::verb::post, "/v1/contacts", 11);
+    const bool reading = !o.get.empty();
+    http::request<http::string_body> req(reading ? http::verb::get : http::verb::post,
+                                         reading ? o.get : "/v1/contacts", 11);
     req.set(http::field::host, o.host);
     req.set(http::field::authorization, "Bearer " + o.token);
-    req.set(http::field::content_type, "application/json");
-    req.body() = bodies[next % bodies.size()];
+    if (!reading) {
+      req.set(http::field::content_type, "application/json");
+      req.body() = bodies[next % bodies.size()];
+    }
     next += static_cast<size_t>(o.connections);
     req.prepare_payload();
     auto start = Clock::now();
@@ -138,7 +145,7 @@ asio::awaitable<void> Connection(const Options& o, const std::vector<std::string
       co_return;
     }
     auto end = Clock::now();
-    if (res.result() == http::status::created) {
+    if (res.result() == (reading ? http::status::ok : http::status::created)) {
       if (start >= measure_from) {
         ++totals.created;
         totals.latencies_ms.push_back(
@@ -178,6 +185,8 @@ int main(int argc, char** argv) {
       o.warmup = std::stod(value);
     else if (flag == "--requests")
       o.requests = std::stol(value);
+    else if (flag == "--get")
+      o.get = value;
     else {
       std::cerr << "unknown flag " << flag << "\n";
       return 2;
@@ -185,7 +194,7 @@ int main(int argc, char** argv) {
   }
   if (o.token.empty()) {
     std::cerr << "usage: frontdoor_loadgen --port PORT --token TOKEN [--connections 64] "
-                 "[--seconds 10] [--warmup 2] [--requests N]\n";
+                 "[--seconds 10] [--warmup 2] [--requests N] [--get PATH]\n";
     return 2;
   }
   auto bodies = MakeBodies(4096);
@@ -220,13 +229,17 @@ int main(int argc, char** argv) {
   std::sort(all.latencies_ms.begin(), all.latencies_ms.end());
   double elapsed = std::chrono::duration<double>(end - std::max(measure_from, begin)).count();
   double rate = static_cast<double>(all.created) / elapsed;
+  const bool reading = !o.get.empty();
   std::printf(
       "connections %d, body %.0f bytes on average, %.1f s measured\n"
-      "created %ld (%.0f contacts/s), other statuses %ld, connection errors %ld\n"
-      "durable acknowledgement latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f\n",
-      o.connections, static_cast<double>(bytes) / static_cast<double>(bodies.size()), elapsed,
-      all.created, rate, all.other, all.errors, Percentile(all.latencies_ms, 50),
-      Percentile(all.latencies_ms, 90), Percentile(all.latencies_ms, 99),
-      Percentile(all.latencies_ms, 99.9), all.latencies_ms.empty() ? 0 : all.latencies_ms.back());
+      "%s %ld (%.0f %s/s), other statuses %ld, connection errors %ld\n"
+      "%s latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f\n",
+      o.connections,
+      reading ? 0.0 : static_cast<double>(bytes) / static_cast<double>(bodies.size()), elapsed,
+      reading ? "answered" : "created", all.created, rate, reading ? "reads" : "contacts",
+      all.other, all.errors, reading ? "answer" : "durable acknowledgement",
+      Percentile(all.latencies_ms, 50), Percentile(all.latencies_ms, 90),
+      Percentile(all.latencies_ms, 99), Percentile(all.latencies_ms, 99.9),
+      all.latencies_ms.empty() ? 0 : all.latencies_ms.back());
   return all.errors == 0 && all.other == 0 ? 0 : 1;
 }
