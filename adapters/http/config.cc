@@ -158,6 +158,43 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file)
                                               "' (burst, per_seconds)");
           }
         }
+      } else if (key == "oidc") {
+        if (!value.IsMap()) {
+          return absl::InvalidArgumentError(
+              Where(file, value) + ": oidc must be {issuer, audience, client_id, roles_claim, " +
+              "name_claim, role_map}");
+        }
+        OidcConfig oidc;
+        for (const auto& field : value) {
+          const std::string name = field.first.as<std::string>();
+          if (name == "issuer") {
+            oidc.issuer = field.second.as<std::string>();
+          } else if (name == "audience") {
+            oidc.audience = field.second.as<std::string>();
+          } else if (name == "client_id") {
+            oidc.client_id = field.second.as<std::string>();
+          } else if (name == "roles_claim") {
+            oidc.roles_claim = field.second.as<std::string>();
+          } else if (name == "name_claim") {
+            oidc.name_claim = field.second.as<std::string>();
+          } else if (name == "scopes") {
+            oidc.scopes = field.second.as<std::string>();
+          } else if (name == "role_map" && field.second.IsMap()) {
+            for (const auto& entry : field.second) {
+              oidc.role_map.emplace_back(entry.first.as<std::string>(),
+                                         entry.second.as<std::string>());
+            }
+          } else {
+            return absl::InvalidArgumentError(
+                Where(file, field.first) + ": oidc: unknown field '" + name +
+                "' (issuer, audience, client_id, roles_claim, name_claim, role_map, scopes)");
+          }
+        }
+        if (oidc.issuer.empty() || oidc.audience.empty()) {
+          return absl::InvalidArgumentError(Where(file, value) +
+                                            ": oidc needs an issuer and an audience");
+        }
+        config.oidc = std::move(oidc);
       } else if (key == "log_level") {
         config.log_level = value.as<std::string>();
         // spdlog reads an unknown name as "off": a typo must not silence the log.

@@ -49,6 +49,25 @@ struct AuthFailureOptions {
   size_t max_addresses = 10000;
 };
 
+// `oidc:`: the council's OpenID provider, for staff who sign in as
+// themselves. An `http://` issuer is accepted only on a loopback address.
+struct OidcConfig {
+  // Discovery is at {issuer}/.well-known/openid-configuration.
+  std::string issuer;
+  // The `aud` an access token must carry.
+  std::string audience;
+  // The public client the pages sign in as.
+  std::string client_id;
+  // The claim holding role names, and the display name's claim.
+  std::string roles_claim = "roles";
+  std::string name_claim = "name";
+  // The provider's role name -> frontdoor's role name. Default: none.
+  std::vector<std::pair<std::string, std::string>> role_map;
+  // The scopes the pages ask for, space-separated; a provider that picks the
+  // access token's audience by scope (Entra ID) needs the API's scope here.
+  std::string scopes = "openid profile offline_access";
+};
+
 struct ServerConfig {
   std::vector<ApiKeyConfig> api_keys;
   std::filesystem::path policy;
@@ -72,6 +91,8 @@ struct ServerConfig {
   std::string log_level = "info";
   // `auth_failures: {burst, per_seconds}`. Default: see AuthFailureOptions.
   AuthFailureOptions auth_failures;
+  // `oidc:`; absent: API keys only.
+  std::optional<OidcConfig> oidc;
 };
 
 // The root of the build or installation this binary runs from (the folder
