@@ -1,9 +1,7 @@
 #!/bin/sh
 # Runs the end-to-end tests of the pages for ctest (tests/e2e/CMakeLists.txt):
-#   run.sh install        npm ci here, and in ../oidc (the OpenID provider
-#                         signin.test.mjs signs in through), when node_modules
-#                         is missing or older than package-lock.json; empties
-#                         the output folder
+#   run.sh install        npm ci here when node_modules is missing or older
+#                         than package-lock.json; empties the output folder
 #   run.sh test FILE...   node --test on the given test files
 # Exits 77 (ctest's SKIP_RETURN_CODE) with a message when node, npm or
 # Debian's chromium is missing. Environment: FRONTDOOR_BINARY (the server),
@@ -20,12 +18,9 @@ command -v node >/dev/null 2>&1 || skip "node is not installed (apt-get install 
 case "${1:-}" in
   install)
     command -v npm >/dev/null 2>&1 || skip "npm is not installed (apt-get install npm)"
-    for dir in . ../oidc; do
-      [ -f "$dir/package-lock.json" ] || continue
-      if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-      fi
-    done
+    if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+      npm ci --no-audit --no-fund --loglevel=error
+    fi
     if [ -n "${FRONTDOOR_E2E_OUTPUT:-}" ]; then
       rm -rf "$FRONTDOOR_E2E_OUTPUT"
       mkdir -p "$FRONTDOOR_E2E_OUTPUT"

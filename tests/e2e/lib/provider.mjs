@@ -14,7 +14,7 @@ export const AUDIENCE = 'frontdoor';
 
 export async function startProvider({ accessTokenTtl = 600 } = {}) {
   if (!existsSync(join(SOURCE_DIR, 'tests/oidc/node_modules/oidc-provider'))) {
-    throw new Error('tests/oidc/node_modules is missing: run tests/e2e/run.sh install');
+    throw new Error('tests/oidc/node_modules is missing: run tests/oidc/run.sh install');
   }
   const child = spawn(process.execPath, [PROVIDER_SCRIPT, '--port', '0', '--audience', AUDIENCE,
     '--access-token-ttl', String(accessTokenTtl)], { stdio: ['ignore', 'pipe', 'pipe'] });
