@@ -1,0 +1,32 @@
+#!/bin/sh
+# Installs the node modules of the test identity provider (provider.mjs) for ctest
+# (tests/oidc/CMakeLists.txt, the fixture oidc_node_modules) and starts it by hand:
+#   run.sh install        npm ci here when node_modules is missing or older than
+#                         package-lock.json
+#   run.sh start [ARGS]   node provider.mjs ARGS (prints "issuer http://127.0.0.1:NNNN")
+# Exits 77 (ctest's SKIP_RETURN_CODE) with a message when node or npm is missing.
+set -eu
+cd "$(dirname "$0")"
+
+skip() { echo "SKIPPED: $1" >&2; exit 77; }
+command -v node >/dev/null 2>&1 || skip "node is not installed (apt-get install nodejs npm)"
+[ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] || skip "node $(node --version) is too old: the test provider needs node 20 or newer"
+
+case "${1:-}" in
+  install)
+    command -v npm >/dev/null 2>&1 || skip "npm is not installed (apt-get install npm)"
+    if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+      npm ci --no-audit --no-fund --loglevel=error
+    fi
+    echo "oidc: node modules ready"
+    ;;
+  start)
+    shift
+    [ -d node_modules/oidc-provider ] || { echo "node_modules missing: run $0 install" >&2; exit 1; }
+    exec node provider.mjs "$@"
+    ;;
+  *)
+    echo "usage: $0 install | start [ARGS]" >&2
+    exit 2
+    ;;
+esac
