@@ -130,6 +130,7 @@ export async function signOut() {
   const user = await mgr.getUser();
   if (!user) return false;
   try { await mgr.revokeTokens(); } catch { /* ending the session below still signs out */ }
-  await mgr.signoutRedirect({ id_token_hint: user.id_token });
+  // A state, so that the provider's redirect back is known for a sign-out.
+  await mgr.signoutRedirect({ id_token_hint: user.id_token, state: 'signed-out' });
   return true;
 }
