@@ -18,11 +18,11 @@ let fetchedAtMs = null;
 
 export const token = () => (via() === 'provider' ? providerToken : sessionStorage.getItem(TOKEN_KEY));
 export function setToken(value) {
+  sessionStorage.removeItem(VIA_KEY);
   sessionStorage.setItem(TOKEN_KEY, value);
-  sessionStorage.setItem(VIA_KEY, 'token');
 }
 // 'token' (pasted), 'provider' (the identity provider) or null.
-export const via = () => sessionStorage.getItem(VIA_KEY);
+export const via = () => (sessionStorage.getItem(TOKEN_KEY) ? 'token' : sessionStorage.getItem(VIA_KEY));
 export function signedInVia(how) {
   sessionStorage.removeItem(TOKEN_KEY);
   sessionStorage.setItem(VIA_KEY, how);
