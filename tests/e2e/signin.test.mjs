@@ -46,6 +46,20 @@ async function signInAtProvider(page, user, password) {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+test('GET /v1/signin names the provider, and only its origin is added to the CSP', async () => {
+  const res = await fetch(`${server.base}/v1/signin`);
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), {
+    issuer: provider.issuer, client_id: 'frontdoor-web', audience: 'frontdoor',
+    scope: 'openid profile offline_access frontdoor',
+  });
+  const page = await fetch(`${server.base}/`);
+  const csp = page.headers.get('content-security-policy');
+  assert.match(csp, new RegExp(`connect-src 'self' ${provider.issuer};`));
+  assert.match(csp, /script-src 'self';/);
+  assert.match(csp, /frame-ancestors 'none'/);
+});
+
 test('Sam signs in through the provider, decides a contact, stays signed in past expiry and signs out there too', async () => {
   const created = await server.api('partner', 'POST', '/v1/contacts', syntheticContact());
   assert.equal(created.status, 201);
