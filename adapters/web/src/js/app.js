@@ -118,7 +118,8 @@ async function route() {
   if (!who && noRole) {
     setTitle('Your account has no frontdoor role');
     put(clear(main), h('h1', { class: 'govuk-heading-l' }, 'Your account has no frontdoor role'),
-      h('p', { class: 'govuk-body', id: 'no-role' }, `You signed in, but your account has no frontdoor role: ${noRole}`),
+      h('p', { class: 'govuk-body', id: 'no-role' }, 'You signed in, but frontdoor does not know what you may do.'),
+      h('p', { class: 'govuk-body', id: 'no-role-reason' }, `The service said: ${noRole}.`),
       h('p', { class: 'govuk-body' }, 'Ask your administrator to give you a role, then sign in again.'),
       h('p', { class: 'govuk-body' }, h('a', { class: 'govuk-link', href: '#/sign-out', id: 'sign-out-no-role' }, 'Sign out')));
     return;
