@@ -47,6 +47,8 @@ export async function signInPage(ctx) {
         column.insertBefore(para('The identity provider cannot be reached just now: try again later.'), start);
       }
     });
+    // One main action per page: the token's button steps back.
+    form.querySelector('#sign-in').classList.add('govuk-button--secondary');
     column.append(para('Front door staff and managers sign in with the account they use for the council\'s other systems.'),
       start,
       h('h2', { class: 'govuk-heading-m' }, 'Sign in with an access token'),
