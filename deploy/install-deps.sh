@@ -13,6 +13,7 @@ packages=(
   libabsl-dev
   libhowardhinnant-date-dev tzdata
   libssl-dev
+  libjwt-dev libcurl4-openssl-dev
   libkainjow-mustache-dev
   libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev

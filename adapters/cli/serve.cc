@@ -14,6 +14,7 @@
 #include "adapters/http/auth.h"
 #include "adapters/http/config.h"
 #include "adapters/http/live_feed.h"
+#include "adapters/http/person_auth.h"
 #include "adapters/http/server.h"
 #include "adapters/sinks/spool.h"
 #include "boost/asio/io_context.hpp"
@@ -106,7 +107,21 @@ int Serve(const ServeArgs& args) {
   // Key expiry and the failed-sign-in window run on real time, also when
   // the business clock is manual.
   SystemClock real_clock;
-  AuthGate gate(std::move(*keys), real_clock, config->auth_failures);
+  // Staff tokens: the provider's discovery document and keys are read now;
+  // a provider that cannot be reached stops the start with its reason.
+  std::shared_ptr<const PersonAuthenticator> people;
+  if (config->oidc) {
+    auto started = PersonAuthenticator::Start(*config->oidc);
+    if (!started.ok()) {
+      std::cerr << "frontdoor serve: oidc: " << config->oidc->issuer << ": "
+                << started.status().message() << "\n";
+      return 2;
+    }
+    people = *std::move(started);
+    spdlog::info("oidc: tokens from {} accepted for audience {}", config->oidc->issuer,
+                 config->oidc->audience);
+  }
+  AuthGate gate(std::move(*keys), real_clock, config->auth_failures, people);
   std::vector<rules::PolicyError> policy_errors;
   auto active = LoadActivePolicy(config->policy, config->bank_holidays, &policy_errors);
   if (!active.ok()) {
@@ -162,7 +177,7 @@ int Serve(const ServeArgs& args) {
   };
 
   // SIGHUP reads the config file's api_keys again; a file with errors
-  // keeps the keys in force. Messages name lines and settings, never tokens.
+  // keeps the keys in force. The oidc settings stay as they were at start. Messages name lines and settings, never tokens.
   auto reload_keys = [&]() -> absl::Status {
     auto next = LoadServerConfig(args.config);
     if (!next.ok()) return next.status();

@@ -107,8 +107,8 @@ std::optional<Principal> Authenticator::Authenticate(std::string_view authorizat
 AuthOutcome Authenticator::Check(std::string_view authorization,
                                  std::chrono::sys_time<std::chrono::milliseconds> now) const {
   constexpr std::string_view kBearer = "Bearer ";
-  if (authorization.empty()) return {std::nullopt, AuthRefusal::kMissing, {}};
-  const AuthOutcome unknown{std::nullopt, AuthRefusal::kUnknown, {}};
+  if (authorization.empty()) return {std::nullopt, AuthRefusal::kMissing, {}, {}};
+  const AuthOutcome unknown{std::nullopt, AuthRefusal::kUnknown, {}, {}};
   if (authorization.size() <= kBearer.size()) return unknown;
   // The scheme name is case-insensitive (RFC 9110).
   for (size_t i = 0; i + 1 < kBearer.size(); ++i) {
@@ -127,9 +127,9 @@ AuthOutcome Authenticator::Check(std::string_view authorization,
   }
   if (match == nullptr) return unknown;
   if (match->expires_at && now >= *match->expires_at) {
-    return {std::nullopt, AuthRefusal::kExpired, {}};
+    return {std::nullopt, AuthRefusal::kExpired, {}, {}};
   }
-  return {match->principal, AuthRefusal::kNone, {}};
+  return {match->principal, AuthRefusal::kNone, {}, {}};
 }
 
 }  // namespace frontdoor

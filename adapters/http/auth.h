@@ -56,6 +56,8 @@ enum class AuthRefusal {
   kExpired,
   // Too many failures from this address lately; the token was not looked at.
   kThrottled,
+  // A good identity provider token whose roles claim has no staff role: 403.
+  kNoRole,
 };
 
 struct AuthOutcome {
@@ -63,6 +65,8 @@ struct AuthOutcome {
   AuthRefusal refusal = AuthRefusal::kNone;
   // For kThrottled: when to try again.
   std::chrono::seconds retry_after{0};
+  // For a refused identity provider token: why, for the problem's detail.
+  std::string detail;
 };
 
 class Authenticator {

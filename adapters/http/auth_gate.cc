@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/match.h"
+
 namespace frontdoor {
 
 AuthFailureThrottle::AuthFailureThrottle(const Clock& clock, AuthFailureOptions options)
@@ -61,16 +63,28 @@ size_t AuthFailureThrottle::tracked() const {
   return windows_.size();
 }
 
-AuthGate::AuthGate(Authenticator keys, const Clock& real_clock, AuthFailureOptions options)
+AuthGate::AuthGate(Authenticator keys, const Clock& real_clock, AuthFailureOptions options,
+                   std::shared_ptr<const PersonAuthenticator> people)
     : real_clock_(real_clock),
+      people_(std::move(people)),
       throttle_(real_clock, options),
       keys_(std::make_shared<const Authenticator>(std::move(keys))) {}
 
 AuthOutcome AuthGate::Authenticate(std::string_view authorization, const std::string& peer) {
   if (auto wait = throttle_.HeldBack(peer)) {
-    return {std::nullopt, AuthRefusal::kThrottled, *wait};
+    return {std::nullopt, AuthRefusal::kThrottled, *wait, {}};
   }
-  AuthOutcome outcome = Keys()->Check(authorization, real_clock_.Now());
+  const TimePoint now = real_clock_.Now();
+  AuthOutcome outcome = Keys()->Check(authorization, now);
+  if (outcome.refusal == AuthRefusal::kUnknown && people_ != nullptr) {
+    std::string_view token = authorization;
+    if (token.size() > 7 &&
+        absl::StartsWithIgnoreCase(std::string(token.substr(0, 7)), "bearer ")) {
+      token.remove_prefix(7);
+      // An API key has no dots; a JWT has two.
+      if (token.find('.') != std::string_view::npos) outcome = people_->Check(token, now);
+    }
+  }
   if (outcome.refusal == AuthRefusal::kUnknown || outcome.refusal == AuthRefusal::kExpired) {
     throttle_.RecordFailure(peer);
   }

@@ -1,6 +1,7 @@
 // The API's door: the API keys in force (swapped whole when the config is
-// reloaded on SIGHUP) and the slowing down of addresses that keep failing
-// to authenticate. Expiry and the failure window run on a real clock, also
+// reloaded on SIGHUP), staff tokens from the identity provider when `oidc:`
+// is configured (tried after the keys), and the slowing down of addresses
+// that keep failing to authenticate. Expiry and the failure window run on a real clock, also
 // when the business clock is manual.
 #pragma once
 
@@ -13,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "adapters/http/auth.h"
 #include "adapters/http/config.h"
+#include "adapters/http/person_auth.h"
 #include "engine/clock.h"
 #include "frontdoor/thread_annotations.h"
 
@@ -49,13 +51,16 @@ class AuthFailureThrottle {
 
 class AuthGate {
  public:
-  // `real_clock` is borrowed and outlives the gate.
-  AuthGate(Authenticator keys, const Clock& real_clock, AuthFailureOptions options);
+  // `real_clock` is borrowed and outlives the gate. `people`, when set,
+  // verifies bearer tokens that are no key's as identity provider JWTs.
+  AuthGate(Authenticator keys, const Clock& real_clock, AuthFailureOptions options,
+           std::shared_ptr<const PersonAuthenticator> people = nullptr);
 
   // The caller from `peer` with this Authorization header value: a held
   // back address is refused (kThrottled) without the token being looked at;
-  // otherwise the keys in force decide, and a failure other than a missing
-  // header counts against `peer`. Thread-safe.
+  // otherwise the keys in force decide, then the identity provider's token
+  // check; a failure other than a missing header or a token without a staff
+  // role counts against `peer`. Thread-safe.
   AuthOutcome Authenticate(std::string_view authorization, const std::string& peer);
 
   // Puts `keys` in force for every request from now on. Thread-safe.
@@ -65,6 +70,7 @@ class AuthGate {
   std::shared_ptr<const Authenticator> Keys() const;
 
   const Clock& real_clock_;
+  const std::shared_ptr<const PersonAuthenticator> people_;
   AuthFailureThrottle throttle_;
   mutable absl::Mutex mu_;
   std::shared_ptr<const Authenticator> keys_ GUARDED_BY(mu_);

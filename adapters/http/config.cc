@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "adapters/oidc/http_get.h"
 #include "frontdoor/proto_time.h"
 #include "frontdoor/v1/codes.pb.h"
 #include "yaml-cpp/yaml.h"
@@ -36,6 +37,61 @@ absl::StatusOr<std::filesystem::path> Resolve(const std::filesystem::path& confi
   }
   return absl::NotFoundError(setting + ": " + path.string() + " not found (looked in " + list +
                              ")");
+}
+
+// `oidc: {issuer, audience, client_id, roles_claim, name_claim, role_map, scopes}`.
+absl::StatusOr<OidcConfig> ParseOidc(const std::filesystem::path& file, const YAML::Node& node) {
+  if (!node.IsMap()) {
+    return absl::InvalidArgumentError(
+        Where(file, node) +
+        ": oidc must be {issuer, audience, client_id, roles_claim, name_claim, role_map}");
+  }
+  OidcConfig oidc;
+  for (const auto& field : node) {
+    const std::string name = field.first.as<std::string>();
+    const YAML::Node& value = field.second;
+    if (name == "role_map") {
+      if (!value.IsMap()) {
+        return absl::InvalidArgumentError(Where(file, value) +
+                                          ": oidc: role_map must map provider roles to roles");
+      }
+      for (const auto& entry : value) {
+        std::string role = entry.second.as<std::string>();
+        if (role != "triage" && role != "manager" && role != "admin") {
+          return absl::InvalidArgumentError(Where(file, entry.second) + ": oidc: role_map: '" +
+                                            role + "' is not triage, manager or admin");
+        }
+        oidc.role_map[entry.first.as<std::string>()] = role;
+      }
+      continue;
+    }
+    std::string* target = name == "issuer"        ? &oidc.issuer
+                          : name == "audience"    ? &oidc.audience
+                          : name == "client_id"   ? &oidc.client_id
+                          : name == "roles_claim" ? &oidc.roles_claim
+                          : name == "name_claim"  ? &oidc.name_claim
+                          : name == "scopes"      ? &oidc.scopes
+                                                  : nullptr;
+    if (target == nullptr) {
+      return absl::InvalidArgumentError(
+          Where(file, field.first) + ": oidc: unknown field '" + name +
+          "' (issuer, audience, client_id, roles_claim, name_claim, role_map, scopes)");
+    }
+    *target = value.as<std::string>();
+    if (target->empty()) {
+      return absl::InvalidArgumentError(Where(file, value) + ": oidc: " + name +
+                                        " must not be empty");
+    }
+  }
+  if (oidc.issuer.empty() || oidc.audience.empty()) {
+    return absl::InvalidArgumentError(Where(file, node) +
+                                      ": oidc: issuer and audience are required");
+  }
+  if (absl::Status url = oidc::CheckProviderUrl(oidc.issuer); !url.ok()) {
+    return absl::InvalidArgumentError(Where(file, node) + ": oidc: issuer " +
+                                      std::string(url.message()));
+  }
+  return oidc;
 }
 
 }  // namespace
@@ -159,42 +215,9 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file)
           }
         }
       } else if (key == "oidc") {
-        if (!value.IsMap()) {
-          return absl::InvalidArgumentError(
-              Where(file, value) + ": oidc must be {issuer, audience, client_id, roles_claim, " +
-              "name_claim, role_map}");
-        }
-        OidcConfig oidc;
-        for (const auto& field : value) {
-          const std::string name = field.first.as<std::string>();
-          if (name == "issuer") {
-            oidc.issuer = field.second.as<std::string>();
-          } else if (name == "audience") {
-            oidc.audience = field.second.as<std::string>();
-          } else if (name == "client_id") {
-            oidc.client_id = field.second.as<std::string>();
-          } else if (name == "roles_claim") {
-            oidc.roles_claim = field.second.as<std::string>();
-          } else if (name == "name_claim") {
-            oidc.name_claim = field.second.as<std::string>();
-          } else if (name == "scopes") {
-            oidc.scopes = field.second.as<std::string>();
-          } else if (name == "role_map" && field.second.IsMap()) {
-            for (const auto& entry : field.second) {
-              oidc.role_map.emplace_back(entry.first.as<std::string>(),
-                                         entry.second.as<std::string>());
-            }
-          } else {
-            return absl::InvalidArgumentError(
-                Where(file, field.first) + ": oidc: unknown field '" + name +
-                "' (issuer, audience, client_id, roles_claim, name_claim, role_map, scopes)");
-          }
-        }
-        if (oidc.issuer.empty() || oidc.audience.empty()) {
-          return absl::InvalidArgumentError(Where(file, value) +
-                                            ": oidc needs an issuer and an audience");
-        }
-        config.oidc = std::move(oidc);
+        auto oidc = ParseOidc(file, value);
+        if (!oidc.ok()) return oidc.status();
+        config.oidc = *std::move(oidc);
       } else if (key == "log_level") {
         config.log_level = value.as<std::string>();
         // spdlog reads an unknown name as "off": a typo must not silence the log.
@@ -216,8 +239,9 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file)
                                       e.msg);
   }
 
-  if (config.api_keys.empty()) {
-    return absl::InvalidArgumentError(file.string() + ": api_keys: at least one key is needed");
+  if (config.api_keys.empty() && !config.oidc) {
+    return absl::InvalidArgumentError(file.string() +
+                                      ": api_keys: at least one key is needed (or oidc)");
   }
   if (config.policy.empty()) {
     return absl::InvalidArgumentError(file.string() + ": policy: the policy file is required");

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -49,20 +50,22 @@ struct AuthFailureOptions {
   size_t max_addresses = 10000;
 };
 
-// `oidc:`: the council's OpenID provider, for staff who sign in as
-// themselves. An `http://` issuer is accepted only on a loopback address.
+// `oidc:`: staff sign in with the council's identity provider (OpenID
+// Connect); its JWT access tokens are accepted as bearer tokens.
 struct OidcConfig {
-  // Discovery is at {issuer}/.well-known/openid-configuration.
+  // https://, or http:// on a loopback address only. Discovery at
+  // {issuer}/.well-known/openid-configuration.
   std::string issuer;
-  // The `aud` an access token must carry.
+  // The aud an access token must carry.
   std::string audience;
-  // The public client the pages sign in as.
+  // The pages' client at the provider.
   std::string client_id;
-  // The claim holding role names, and the display name's claim.
+  // The claim with role names. Default: roles.
   std::string roles_claim = "roles";
+  // The claim with the display name. Default: name.
   std::string name_claim = "name";
-  // The provider's role name -> frontdoor's role name. Default: none.
-  std::vector<std::pair<std::string, std::string>> role_map;
+  // The provider's role name -> triage, manager or admin.
+  std::map<std::string, std::string> role_map;
   // The scopes the pages ask for, space-separated; a provider that picks the
   // access token's audience by scope (Entra ID) needs the API's scope here.
   std::string scopes = "openid profile offline_access";
@@ -91,7 +94,7 @@ struct ServerConfig {
   std::string log_level = "info";
   // `auth_failures: {burst, per_seconds}`. Default: see AuthFailureOptions.
   AuthFailureOptions auth_failures;
-  // `oidc:`; absent: API keys only.
+  // Not set: API keys only.
   std::optional<OidcConfig> oidc;
 };
 

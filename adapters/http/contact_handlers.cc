@@ -32,7 +32,7 @@ HandlerResult PostContact(const ApiDependencies& deps, Call& call) {
 
   SubmitContact command;
   command.submission = std::move(submission);
-  command.actor = call.who->name;
+  command.actor = call.who->Id();
   command.organisation = call.who->organisation;
   if (!key.empty()) {
     command.idempotency_key = std::move(key);
@@ -97,7 +97,7 @@ HandlerResult PostDecision(const ApiDependencies& deps, Call& call) {
   if (auto errors = ValidateDecision(decision); !errors.empty()) {
     co_return InvalidRequest(call.version(), errors);
   }
-  Command command = RecordDecision{call.contact_id, std::move(decision), call.who->name};
+  Command command = RecordDecision{call.contact_id, std::move(decision), call.who->Id()};
   CommandResult result =
       co_await AsyncSubmit(*deps.processor, std::move(command), asio::use_awaitable);
   if (!result.status.ok()) co_return FromStatus(call, result.status);
@@ -111,7 +111,7 @@ HandlerResult PostMashOutcome(const ApiDependencies& deps, Call& call) {
   if (auto errors = ValidateMashOutcome(outcome); !errors.empty()) {
     co_return InvalidRequest(call.version(), errors);
   }
-  Command command = RecordMashOutcome{call.contact_id, std::move(outcome), call.who->name};
+  Command command = RecordMashOutcome{call.contact_id, std::move(outcome), call.who->Id()};
   CommandResult result =
       co_await AsyncSubmit(*deps.processor, std::move(command), asio::use_awaitable);
   if (!result.status.ok()) co_return FromStatus(call, result.status);

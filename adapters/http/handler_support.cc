@@ -92,6 +92,11 @@ Response Refused(unsigned version, const AuthOutcome& outcome) {
       return KeyExpired(version);
     case AuthRefusal::kThrottled:
       return TooManyFailures(version, outcome.retry_after);
+    case AuthRefusal::kNoRole:
+      return Forbidden(version, outcome.detail);
+    case AuthRefusal::kUnknown:
+      if (!outcome.detail.empty()) return InvalidToken(version, outcome.detail);
+      return Unauthenticated(version);
     default:
       return Unauthenticated(version);
   }
@@ -101,7 +106,13 @@ std::variant<Principal, Response> Admit(const ApiDependencies& deps, const Reque
                                         const std::string& peer, RoleMask allowed) {
   AuthOutcome outcome = deps.auth->Authenticate(Header(request, http::field::authorization), peer);
   if (!outcome.who) return Refused(request.version(), outcome);
-  if ((allowed & Bit(outcome.who->role)) == 0) return Forbidden(request.version());
+  if ((allowed & Bit(outcome.who->role)) == 0) {
+    if (outcome.who->kind == Principal::Kind::kPerson) {
+      return Forbidden(request.version(), "the role " + std::string(RoleName(outcome.who->role)) +
+                                              " may not do this");
+    }
+    return Forbidden(request.version());
+  }
   return *std::move(outcome.who);
 }
 

@@ -106,4 +106,16 @@ Response Forbidden(unsigned version) {
                      "this API key's role may not do this");
 }
 
+Response Forbidden(unsigned version, std::string_view detail) {
+  return MakeProblem(version, http::status::forbidden, "forbidden", "Not allowed",
+                     std::string(detail));
+}
+
+Response InvalidToken(unsigned version, std::string_view detail) {
+  Response res = MakeProblem(version, http::status::unauthorized, "unauthenticated",
+                             "Sign-in needed", std::string(detail));
+  res.set(http::field::www_authenticate, "Bearer error=\"invalid_token\"");
+  return res;
+}
+
 }  // namespace frontdoor

@@ -43,5 +43,10 @@ Response KeyExpired(unsigned version);
 Response TooManyFailures(unsigned version, std::chrono::seconds retry_after);
 // 403: the caller's role may not do this.
 Response Forbidden(unsigned version);
+// 403 with a detail: e.g. an identity provider token without a staff role.
+Response Forbidden(unsigned version, std::string_view detail);
+// 401 for an identity provider token that is not good: `detail` says why
+// (expired, wrong audience, ...), never quoting the token.
+Response InvalidToken(unsigned version, std::string_view detail);
 
 }  // namespace frontdoor

@@ -41,6 +41,10 @@ HandlerResult GetWhoami(const ApiDependencies& deps, Call& call) {
   v1::Whoami whoami;
   whoami.set_name(call.who->name);
   whoami.set_role(std::string(RoleName(call.who->role)));
+  const bool person = call.who->kind == Principal::Kind::kPerson;
+  whoami.set_kind(person ? v1::Actor::PERSON : v1::Actor::KEY);
+  if (person) whoami.set_subject(call.who->subject);
+  if (!call.who->organisation.empty()) whoami.set_organisation(call.who->organisation);
   *whoami.mutable_now() = ToProto(deps.clock->Now());
   co_return JsonAnswer(call, http::status::ok, whoami);
 }

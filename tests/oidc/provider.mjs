@@ -19,8 +19,8 @@
 //   nobody / nobody-pw  "No Role"      []
 // The subject (`sub`) of each is "user-<username>", e.g. "user-sam".
 //
-// Access tokens are JWTs (RFC 9068) for the resource "urn:frontdoor" with `aud` = the audience
-// (default "frontdoor"), signed RS256 (kid "rsa-1"; ES256 with kid "ec-1" is in the JWKS too), and
+// Access tokens are JWTs (RFC 9068, but with the header's typ "JWT" as Entra ID writes it) for the
+// resource "urn:frontdoor" with `aud` = the audience (default "frontdoor"), signed RS256 (kid "rsa-1"; ES256 with kid "ec-1" is in the JWKS too), and
 // carry `sub`, `name` and `roles`. ID tokens carry `name` and `roles` as well. Lifetime
 // --access-token-ttl (default 600 s). Consent is granted automatically.
 //
@@ -153,6 +153,15 @@ function buildProvider() {
       Grant: 14 * 24 * 3600,
       RefreshToken: 24 * 3600,
       Session: 14 * 24 * 3600,
+    },
+    // typ "JWT" in the access token's header, as Microsoft Entra ID and Keycloak write it (not
+    // RFC 9068's "at+jwt", which libjwt 1.10 refuses; see docs/operations.md).
+    formats: {
+      customizers: {
+        jwt: async (ctx, token, jwt) => {
+          jwt.header = { typ: 'JWT' };
+        },
+      },
     },
     clientBasedCORS: (ctx, origin, client) =>
       origin !== 'null' && client.redirectUris.some((uri) => URL.parse(uri)?.origin === origin),
