@@ -32,6 +32,9 @@
 //                   or registered after start:
 //                     POST /_test/clients  {"redirect_uris": [...], "post_logout_redirect_uris": [...]}
 //                   (added to the ones already registered) → 200 {"redirect_uris": [...], ...}.
+//                   The client exists from its first redirect URI on. Pages asking for the API's
+//                   token need nothing special: every token is for frontdoor (the default
+//                   resource); scope "openid profile offline_access" is enough.
 //   frontdoor-test  used only by /_test/token below.
 //
 // The login page (GET /interaction/UID) is a form with the fields "username" and "password" (labels
@@ -39,7 +42,7 @@
 // password." and the form again.
 //
 // Test-only routes (the provider answers them on loopback only; none exists in a real provider):
-//   GET  /_test/token?user=sam[&alg=ES256][&ttl=SECONDS][&issued_ago=SECONDS]
+//   GET  /_test/token?user=sam[&alg=ES256][&ttl=SECONDS][&issued_ago=SECONDS][&scope=...]
 //        Runs the real authorization code + PKCE flow against this provider (login form
 //        included) and answers {access_token, expires_in, refresh_token, id_token, token_type}.
 //        issued_ago runs that flow with the provider's clock set back, so the token's iat and exp
@@ -287,7 +290,7 @@ async function interaction(req, res, uid, action) {
 }
 
 // The real authorization code + PKCE flow, run against ourselves with fetch and a cookie jar.
-async function codeFlow(user) {
+async function codeFlow(user, scope) {
   const jar = new Map();
   const redirectUri = `${issuer}/_test/callback`;
   const call = async (url, init = {}) => {
@@ -307,7 +310,7 @@ async function codeFlow(user) {
   auth.search = new URLSearchParams({
     client_id: 'frontdoor-test',
     response_type: 'code',
-    scope: `openid profile offline_access ${RESOURCE_SCOPE}`,
+    scope,
     redirect_uri: redirectUri,
     code_challenge: challenge,
     code_challenge_method: 'S256',
@@ -373,11 +376,12 @@ async function testRoute(req, res, url) {
     if (alg !== 'RS256' && alg !== 'ES256') return sendJson(res, 400, { error: 'alg' });
     const ttl = url.searchParams.has('ttl') ? Number(url.searchParams.get('ttl')) : undefined;
     const ago = Number(url.searchParams.get('issued_ago') ?? '0');
+    const scope = url.searchParams.get('scope') ?? `openid profile offline_access ${RESOURCE_SCOPE}`;
     const tokens = await serialised(async () => {
       flowOverrides = { alg, ttl };
       clockOffsetMs = -ago * 1000;
       try {
-        return await codeFlow(user);
+        return await codeFlow(user, scope);
       } finally {
         flowOverrides = {};
         clockOffsetMs = 0;
