@@ -233,8 +233,9 @@ int Serve(const ServeArgs& args) {
   deps.auth = &gate;
   deps.audit = &audit;
   deps.reload_policy = reload;
-  WebRoot web(config->web_root);
+  WebRoot web(config->web_root, config->oidc ? config->oidc->issuer : "");
   deps.web = &web;
+  if (config->oidc) deps.oidc = &*config->oidc;
   Api api(std::move(deps));
   HttpServer server(ioc, api, server_options);
   auto endpoint = server.Listen();

@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "adapters/http/auth.h"
 #include "adapters/http/auth_gate.h"
+#include "adapters/http/config.h"
 #include "adapters/http/live_feed.h"
 #include "adapters/http/static_files.h"
 #include "boost/asio/awaitable.hpp"
@@ -54,6 +55,8 @@ struct ApiDependencies {
   AuditLog* audit = nullptr;
   // The live feed for GET /v1/stream; null answers 404.
   LiveFeed* feed = nullptr;
+  // The OpenID provider the pages sign in through; null: pasted tokens only.
+  const OidcConfig* oidc = nullptr;
   // The web app's files; null serves none.
   const WebRoot* web = nullptr;
   // How long POST /v1/admin/clock waits for sinks to deliver what the

@@ -39,7 +39,7 @@ absl::StatusOr<std::filesystem::path> Resolve(const std::filesystem::path& confi
                              ")");
 }
 
-// `oidc: {issuer, audience, client_id, roles_claim, name_claim, role_map}`.
+// `oidc: {issuer, audience, client_id, roles_claim, name_claim, role_map, scopes}`.
 absl::StatusOr<OidcConfig> ParseOidc(const std::filesystem::path& file, const YAML::Node& node) {
   if (!node.IsMap()) {
     return absl::InvalidArgumentError(
@@ -70,11 +70,12 @@ absl::StatusOr<OidcConfig> ParseOidc(const std::filesystem::path& file, const YA
                           : name == "client_id"   ? &oidc.client_id
                           : name == "roles_claim" ? &oidc.roles_claim
                           : name == "name_claim"  ? &oidc.name_claim
+                          : name == "scopes"      ? &oidc.scopes
                                                   : nullptr;
     if (target == nullptr) {
       return absl::InvalidArgumentError(
           Where(file, field.first) + ": oidc: unknown field '" + name +
-          "' (issuer, audience, client_id, roles_claim, name_claim, role_map)");
+          "' (issuer, audience, client_id, roles_claim, name_claim, role_map, scopes)");
     }
     *target = value.as<std::string>();
     if (target->empty()) {

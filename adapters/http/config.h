@@ -84,6 +84,9 @@ struct OidcConfig {
   std::string name_claim = "name";
   // The provider's role name -> triage, manager or admin.
   std::map<std::string, std::string> role_map;
+  // The scopes the pages ask for, space-separated; a provider that picks the
+  // access token's audience by scope (Entra ID) needs the API's scope here.
+  std::string scopes = "openid profile offline_access";
 };
 
 struct ServerConfig {

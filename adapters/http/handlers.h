@@ -12,11 +12,12 @@ namespace frontdoor {
 
 using HandlerResult = boost::asio::awaitable<Response>;
 
-// service_handlers.cc: health, readiness, metrics, whoami.
+// service_handlers.cc: health, readiness, metrics, whoami, signin.
 HandlerResult Healthz(const ApiDependencies& deps, Call& call);
 HandlerResult Readyz(const ApiDependencies& deps, Call& call);
 HandlerResult GetMetrics(const ApiDependencies& deps, Call& call);
 HandlerResult GetWhoami(const ApiDependencies& deps, Call& call);
+HandlerResult GetSignIn(const ApiDependencies& deps, Call& call);
 
 // contact_handlers.cc: contacts, their events, letters, decisions and MASH outcomes.
 HandlerResult PostContact(const ApiDependencies& deps, Call& call);

@@ -67,6 +67,7 @@ std::vector<Route> ApiRoutes() {
       {"/v1/admin/clock", verb::post, kAdmin, &PostClock},
       {"/v1/admin/policy/reload", verb::post, kAdmin, &PostPolicyReload},
       {"/v1/whoami", verb::get, kAnyone, &GetWhoami},
+      {"/v1/signin", verb::get, kPublic, &GetSignIn},
       {"/v1/open-cases/{case_id}", verb::put, kAdmin | kCaseSystem, &PutOpenCase},
       {"/v1/open-cases/{case_id}", verb::delete_, kAdmin | kCaseSystem, &DeleteOpenCase},
       {"/v1/indicators", verb::get, kManager, &GetIndicators},

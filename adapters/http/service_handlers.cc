@@ -1,5 +1,5 @@
 // The service's own resources: GET /healthz, /readyz, /metrics (loopback
-// unsigned, managers otherwise) and /v1/whoami.
+// unsigned, managers otherwise), /v1/whoami and /v1/signin.
 #include "adapters/http/handlers.h"
 #include "adapters/http/prometheus.h"
 #include "adapters/http/router.h"
@@ -48,6 +48,19 @@ HandlerResult GetWhoami(const ApiDependencies& deps, Call& call) {
   if (!call.who->organisation.empty()) whoami.set_organisation(call.who->organisation);
   *whoami.mutable_now() = ToProto(deps.clock->Now());
   co_return JsonAnswer(call, http::status::ok, whoami);
+}
+
+HandlerResult GetSignIn(const ApiDependencies& deps, Call& call) {
+  if (deps.oidc == nullptr || deps.oidc->client_id.empty()) {
+    co_return MakeProblem(call.version(), http::status::not_found, "no-oidc", "No OpenID provider",
+                          "this server signs in with API tokens only");
+  }
+  v1::SignInOptions options;
+  options.set_issuer(deps.oidc->issuer);
+  options.set_client_id(deps.oidc->client_id);
+  options.set_audience(deps.oidc->audience);
+  options.set_scope(deps.oidc->scopes);
+  co_return JsonAnswer(call, http::status::ok, options);
 }
 
 }  // namespace frontdoor

@@ -34,17 +34,38 @@ std::string_view ContentType(const std::filesystem::path& path) {
 
 }  // namespace
 
-WebRoot::WebRoot(std::filesystem::path dir) {
+std::string OriginOf(std::string_view url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return "";
+  std::string_view name = url.substr(0, scheme);
+  if (name != "https" && name != "http") return "";
+  size_t end = url.find_first_of("/?#", scheme + 3);
+  std::string_view origin = url.substr(0, end);
+  if (origin.size() == scheme + 3) return "";
+  // Nothing a CSP source could read as another directive or source.
+  for (char c : origin) {
+    if (c == ';' || c == ',' || c == ' ' || c == '\'' || c == '@') return "";
+  }
+  return std::string(origin);
+}
+
+WebRoot::WebRoot(std::filesystem::path dir, std::string_view provider) {
+  if (std::string origin = OriginOf(provider); !origin.empty()) {
+    connect_src_ = "'self' " + origin;
+  }
   std::error_code ec;
   dir_ = std::filesystem::weakly_canonical(dir, ec);
   if (ec) dir_ = std::move(dir);
 }
 
-void AddSecurityHeaders(http::response<http::string_body>& res) {
+void AddSecurityHeaders(http::response<http::string_body>& res, std::string_view connect_src) {
+  if (connect_src.empty()) connect_src = "'self'";
   res.set("Content-Security-Policy",
           "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-          "connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
-          "form-action 'self'");
+          "connect-src " +
+              std::string(connect_src) +
+              "; font-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+              "form-action 'self'");
   res.set("X-Content-Type-Options", "nosniff");
   res.set("Referrer-Policy", "no-referrer");
 }
@@ -74,7 +95,7 @@ std::optional<http::response<http::string_body>> WebRoot::Serve(
   http::response<http::string_body> res(http::status::ok, http_version);
   res.set(http::field::content_type, ContentType(path));
   res.set(http::field::cache_control, "no-cache");
-  AddSecurityHeaders(res);
+  AddSecurityHeaders(res, connect_src_);
   res.body() = body.str();
   res.prepare_payload();
   if (head_only) res.body().clear();

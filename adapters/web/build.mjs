@@ -1,6 +1,6 @@
 // Builds the pages frontdoor serves: copies src/ (HTML, JS modules, CSS) and,
 // from node_modules, GOV.UK Frontend's compiled CSS, JS, fonts and images and
-// Chart.js's browser build into the folder given as the only argument
+// Chart.js's and oidc-client-ts's browser builds into the folder given as the only argument
 // (CMake passes <build>/web, the server's default web root), and writes
 // js/schema-codes.js: the code lists' labels and census codes read from
 // proto/frontdoor/v1/codes.proto with protobufjs, so that the pages never
@@ -20,6 +20,7 @@ if (!out) {
 
 const govuk = join(here, 'node_modules/govuk-frontend/dist/govuk');
 const chart = join(here, 'node_modules/chart.js/dist');
+const oidc = join(here, 'node_modules/oidc-client-ts/dist/browser');
 const copies = [
   [join(here, 'src'), out],
   [join(govuk, 'govuk-frontend.min.css'), join(out, 'vendor/govuk/govuk-frontend.min.css')],
@@ -28,6 +29,9 @@ const copies = [
   [join(govuk, 'assets/fonts'), join(out, 'assets/fonts')],
   [join(govuk, 'assets/images'), join(out, 'assets/images')],
   [join(chart, 'chart.umd.min.js'), join(out, 'vendor/chart.umd.min.js')],
+  // The sign-in through the identity provider (js/oidc.js): the global `oidc`.
+  [join(oidc, 'oidc-client-ts.min.js'), join(out, 'vendor/oidc-client-ts.min.js')],
+  [join(oidc, 'oidc-client-ts.min.js.map'), join(out, 'vendor/oidc-client-ts.min.js.map')],
 ];
 
 for (const [from] of copies) {

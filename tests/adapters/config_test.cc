@@ -219,6 +219,21 @@ TEST_F(ConfigTest, BadTlsSettingsAreRefused) {
   ASSERT_FALSE(neither.ok());
   EXPECT_THAT(std::string(neither.status().message()),
               HasSubstr("a token (or a client_certificate_subject)"));
+TEST_F(ConfigTest, OidcScopesAreWhatThePagesAskFor) {
+  const std::string head =
+      "api_keys:\n  - {name: ops, role: admin, token: \"abc\"}\npolicy: rules/policy.yaml\n";
+  auto plain = LoadServerConfig(
+      Write(head + "oidc: {issuer: 'http://127.0.0.1:9000', audience: frontdoor}\n"));
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_EQ(plain->oidc->scopes, "openid profile offline_access");
+  auto entra = LoadServerConfig(
+      Write(head + "oidc: {issuer: 'http://127.0.0.1:9000', audience: frontdoor, client_id: web,\n"
+                   "       scopes: 'openid profile offline_access api://frontdoor/access'}\n"));
+  ASSERT_TRUE(entra.ok()) << entra.status();
+  EXPECT_EQ(entra->oidc->scopes, "openid profile offline_access api://frontdoor/access");
+  auto empty = LoadServerConfig(
+      Write(head + "oidc: {issuer: 'http://127.0.0.1:9000', audience: frontdoor, scopes: ''}\n"));
+  EXPECT_FALSE(empty.ok());
 }
 
 }  // namespace

@@ -447,9 +447,10 @@ TEST_F(OidcConfigTest, RefusesMistakes) {
       Load("oidc: {issuer: 'https://a.test/', audience: f, role_map: {Boss: superuser}}\n");
   ASSERT_FALSE(bad_role.ok());
   EXPECT_NE(bad_role.status().message().find("superuser"), std::string_view::npos);
-  auto unknown = Load("oidc: {issuer: 'https://a.test/', audience: f, scopes: x}\n");
+  auto unknown = Load("oidc: {issuer: 'https://a.test/', audience: f, client_secret: x}\n");
   ASSERT_FALSE(unknown.ok());
-  EXPECT_NE(unknown.status().message().find("unknown field 'scopes'"), std::string_view::npos);
+  EXPECT_NE(unknown.status().message().find("unknown field 'client_secret'"),
+            std::string_view::npos);
 }
 
 }  // namespace

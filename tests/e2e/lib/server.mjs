@@ -22,7 +22,8 @@ export const TOKENS = {
   admin: 'e2e-admin-token-0004',
 };
 
-export async function startServer() {
+// `extraConfig`: more lines for the config file (e.g. an `oidc:` block).
+export async function startServer({ extraConfig = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'frontdoor-e2e-'));
   const config = join(dir, 'config.yaml');
   writeFileSync(config, [
@@ -33,6 +34,7 @@ export async function startServer() {
     `  - {name: ops, role: admin, token: "${TOKENS.admin}"}`,
     `policy: ${join(SOURCE_DIR, 'rules/policies/default.yaml')}`,
     `bank_holidays: ${join(SOURCE_DIR, 'deploy/bank-holidays.json')}`,
+    ...extraConfig,
     '',
   ].join('\n'));
   const logPath = join(dir, 'server.log');

@@ -1,7 +1,7 @@
 // Every call to the frontdoor API goes through here: JSON in and out, the
 // signed-in token as `Authorization: Bearer`, and errors as ApiError with
 // the RFC 9457 problem (title, detail, errors[{field, message}]). A 401
-// sends the user back to sign in.
+// sends the user back to sign in. `anonymous` sends no token.
 
 import { token, signOut } from './session.js';
 
@@ -14,8 +14,8 @@ export class ApiError extends Error {
   }
 }
 
-export async function request(method, path, body, { headers = {}, tokenOverride, raw = false, signal } = {}) {
-  const auth = tokenOverride || token();
+export async function request(method, path, body, { headers = {}, tokenOverride, raw = false, signal, anonymous = false } = {}) {
+  const auth = anonymous ? null : tokenOverride || token();
   const init = { method, headers: { Accept: 'application/json', ...headers }, signal, cache: 'no-store' };
   if (auth) init.headers.Authorization = `Bearer ${auth}`;
   if (body !== undefined) {
@@ -29,7 +29,7 @@ export async function request(method, path, body, { headers = {}, tokenOverride,
     if (e.name === 'AbortError') throw e;
     throw new ApiError(0, { title: 'The service cannot be reached', detail: 'Check your connection and try again.' });
   }
-  if (res.status === 401 && !tokenOverride) {
+  if (res.status === 401 && !tokenOverride && !anonymous) {
     signOut();
     window.location.hash = '#/sign-in';
   }

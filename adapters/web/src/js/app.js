@@ -1,13 +1,15 @@
 // The app's entry point: marks the page as run by JavaScript (the GOV.UK
 // `js-enabled` classes, set here because the Content-Security-Policy allows
-// no inline script), signs the user in again from this tab's session, and
-// routes the URL's hash (#/worklist/triage?source=POLICE) to a page for the
+// no inline script), finishes a sign-in or sign-out the identity provider
+// redirected back from (oidc.js), signs the user in again from this tab's
+// session, and routes the URL's hash (#/worklist/triage?source=POLICE) to a page for the
 // signed-in role, with the service navigation that role sees.
 
 import { initAll } from '/vendor/govuk/govuk-frontend.min.js';
-import { h, clear } from './dom.js';
+import { h, clear, put } from './dom.js';
 import { get } from './api.js';
 import * as session from './session.js';
+import * as oidc from './oidc.js';
 import { signInPage } from './pages/sign-in.js';
 import { contactFormPage } from './pages/contact-form.js';
 import { confirmationPage } from './pages/confirmation.js';
@@ -45,6 +47,10 @@ const ROUTES = [
 ];
 
 let leaving = [];
+// Why the last sign-in through the provider did not work, for the sign-in page.
+let signInProblem = null;
+// The refusal when the provider signed a person in whom frontdoor gives no role.
+let noRole = null;
 let renderSeq = 0;
 
 function parseHash() {
@@ -76,10 +82,18 @@ async function ensureSignedIn() {
   if (!session.token()) return null;
   try {
     session.setWho(await get('/v1/whoami'));
-  } catch {
-    session.signOut();
+  } catch (e) {
+    // Signed in at the provider, but with no frontdoor role: say so, and
+    // keep the provider session so that signing out ends it.
+    if (e.status === 403 && session.via() === 'provider') noRole = e.problem.detail || e.message;
+    else session.signOut();
   }
   return session.whoami();
+}
+
+function signedInAs(who) {
+  const text = who.role ? `${who.name} (${who.role})` : who.name;
+  return h('p', { class: 'govuk-body-s fd-signed-in-as', id: 'signed-in-as' }, `Signed in as ${text}`);
 }
 
 async function route() {
@@ -90,13 +104,26 @@ async function route() {
   const main = document.getElementById('main-content');
 
   if (path === '/sign-out') {
-    session.signOut();
+    noRole = null;
+    // Through the provider: it ends its session and sends the browser back.
+    try {
+      if (await oidc.signOut()) return;
+    } catch { /* the tab's session is gone already */ }
     window.location.replace('#/sign-in?signed-out=1');
     return;
   }
   const who = await ensureSignedIn();
   if (seq !== renderSeq) return;
   renderNav(who, path);
+  if (!who && noRole) {
+    setTitle('Your account has no frontdoor role');
+    put(clear(main), h('h1', { class: 'govuk-heading-l' }, 'Your account has no frontdoor role'),
+      h('p', { class: 'govuk-body', id: 'no-role' }, 'You signed in, but frontdoor does not know what you may do.'),
+      h('p', { class: 'govuk-body', id: 'no-role-reason' }, `The service said: ${noRole}.`),
+      h('p', { class: 'govuk-body' }, 'Ask your administrator to give you a role, then sign in again.'),
+      h('p', { class: 'govuk-body' }, h('a', { class: 'govuk-link', href: '#/sign-out', id: 'sign-out-no-role' }, 'Sign out')));
+    return;
+  }
   if (!who && path !== '/sign-in') {
     window.location.replace('#/sign-in');
     return;
@@ -109,8 +136,10 @@ async function route() {
   clear(main);
   const before = h('div', { class: 'fd-before-content' });
   main.append(before);
+  if (who) before.append(signedInAs(who));
   const ctx = {
     main: h('div', { class: 'fd-page' }), before, query, who, setTitle, params: match ? match.m.slice(1) : [],
+    signInProblem: () => { const p = signInProblem; signInProblem = null; return p; },
     onLeave: (fn) => leaving.push(fn), isCurrent: () => seq === renderSeq, home: who ? HOME[who.role] : '#/sign-in',
   };
   main.append(ctx.main);
@@ -149,4 +178,12 @@ window.addEventListener('hashchange', () => {
   if (window.location.hash.startsWith('#/') || window.location.hash === '') route();
 });
 
-route();
+async function start() {
+  try {
+    const resumed = await oidc.resume();
+    if (resumed && resumed.error) signInProblem = resumed.error;
+  } catch { /* the provider cannot be reached: pasted tokens still work */ }
+  route();
+}
+
+start();

@@ -1,19 +1,39 @@
-// Who is signed in. The API token lives in this tab's sessionStorage only:
-// never localStorage, a cookie or a URL, so it is gone when the tab closes
-// and is never sent anywhere but as the Authorization header of our own
-// fetches. The server's clock (GET /v1/whoami's `now`) is kept too, since
-// deadlines are counted against it (tests run the server on a manual clock).
+// Who is signed in, and with what. A pasted API token lives in this tab's
+// sessionStorage only: never localStorage, a cookie or a URL, so it is gone
+// when the tab closes and is never sent anywhere but as the Authorization
+// header of our own fetches. A person who signed in through the identity
+// provider (oidc.js) has their tokens kept by oidc-client-ts in the same
+// sessionStorage; the access token is copied here, in memory only, for the
+// Authorization header. The server's clock (GET /v1/whoami's `now`) is kept
+// too, since deadlines are counted against it (tests run the server on a
+// manual clock).
 
 const TOKEN_KEY = 'frontdoor.token';
+const VIA_KEY = 'frontdoor.via';
 
 let who = null; // {name, role, now}
+let providerToken = null;
 let serverNowMs = null;
 let fetchedAtMs = null;
 
-export const token = () => sessionStorage.getItem(TOKEN_KEY);
-export const setToken = (value) => sessionStorage.setItem(TOKEN_KEY, value);
+export const token = () => (via() === 'provider' ? providerToken : sessionStorage.getItem(TOKEN_KEY));
+export function setToken(value) {
+  sessionStorage.removeItem(VIA_KEY);
+  sessionStorage.setItem(TOKEN_KEY, value);
+}
+// 'token' (pasted), 'provider' (the identity provider) or null.
+export const via = () => (sessionStorage.getItem(TOKEN_KEY) ? 'token' : sessionStorage.getItem(VIA_KEY));
+export function signedInVia(how) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.setItem(VIA_KEY, how);
+}
+export function setProviderToken(value) {
+  providerToken = value || null;
+}
 export function signOut() {
   sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(VIA_KEY);
+  providerToken = null;
   who = null;
 }
 
