@@ -47,15 +47,6 @@ auto AsyncAppend(AuditLog& log, v1::AuditRecord row, Token&& token) {
       token, std::move(row));
 }
 
-v1::Actor AuditActor(const Principal& who) {
-  v1::Actor actor;
-  actor.set_kind(who.kind == Principal::Kind::kPerson ? v1::Actor::PERSON : v1::Actor::KEY);
-  actor.set_id(who.Id());
-  actor.set_name(who.name);
-  actor.set_role(std::string(RoleName(who.role)));
-  actor.set_organisation(who.organisation);
-  return actor;
-}
 
 }  // namespace
 
@@ -178,7 +169,7 @@ asio::awaitable<std::optional<Response>> Audit(const ApiDependencies& deps, cons
                                                AuditedRead read) {
   if (deps.audit == nullptr) co_return std::nullopt;
   v1::AuditRecord row;
-  if (call.who) *row.mutable_actor() = AuditActor(*call.who);
+  if (call.who) *row.mutable_actor() = ActorOf(*call.who);
   row.set_peer(call.peer.to_string());
   row.set_what(read.what);
   row.set_method(std::string(call.req.method_string()));

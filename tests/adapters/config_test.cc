@@ -219,6 +219,8 @@ TEST_F(ConfigTest, BadTlsSettingsAreRefused) {
   ASSERT_FALSE(neither.ok());
   EXPECT_THAT(std::string(neither.status().message()),
               HasSubstr("a token (or a client_certificate_subject)"));
+}
+
 TEST_F(ConfigTest, OidcScopesAreWhatThePagesAskFor) {
   const std::string head =
       "api_keys:\n  - {name: ops, role: admin, token: \"abc\"}\npolicy: rules/policy.yaml\n";
