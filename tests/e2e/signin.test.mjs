@@ -112,6 +112,19 @@ test('Sam signs in through the provider, decides a contact, stays signed in past
   const events = await server.api('triage', 'GET', `/v1/contacts/${id}/events`);
   assert.equal(events.status, 200);
   assert.ok(JSON.stringify(events.json).includes('DECISION'), 'the decision is in the history');
+  // The decision names the person, on the page and in the history.
+  await page.locator('#decided-by').waitFor();
+  assert.match(await page.locator('#decided-by').innerText(),
+    /^Decided by Sam Patel \(triage\), [A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2}, \d\d:\d\d$/);
+  const decided = events.json.events.find((e) => e.type === 'DECISION_RECORDED');
+  assert.deepEqual(
+    { kind: decided.caused_by.kind, id: decided.caused_by.id, name: decided.caused_by.name, role: decided.caused_by.role },
+    { kind: 'PERSON', id: 'user-sam', name: 'Sam Patel', role: 'triage' });
+  // And the manager sees that Sam read the contact before deciding it.
+  const audit = await server.api('manager', 'GET', `/v1/contacts/${id}/audit`);
+  assert.equal(audit.status, 200);
+  assert.ok(audit.json.entries.some((e) => e.kind === 'READ' && e.actor && e.actor.id === 'user-sam' &&
+    e.actor.name === 'Sam Patel'), 'Sam\'s read is in the contact\'s audit');
 
   // A minute before the access token expires, the refresh token buys a new one.
   await page.waitForFunction((old) => {

@@ -48,20 +48,8 @@ class ProviderProcess {
     }
     ::close(out[1]);
     provider->pid_ = pid;
-    // "issuer http://127.0.0.1:NNNN", within 60 s.
-    std::string line;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (line.find('\n') == std::string::npos) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      pollfd fd{out[0], POLLIN, 0};
-      if (left.count() <= 0 || ::poll(&fd, 1, static_cast<int>(left.count())) <= 0) break;
-      char buf[256];
-      ssize_t n = ::read(out[0], buf, sizeof buf);
-      if (n <= 0) break;
-      line.append(buf, static_cast<size_t>(n));
-    }
-    ::close(out[0]);
+    // "issuer http://127.0.0.1:NNNN".
+    const std::string line = ReadStartLine(out[0]);
     const std::string head = "issuer http://127.0.0.1:";
     if (line.rfind(head, 0) != 0) {
       ADD_FAILURE() << "the provider did not start (run tests/oidc/run.sh install); stdout: "

@@ -77,20 +77,8 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(const Options& options) {
   }
   ::close(out[1]);
   server->pid_ = pid;
-  // Read the "listening on HOST:PORT" line, for at most 60 seconds.
-  std::string line;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (line.find('\n') == std::string::npos) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    pollfd fd{out[0], POLLIN, 0};
-    if (left.count() <= 0 || ::poll(&fd, 1, static_cast<int>(left.count())) <= 0) break;
-    char buf[256];
-    ssize_t n = ::read(out[0], buf, sizeof buf);
-    if (n <= 0) break;
-    line.append(buf, static_cast<size_t>(n));
-  }
-  ::close(out[0]);
+  // The "listening on HOST:PORT" line.
+  const std::string line = ReadStartLine(out[0]);
   size_t colon = line.rfind(':');
   if (line.rfind("listening on ", 0) != 0 || colon == std::string::npos) {
     ADD_FAILURE() << "the server did not start; stdout: " << line << "\nlogs:\n" << server->Logs();
@@ -154,6 +142,38 @@ struct HttpClient::Impl {
   }
 };
 
+Reply ReplyFrom(http::response<http::string_body> res) {
+  Reply reply;
+  reply.status = res.result_int();
+  reply.body = std::move(res.body());
+  for (const auto& field : res) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    reply.headers[name] = std::string(field.value());
+  }
+  boost::system::error_code json_ec;
+  auto parsed = boost::json::parse(reply.body, json_ec);
+  if (!json_ec) reply.json = std::move(parsed);
+  return reply;
+}
+
+std::string ReadStartLine(int fd, std::chrono::seconds limit) {
+  std::string line;
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (line.find('\n') == std::string::npos) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd ready{fd, POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&ready, 1, static_cast<int>(left.count())) <= 0) break;
+    char buf[256];
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    line.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return line;
+}
+
 HttpClient::HttpClient(uint16_t port) : impl_(std::make_unique<Impl>()) {
   impl_->port = port;
   impl_->Connect();
@@ -183,17 +203,9 @@ Reply HttpClient::Request(const std::string& method, const std::string& target,
       continue;
     }
     auto res = parser.release();
-    reply.status = res.result_int();
-    reply.body = res.body();
-    for (const auto& field : res) {
-      std::string name(field.name_string());
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      reply.headers[name] = std::string(field.value());
-    }
-    boost::system::error_code json_ec;
-    auto parsed = boost::json::parse(reply.body, json_ec);
-    if (!json_ec) reply.json = std::move(parsed);
-    if (!res.keep_alive()) impl_->Connect();
+    const bool keep_alive = res.keep_alive();
+    reply = ReplyFrom(std::move(res));
+    if (!keep_alive) impl_->Connect();
     return reply;
   }
   ADD_FAILURE() << method << " " << target << ": no answer from the server";

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "boost/beast/http/message.hpp"
+#include "boost/beast/http/string_body.hpp"
 #include "boost/json/value.hpp"
 #include "tests/support/temp_dir.h"
 
@@ -72,6 +74,14 @@ struct Reply {
   const boost::json::value& at(std::string_view key) const { return json.as_object().at(key); }
   std::string str(std::string_view key) const;
 };
+
+// The Reply for a response read off any stream (plain or TLS).
+Reply ReplyFrom(boost::beast::http::response<boost::beast::http::string_body> res);
+
+// The first line a child process writes to `fd` (its start line: "listening
+// on ...", "issuer ..."), read for at most `limit`; closes `fd`. Empty or
+// partial when the child said nothing in time.
+std::string ReadStartLine(int fd, std::chrono::seconds limit = std::chrono::seconds(60));
 
 // One keep-alive connection. Not thread-safe; use one per thread.
 class HttpClient {

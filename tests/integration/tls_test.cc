@@ -226,19 +226,9 @@ class HttpsClient {
       ADD_FAILURE() << method << " " << target << ": " << ec.message();
       return reply;
     }
-    auto res = parser.release();
-    reply.status = res.result_int();
-    reply.body = res.body();
-    for (const auto& field : res) {
-      std::string name(field.name_string());
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      reply.headers[name] = std::string(field.value());
-    }
-    boost::system::error_code json_ec;
-    auto parsed = boost::json::parse(reply.body, json_ec);
-    if (!json_ec) reply.json = std::move(parsed);
-    return reply;
+    return ReplyFrom(parser.release());
   }
+
   Reply Get(const std::string& target, const std::string& token = "") {
     return Request("GET", target, token);
   }
