@@ -3,7 +3,7 @@
 #   run.sh install        npm ci here when node_modules is missing or older
 #                         than package-lock.json; empties the output folder
 #   run.sh test FILE...   node --test on the given test files
-# Exits 77 (ctest's SKIP_RETURN_CODE) with a message when node, npm or
+# Exits 77 with a message (a failure for ctest: a skipped test fails) when node, npm or
 # Debian's chromium is missing. Environment: FRONTDOOR_BINARY (the server),
 # FRONTDOOR_E2E_OUTPUT (screenshots and axe reports), CHROMIUM.
 set -eu
@@ -12,7 +12,7 @@ chromium="${CHROMIUM:-/usr/bin/chromium}"
 
 skip() { echo "SKIPPED: $1" >&2; exit 77; }
 command -v node >/dev/null 2>&1 || skip "node is not installed (apt-get install nodejs npm)"
-[ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] || skip "node $(node --version) is too old: playwright-core needs node 20 or newer"
+[ "$(node -p 'process.versions.node.split(".")[0]')" -ge 18 ] || skip "node $(node --version) is too old: playwright-core needs node 18 or newer"
 [ -x "$chromium" ] || skip "$chromium is not installed (apt-get install chromium)"
 
 case "${1:-}" in

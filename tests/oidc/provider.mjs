@@ -167,7 +167,7 @@ function buildProvider() {
       },
     },
     clientBasedCORS: (ctx, origin, client) =>
-      origin !== 'null' && client.redirectUris.some((uri) => URL.parse(uri)?.origin === origin),
+      origin !== 'null' && client.redirectUris.some((uri) => originOf(uri) === origin),
     issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
     interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
     features: {
@@ -221,6 +221,8 @@ function buildProvider() {
     },
   });
   p.proxy = false;
+  // A provider fault is the test's to see: stderr goes to the test's log.
+  p.on('server_error', (ctx, err) => console.error('provider server_error:', err));
   return p;
 }
 
@@ -290,6 +292,26 @@ async function interaction(req, res, uid, action) {
 }
 
 // The real authorization code + PKCE flow, run against ourselves with fetch and a cookie jar.
+
+// The origin of a URI, or undefined when it is not one (URL.parse and
+// URL.canParse are not in Node 18, bookworm's own).
+function originOf(uri) {
+  try {
+    return new URL(uri).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+// The Set-Cookie headers of a fetch response. Node 18's fetch (Debian
+// bookworm's undici) has no Headers.getSetCookie(): there they come joined
+// by commas, split where a comma starts a new "name=value".
+function setCookies(headers) {
+  if (typeof headers.getSetCookie === 'function') return headers.getSetCookie();
+  const joined = headers.get('set-cookie');
+  return joined ? joined.split(/,(?=\s*[^;,=\s]+=)/) : [];
+}
+
 async function codeFlow(user, scope) {
   const jar = new Map();
   const redirectUri = `${issuer}/_test/callback`;
@@ -297,7 +319,7 @@ async function codeFlow(user, scope) {
     const headers = { ...(init.headers ?? {}) };
     if (jar.size > 0) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
     const response = await fetch(url, { ...init, headers, redirect: 'manual' });
-    for (const cookie of response.headers.getSetCookie()) {
+    for (const cookie of setCookies(response.headers)) {
       const [pair] = cookie.split(';');
       const eq = pair.indexOf('=');
       jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
@@ -400,7 +422,7 @@ async function testRoute(req, res, url) {
     const body = JSON.parse((await readBody(req)) || '{}');
     const add = (list, more) => {
       for (const uri of more ?? []) {
-        if (typeof uri !== 'string' || !URL.canParse(uri)) throw new Error(`bad URI ${uri}`);
+        if (typeof uri !== 'string' || originOf(uri) === undefined) throw new Error(`bad URI ${uri}`);
         if (!list.includes(uri)) list.push(uri);
       }
     };

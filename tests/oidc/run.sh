@@ -4,13 +4,13 @@
 #   run.sh install        npm ci here when node_modules is missing or older than
 #                         package-lock.json
 #   run.sh start [ARGS]   node provider.mjs ARGS (prints "issuer http://127.0.0.1:NNNN")
-# Exits 77 (ctest's SKIP_RETURN_CODE) with a message when node or npm is missing.
+# Exits 77 with a message (a failure for ctest: a skipped test fails) when node or npm is missing.
 set -eu
 cd "$(dirname "$0")"
 
 skip() { echo "SKIPPED: $1" >&2; exit 77; }
 command -v node >/dev/null 2>&1 || skip "node is not installed (apt-get install nodejs npm)"
-[ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] || skip "node $(node --version) is too old: the test provider needs node 20 or newer"
+[ "$(node -p 'process.versions.node.split(".")[0]')" -ge 18 ] || skip "node $(node --version) is too old: the test provider needs node 18 or newer"
 
 case "${1:-}" in
   install)
