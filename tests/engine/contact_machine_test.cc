@@ -39,7 +39,9 @@ class ContactMachineTest : public ::testing::Test {
 
   // Decides `command` against `state_`, applies the events, returns them.
   std::vector<v1::Event> Run(const ContactCommand& command, TimePoint now) {
-    DecideInputs in = At(now);
+    return Run(command, At(now));
+  }
+  std::vector<v1::Event> Run(const ContactCommand& command, DecideInputs in) {
     in.new_contact_id = "FD-00000001";
     auto events = Decide(has_state_ ? &state_ : nullptr, command, in);
     EXPECT_TRUE(events.ok()) << events.status();
@@ -50,6 +52,15 @@ class ContactMachineTest : public ::testing::Test {
     }
     has_state_ = true;
     return *events;
+  }
+
+  // A school's contact about a child the case system has an open case for,
+  // on a Tuesday morning.
+  std::vector<v1::Event> SubmitAboutChildWithOpenCase() {
+    DecideInputs in = At(kTuesday10am);
+    in.prior.mutable_open_case()->set_case_id("CASE-17");
+    in.prior.mutable_open_case()->set_team("Children in Need Team 2");
+    return Run(SubmitContact{SchoolContact(), KeyActor("example-school"), "", ""}, in);
   }
 
   v1::Letter LastLetter() const {
@@ -245,20 +256,14 @@ TEST_F(ContactMachineTest, ImmediateRiskInOfficeHoursRaisesNoAlert) {
 }
 
 TEST_F(ContactMachineTest, OpenCaseClosesAtOnceToTheAllocatedTeam) {
-  DecideInputs in = At(kTuesday10am);
-  in.new_contact_id = "FD-00000001";
-  in.prior.mutable_open_case()->set_case_id("CASE-17");
-  in.prior.mutable_open_case()->set_team("Children in Need Team 2");
-  auto events =
-      Decide(nullptr, SubmitContact{SchoolContact(), KeyActor("example-school"), "", ""}, in);
-  ASSERT_TRUE(events.ok()) << events.status();
-  v1::ContactRecord state;
-  for (const auto& e : *events) Apply(state, e);
+  auto events = SubmitAboutChildWithOpenCase();
+  ASSERT_FALSE(events.empty());
+  const v1::ContactRecord& state = state_;
   EXPECT_EQ(state.contact().state(), v1::ContactState::CLOSED);
   EXPECT_EQ(state.contact().outcome(), v1::Outcome::EXISTING_CASE);
   EXPECT_TRUE(state.contact().decision().automatic());
-  EXPECT_EQ(events->back().type(), v1::EventType::LETTER_ISSUED);
-  EXPECT_EQ(events->back().letter_issued().letter().kind(), v1::LetterKind::OUTCOME);
+  EXPECT_EQ(events.back().type(), v1::EventType::LETTER_ISSUED);
+  EXPECT_EQ(events.back().letter_issued().letter().kind(), v1::LetterKind::OUTCOME);
 }
 
 TEST_F(ContactMachineTest, AnonymousReferrerLettersAreKeptButUndeliverable) {
@@ -343,17 +348,11 @@ TEST_F(ContactMachineTest, TimersCauseEventsWithNoActor) {
 }
 
 TEST_F(ContactMachineTest, ThePolicysOwnDecisionNamesNoDecider) {
-  DecideInputs in = At(kTuesday10am);
-  in.new_contact_id = "FD-00000001";
-  in.prior.mutable_open_case()->set_case_id("CASE-17");
-  in.prior.mutable_open_case()->set_team("Children in Need Team 2");
-  auto events =
-      Decide(nullptr, SubmitContact{SchoolContact(), KeyActor("example-school"), "", ""}, in);
-  ASSERT_TRUE(events.ok()) << events.status();
-  v1::ContactRecord state;
-  for (const auto& e : *events) Apply(state, e);
+  auto events = SubmitAboutChildWithOpenCase();
+  ASSERT_FALSE(events.empty());
+  const v1::ContactRecord& state = state_;
   // The submission caused it; the policy decided it.
-  EXPECT_EQ(events->back().caused_by().id(), "example-school");
+  EXPECT_EQ(events.back().caused_by().id(), "example-school");
   EXPECT_EQ(state.contact().decision().decided_by(), "policy");
   EXPECT_FALSE(state.contact().decision().has_decided_by_actor());
 }
