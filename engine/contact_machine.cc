@@ -1,13 +1,14 @@
 // Decide and Apply for one contact. Decide works on a scratch copy of the
-// state, applying each event as it is made, so that a later event in the
-// same command (an outcome letter after an automatic decision) sees what the
-// earlier ones did, exactly as a replay would. Kept as one file although it
-// is past ~500 lines: Decide and Apply are two halves of one state machine,
-// and each event kind's effect is easiest to check with both in view.
+// state (steps::EventLog), applying each event as it is made, so that a
+// later event in the same command (an outcome letter after an automatic
+// decision) sees what the earlier ones did, exactly as a replay would. The
+// steps commands share live in contact_steps.cc; Apply, every event kind's
+// effect on the state, stays here in one switch.
 #include "engine/contact_machine.h"
 
 #include <algorithm>
 
+#include "engine/contact_steps.h"
 #include "engine/contact_validation.h"
 #include "frontdoor/codes.h"
 #include "frontdoor/status_macros.h"
@@ -18,186 +19,12 @@ namespace frontdoor {
 
 namespace {
 
-v1::EventType::Code TypeOf(const v1::Event& e) {
-  switch (e.body_case()) {
-    case v1::Event::kContactReceived:
-      return v1::EventType::CONTACT_RECEIVED;
-    case v1::Event::kTimescaleStarted:
-      return v1::EventType::TIMESCALE_STARTED;
-    case v1::Event::kTimescaleStopped:
-      return v1::EventType::TIMESCALE_STOPPED;
-    case v1::Event::kTimescaleBreached:
-      return v1::EventType::TIMESCALE_BREACHED;
-    case v1::Event::kDecisionRecorded:
-      return v1::EventType::DECISION_RECORDED;
-    case v1::Event::kMashOutcomeRecorded:
-      return v1::EventType::MASH_OUTCOME_RECORDED;
-    case v1::Event::kContactClosed:
-      return v1::EventType::CONTACT_CLOSED;
-    case v1::Event::kLetterIssued:
-      return v1::EventType::LETTER_ISSUED;
-    case v1::Event::kEdtAlert:
-      return v1::EventType::EDT_ALERT;
-    case v1::Event::kTimescaleDueSoon:
-      return v1::EventType::TIMESCALE_DUE_SOON;
-    case v1::Event::BODY_NOT_SET:
-      break;
-  }
-  return v1::EventType::EVENT_TYPE_UNSPECIFIED;
-}
-
-// Collects the events of one command and keeps a running state.
-class EventLog {
- public:
-  // `actor` is null for a timer.
-  EventLog(const v1::ContactRecord* state, std::string contact_id, TimePoint now,
-           const v1::Actor* actor)
-      : contact_id_(std::move(contact_id)), now_(now), actor_(actor) {
-    if (state != nullptr) state_ = *state;
-  }
-
-  void Emit(v1::Event event) {
-    event.set_contact_id(contact_id_);
-    event.set_seq(state_.last_seq() + 1);
-    event.set_id(contact_id_ + "-" + std::to_string(event.seq()));
-    *event.mutable_at() = ToProto(now_);
-    if (actor_ != nullptr) {
-      event.set_actor(actor_->id());
-      *event.mutable_caused_by() = *actor_;
-    }
-    event.set_type(TypeOf(event));
-    Apply(state_, event);
-    events_.push_back(std::move(event));
-  }
-
-  const v1::ContactRecord& state() const { return state_; }
-  const v1::Contact& contact() const { return state_.contact(); }
-  TimePoint now() const { return now_; }
-  std::vector<v1::Event> Take() { return std::move(events_); }
-
- private:
-  const std::string contact_id_;
-  const TimePoint now_;
-  const v1::Actor* const actor_;
-  v1::ContactRecord state_;
-  std::vector<v1::Event> events_;
-};
-
-const v1::TimescaleSpec& MashSpec(const v1::Timescales& t, v1::Rag::Code rag) {
-  switch (rag) {
-    case v1::Rag::RED:
-      if (t.has_mash_red()) return t.mash_red();
-      break;
-    case v1::Rag::AMBER:
-      if (t.has_mash_amber()) return t.mash_amber();
-      break;
-    case v1::Rag::GREEN:
-      if (t.has_mash_green()) return t.mash_green();
-      break;
-    default:
-      break;
-  }
-  return t.mash();
-}
-
-void StartTimescale(EventLog& log, const char* name, TimePoint start, TimePoint due) {
-  v1::Event e;
-  auto* started = e.mutable_timescale_started();
-  started->set_name(name);
-  *started->mutable_started_at() = ToProto(start);
-  *started->mutable_due_at() = ToProto(due);
-  const v1::Timescales& timescales = log.state().timescales();
-  int warn_minutes = timescales.has_warn_before_minutes() ? timescales.warn_before_minutes()
-                                                          : kDefaultWarnBeforeMinutes;
-  TimePoint warn = due - std::chrono::minutes(warn_minutes);
-  if (warn_minutes > 0 && warn > log.now()) *started->mutable_warn_at() = ToProto(warn);
-  log.Emit(std::move(e));
-}
-
-void StopTimescale(EventLog& log, const char* name) {
-  const v1::Deadline* d = FindDeadline(log.contact(), name);
-  if (d == nullptr) return;
-  v1::Event e;
-  auto* stopped = e.mutable_timescale_stopped();
-  stopped->set_name(name);
-  *stopped->mutable_due_at() = d->due_at();
-  stopped->set_met(!d->breached() && log.now() <= FromProto(d->due_at()));
-  log.Emit(std::move(e));
-}
-
-rules::LetterValues LetterValuesFor(const v1::ContactRecord& record) {
-  return rules::LetterValuesFor(record.contact(),
-                                FindDeadline(record.contact(), kDecisionTimescale));
-}
-
-absl::Status IssueLetter(EventLog& log, const DecideInputs& in, v1::LetterKind::Code kind,
-                         const std::string& template_name) {
-  const v1::ContactRecord& record = log.state();
-  absl::StatusOr<rules::RenderedLetter> rendered =
-      in.policy->RenderLetter(template_name, LetterValuesFor(record));
-  if (!rendered.ok() && template_name != "outcome" && kind == v1::LetterKind::OUTCOME) {
-    rendered = in.policy->RenderLetter("outcome", LetterValuesFor(record));
-  }
-  if (!rendered.ok()) return rendered.status();
-  const v1::Contact& c = record.contact();
-  v1::Event e;
-  v1::Letter* letter = e.mutable_letter_issued()->mutable_letter();
-  letter->set_id(c.id() + "-" + std::to_string(record.last_seq() + 1));
-  letter->set_contact_id(c.id());
-  letter->set_kind(kind);
-  *letter->mutable_issued_at() = ToProto(log.now());
-  letter->set_template_(template_name);
-  letter->set_recipient_name(c.referrer().name());
-  letter->set_recipient_organisation(c.referrer().organisation());
-  letter->set_email(c.referrer().email());
-  letter->set_phone(c.referrer().phone());
-  letter->set_subject(std::move(rendered->subject));
-  letter->set_body(std::move(rendered->body));
-  letter->set_undeliverable(c.referrer().email().empty() && c.referrer().phone().empty());
-  log.Emit(std::move(e));
-  return absl::OkStatus();
-}
-
-absl::Status Close(EventLog& log, const DecideInputs& in, v1::Outcome::Code outcome,
-                   const std::string& reason, bool as_recommended) {
-  v1::Event e;
-  e.mutable_contact_closed()->set_outcome(outcome);
-  e.mutable_contact_closed()->set_reason(reason);
-  log.Emit(std::move(e));
-  const std::string& chosen = log.state().outcome_letter();
-  return IssueLetter(log, in, v1::LetterKind::OUTCOME,
-                     as_recommended && !chosen.empty() ? chosen : std::string("outcome"));
-}
-
-// Records a front-door decision and what follows from it: MASH starts its
-// timescale; any other route closes the contact with an outcome letter.
-absl::Status Decided(EventLog& log, const DecideInputs& in, v1::FrontDoorDecision decision) {
-  const v1::Contact& c = log.contact();
-  if (decision.route() == v1::Route::MASH && decision.rag() == v1::Rag::RAG_UNSPECIFIED &&
-      c.recommendation().route() == v1::Route::MASH) {
-    decision.set_rag(c.recommendation().rag());
-  }
-  *decision.mutable_decided_at() = ToProto(log.now());
-  bool as_recommended = decision.route() == c.recommendation().route();
-  v1::Event e;
-  *e.mutable_decision_recorded()->mutable_decision() = decision;
-  log.Emit(std::move(e));
-  if (decision.route() == v1::Route::MASH) {
-    const v1::TimescaleSpec& spec = MashSpec(log.state().timescales(), decision.rag());
-    StartTimescale(log, kMashTimescale, log.now(), in.calendar->DueAt(log.now(), spec));
-    return absl::OkStatus();
-  }
-  return Close(log, in, OutcomeOfRoute(decision.route()), decision.reason(), as_recommended);
-}
-
-std::string JoinReasons(const v1::Recommendation& r) {
-  std::string out;
-  for (const std::string& reason : r.reasons()) {
-    if (!out.empty()) out += ' ';
-    out += reason;
-  }
-  return out;
-}
+using steps::Close;
+using steps::Decided;
+using steps::EventLog;
+using steps::JoinReasons;
+using steps::StartTimescale;
+using steps::StopTimescale;
 
 absl::StatusOr<std::vector<v1::Event>> DecideSubmit(const SubmitContact& cmd,
                                                     const DecideInputs& in) {
@@ -418,6 +245,8 @@ void Apply(v1::ContactRecord& state, const v1::Event& e) {
       if (s.has_immediate_risk()) c.set_immediate_risk(s.immediate_risk());
       c.set_narrative(s.narrative());
       c.set_what_would_help(s.what_would_help());
+      *c.mutable_identity_reviews() = r.identity_reviews();
+      *c.mutable_linked_contacts() = r.linked_contacts();
       *state.mutable_timescales() = r.timescales();
       state.set_outcome_letter(r.outcome_letter());
       break;
@@ -490,6 +319,85 @@ void Apply(v1::ContactRecord& state, const v1::Event& e) {
       c.set_outcome(e.contact_closed().outcome());
       *c.mutable_closed_at() = e.at();
       break;
+    case v1::Event::kAuthorisationRequested: {
+      const v1::AuthorisationRequested& r = e.authorisation_requested();
+      c.set_state(v1::ContactState::AWAITING_AUTHORISATION);
+      v1::Authorisation& a = *c.mutable_authorisation();
+      a.Clear();
+      *a.mutable_decision() = r.decision();
+      if (e.has_caused_by()) *a.mutable_decision()->mutable_decided_by_actor() = e.caused_by();
+      *a.mutable_requested_at() = e.at();
+      a.set_why(r.why());
+      break;
+    }
+    case v1::Event::kAuthorisationRecorded: {
+      const v1::AuthorisationRecorded& r = e.authorisation_recorded();
+      v1::Authorisation& a = *c.mutable_authorisation();
+      a.set_outcome(r.outcome());
+      a.set_note(r.note());
+      *a.mutable_answered_at() = e.at();
+      a.set_answered_by(e.actor());
+      if (e.has_caused_by()) *a.mutable_answered_by_actor() = e.caused_by();
+      // Authorised, the decision's own DECISION_RECORDED follows.
+      if (r.outcome() == v1::AuthorisationOutcome::RETURNED) {
+        c.set_state(v1::ContactState::AWAITING_DECISION);
+      }
+      break;
+    }
+    case v1::Event::kCheckRequested: {
+      v1::Check* check = c.add_checks();
+      check->set_agency(e.check_requested().agency());
+      *check->mutable_requested_at() = e.at();
+      *check->mutable_due_at() = e.check_requested().due_at();
+      check->set_state(v1::CheckState::REQUESTED);
+      break;
+    }
+    case v1::Event::kCheckAnswered: {
+      const v1::CheckAnswered& r = e.check_answered();
+      // The latest check asked of the agency.
+      for (int i = c.checks_size() - 1; i >= 0; --i) {
+        v1::Check& check = *c.mutable_checks(i);
+        if (check.agency() != r.agency()) continue;
+        check.set_state(r.state());
+        check.set_summary(r.summary());
+        if (r.has_risk_indicated()) {
+          check.set_risk_indicated(r.risk_indicated());
+        } else {
+          check.clear_risk_indicated();
+        }
+        check.set_reason(r.reason());
+        *check.mutable_answered_at() = e.at();
+        check.set_answered_by(e.actor());
+        if (e.has_caused_by()) *check.mutable_answered_by_actor() = e.caused_by();
+        break;
+      }
+      break;
+    }
+    case v1::Event::kCheckOverdue:
+      for (int i = c.checks_size() - 1; i >= 0; --i) {
+        v1::Check& check = *c.mutable_checks(i);
+        if (check.agency() != e.check_overdue().agency()) continue;
+        check.set_overdue(true);
+        break;
+      }
+      break;
+    case v1::Event::kRagChanged: {
+      const v1::RagChanged& r = e.rag_changed();
+      c.mutable_mash()->set_rag(r.to());
+      for (auto& d : *c.mutable_deadlines()) {
+        if (d.name() != kMashTimescale || !r.has_mash_due_at()) continue;
+        *d.mutable_due_at() = r.mash_due_at();
+      }
+      break;
+    }
+    case v1::Event::kContactLinked: {
+      const std::string& other = e.contact_linked().linked_contact_id();
+      if (std::find(c.linked_contacts().begin(), c.linked_contacts().end(), other) ==
+          c.linked_contacts().end()) {
+        c.add_linked_contacts(other);
+      }
+      break;
+    }
     case v1::Event::kLetterIssued:
     case v1::Event::kEdtAlert:
     case v1::Event::BODY_NOT_SET:
