@@ -47,7 +47,7 @@ TEST(RouterTest, FindsTheRouteOrTheMethodsThePathTakes) {
 
 TEST(QueryParamsTest, WorklistQueryReadsEveryFilter) {
   auto url = boost::urls::parse_origin_form(
-      "/v1/worklist?queue=mash&limit=5&source=POLICE&rag=RED&page_token=1000:FD-00000002");
+      "/v1/worklist?queue=mash&limit=5&source=POLICE&rag=RED&page_token=1:1000:FD-00000002");
   ASSERT_TRUE(url);
   std::vector<FieldError> errors;
   std::string queue;
@@ -60,6 +60,7 @@ TEST(QueryParamsTest, WorklistQueryReadsEveryFilter) {
   EXPECT_EQ(q.rag, v1::Rag::RED);
   ASSERT_TRUE(q.after.has_value());
   EXPECT_EQ(q.after->contact_id, "FD-00000002");
+  EXPECT_EQ(q.after->rank, 1);
 }
 
 TEST(QueryParamsTest, WorklistQueryNamesEveryBadParameter) {
