@@ -23,9 +23,9 @@ namespace {
 
 // A family added later is created on an existing store when it is opened
 // (create_missing_column_families).
-constexpr std::array<const char*, 13> kFamilyNames = {
+constexpr std::array<const char*, 14> kFamilyNames = {
     "default",  "contacts", "events",   "timers", "outbox",     "idempotency", "worklist",
-    "breaches", "received", "policies", "people", "open_cases", "audit"};
+    "breaches", "received", "policies", "people", "open_cases", "audit",       "checks"};
 
 absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -80,6 +80,20 @@ std::string WorklistKey(Queue queue, TimePoint due, std::string_view contact_id)
   std::string key(1, static_cast<char>(queue));
   AppendU64(key, Ms(due));
   key.append(contact_id);
+  return key;
+}
+
+std::string AgencyCheckPrefix(v1::Source::Code agency, v1::CheckState::Code state) {
+  std::string key;
+  key.push_back(static_cast<char>(agency));
+  key.push_back(static_cast<char>(state));
+  return key;
+}
+
+std::string AgencyCheckKey(const Store::AgencyCheckEntry& e) {
+  std::string key = AgencyCheckPrefix(e.agency, e.state);
+  AppendU64(key, Ms(e.due_at));
+  key.append(e.contact_id);
   return key;
 }
 
@@ -340,6 +354,31 @@ absl::StatusOr<std::vector<Store::WorklistEntry>> Store::Worklist(
     entries.push_back({std::string(key.substr(9)), FromMs(ReadU64(key.substr(1, 8)))});
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading a worklist");
+  return entries;
+}
+
+absl::StatusOr<std::vector<Store::AgencyCheckEntry>> Store::AgencyChecks(
+    v1::Source::Code agency, v1::CheckState::Code state, size_t limit,
+    const AgencyCheckEntry* after) const {
+  const std::string prefix = AgencyCheckPrefix(agency, state);
+  Range range(prefix, PrefixEnd(prefix));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kChecks)));
+  if (after != nullptr) {
+    AgencyCheckEntry from_entry = *after;
+    from_entry.agency = agency;
+    from_entry.state = state;
+    const std::string from = AgencyCheckKey(from_entry);
+    it->Seek(from);
+    if (it->Valid() && it->key() == rocksdb::Slice(from)) it->Next();
+  } else {
+    it->SeekToFirst();
+  }
+  std::vector<AgencyCheckEntry> entries;
+  for (; it->Valid() && entries.size() < limit; it->Next()) {
+    std::string_view key(it->key().data(), it->key().size());
+    entries.push_back({agency, state, FromMs(ReadU64(key.substr(2, 8))), std::string(key.substr(10))});
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading an agency's checks");
   return entries;
 }
 
@@ -710,6 +749,14 @@ void Store::Batch::PutWorklist(Queue queue, TimePoint due, std::string_view cont
 
 void Store::Batch::DeleteWorklist(Queue queue, TimePoint due, std::string_view contact_id) {
   batch_->Delete(store_->cf(kWorklist), WorklistKey(queue, due, contact_id));
+}
+
+void Store::Batch::PutAgencyCheck(const AgencyCheckEntry& entry) {
+  batch_->Put(store_->cf(kChecks), AgencyCheckKey(entry), rocksdb::Slice());
+}
+
+void Store::Batch::DeleteAgencyCheck(const AgencyCheckEntry& entry) {
+  batch_->Delete(store_->cf(kChecks), AgencyCheckKey(entry));
 }
 
 void Store::Batch::PutBreach(const v1::Breach& breach) {
