@@ -166,8 +166,11 @@ TEST_F(ContactMachineTest, MashOutcomeClosesWithAnOutcomeLetter) {
   o.set_unanswered_checks_reason("Enough is known without them.");
   o.set_team("Early Help North");
   auto events = Run(RecordMashOutcome{"FD-00000001", o, KeyActor("mash-officer")}, kTuesday10am);
+  // The three checks still asked are marked not needed first.
   EXPECT_THAT(Types(events),
-              ElementsAre(v1::EventType::TIMESCALE_STOPPED, v1::EventType::MASH_OUTCOME_RECORDED,
+              ElementsAre(v1::EventType::CHECK_ANSWERED, v1::EventType::CHECK_ANSWERED,
+                          v1::EventType::CHECK_ANSWERED, v1::EventType::TIMESCALE_STOPPED,
+                          v1::EventType::MASH_OUTCOME_RECORDED,
                           v1::EventType::CONTACT_CLOSED, v1::EventType::LETTER_ISSUED));
   EXPECT_EQ(state_.contact().state(), v1::ContactState::CLOSED);
   EXPECT_EQ(state_.contact().outcome(), v1::Outcome::EARLY_HELP);
