@@ -227,7 +227,7 @@ TEST_F(ChecksTest, AnOverdueCheckIsChasedOnceAndTheOutcomeNeedsAReason) {
     ++chasers;
     EXPECT_EQ(e.as_object().at("subject"), id.c_str());
     EXPECT_EQ(e.as_object().at("data").at("due_at"), "2026-11-25T14:00:00Z");
-    EXPECT_EQ(boost::json::serialize(e).find("Sam"), std::string::npos);
+    EXPECT_EQ(e.as_object().at("data").as_object().size(), 3u);  // contact_id, agency, due_at
     if (e.as_object().at("data").at("agency") == "POLICE") {
       EXPECT_EQ(e.as_object().at("data").at("contact_id"), id.c_str());
     }
