@@ -66,9 +66,9 @@ class ChecksTest : public ::testing::Test {
     Reply created = client_->Post("/v1/contacts", kOtherPartnerToken, ContactJson(0));
     EXPECT_EQ(created.status, 201) << created.body;
     const std::string id = created.str("id");
-    Reply decided = client_->Post("/v1/contacts/" + id + "/decision", kTriageToken,
-                                  R"({"route":"MASH","rag":")" + rag +
-                                      R"(","reason":"Needs multi-agency checks."})");
+    Reply decided = client_->Post(
+        "/v1/contacts/" + id + "/decision", kTriageToken,
+        R"({"route":"MASH","rag":")" + rag + R"(","reason":"Needs multi-agency checks."})");
     EXPECT_EQ(decided.status, 200) << decided.body;
     return id;
   }
@@ -239,10 +239,9 @@ TEST_F(ChecksTest, AnOverdueCheckIsChasedOnceAndTheOutcomeNeedsAReason) {
                        R"({"summary":"Nothing known.","risk_indicated":false})")
                 .status,
             200);
-  const std::string outcome =
-      R"({"outcome":"EARLY_HELP","reason":"Family agreed to early help.")";
-  Reply refused = client_->Post("/v1/contacts/" + id + "/mash-outcome", kTriageToken,
-                                outcome + "}");
+  const std::string outcome = R"({"outcome":"EARLY_HELP","reason":"Family agreed to early help.")";
+  Reply refused =
+      client_->Post("/v1/contacts/" + id + "/mash-outcome", kTriageToken, outcome + "}");
   ASSERT_EQ(refused.status, 400) << refused.body;
   const auto& error = refused.at("errors").as_array().at(0).as_object();
   EXPECT_EQ(error.at("field"), "unanswered_checks_reason");
