@@ -2,6 +2,7 @@
 #include "engine/batch_projection.h"
 
 #include "engine/contact_machine.h"
+#include "engine/mash_checks.h"
 #include "engine/queries.h"
 #include "engine/urgency.h"
 #include "frontdoor/codes.h"
@@ -60,6 +61,85 @@ void ProjectStopped(const v1::Contact& c, const v1::Event& e, EventProjection& o
   }
 }
 
+Store::AgencyCheckEntry CheckEntry(const v1::Check& check, const std::string& contact_id) {
+  return {check.agency(), check.state(), FromProto(check.due_at()), contact_id};
+}
+
+v1::Timer CheckTimer(const std::string& contact_id, v1::Source::Code agency,
+                     const google::protobuf::Timestamp& due) {
+  v1::Timer timer;
+  timer.set_contact_id(contact_id);
+  timer.set_name(CheckTimerName(agency));
+  *timer.mutable_due_at() = due;
+  return timer;
+}
+
+// A check asked: its timer and its place on the agency's list.
+void ProjectCheckRequested(const v1::Event& e, EventProjection& out) {
+  const auto& requested = e.check_requested();
+  out.timers_set.push_back(CheckTimer(e.contact_id(), requested.agency(), requested.due_at()));
+  out.checks_indexed.push_back({requested.agency(), v1::CheckState::REQUESTED,
+                                FromProto(requested.due_at()), e.contact_id()});
+}
+
+// A check answered or not needed: its timer stops, it moves to its new state.
+void ProjectCheckAnswered(const v1::Contact& c, const v1::Event& e, EventProjection& out) {
+  const v1::Check* check = FindCheck(c, e.check_answered().agency());
+  if (check == nullptr) return;
+  out.timers_deleted.push_back(
+      {FromProto(check->due_at()), e.contact_id(), CheckTimerName(check->agency())});
+  out.checks_unindexed.push_back(CheckEntry(*check, e.contact_id()));
+  v1::Check after = *check;
+  after.set_state(e.check_answered().state());
+  out.checks_indexed.push_back(CheckEntry(after, e.contact_id()));
+}
+
+// A new RAG: the mash timer, its warning and the worklist entry move to the
+// new deadline; checks still waiting move to their new due times.
+// (The worklist key is (queue, due, contact); should it gain an urgency
+// rank, the rank of the contact before and after goes into the two refs.)
+void ProjectRagChanged(const v1::Contact& c, const v1::Event& e, EventProjection& out) {
+  const auto& changed = e.rag_changed();
+  const v1::Deadline* d = FindDeadline(c, kMashTimescale);
+  if (d != nullptr && changed.has_mash_due_at()) {
+    const TimePoint old_due = FromProto(d->due_at());
+    const TimePoint new_due = FromProto(changed.mash_due_at());
+    out.timers_deleted.push_back({old_due, e.contact_id(), kMashTimescale});
+    if (d->has_warn_at()) {
+      out.timers_deleted.push_back({FromProto(d->warn_at()), e.contact_id(),
+                                    std::string(kMashTimescale) + kDueSoonSuffix});
+    }
+    v1::Timer timer;
+    timer.set_contact_id(e.contact_id());
+    timer.set_name(kMashTimescale);
+    *timer.mutable_due_at() = changed.mash_due_at();
+    out.timers_set.push_back(timer);
+    if (changed.has_mash_warn_at()) {
+      timer.set_name(std::string(kMashTimescale) + kDueSoonSuffix);
+      *timer.mutable_due_at() = changed.mash_warn_at();
+      out.timers_set.push_back(std::move(timer));
+    }
+    if (auto q = QueueOfTimescale(kMashTimescale)) {
+      // The rank follows the new RAG.
+      v1::Contact after = c;
+      after.mutable_mash()->set_rag(changed.to());
+      out.worklist_removed.push_back({*q, WorklistRank(c), old_due, e.contact_id()});
+      out.worklist_added.push_back({*q, WorklistRank(after), new_due, e.contact_id()});
+    }
+  }
+  for (const v1::CheckRequested& due : changed.checks_due()) {
+    const v1::Check* check = FindCheck(c, due.agency());
+    if (check == nullptr) continue;
+    out.timers_deleted.push_back(
+        {FromProto(check->due_at()), e.contact_id(), CheckTimerName(check->agency())});
+    out.timers_set.push_back(CheckTimer(e.contact_id(), due.agency(), due.due_at()));
+    out.checks_unindexed.push_back(CheckEntry(*check, e.contact_id()));
+    v1::Check after = *check;
+    *after.mutable_due_at() = due.due_at();
+    out.checks_indexed.push_back(CheckEntry(after, e.contact_id()));
+  }
+}
+
 }  // namespace
 
 std::string StateTally(v1::ContactState::Code state) {
@@ -73,6 +153,7 @@ bool IsEmitted(const v1::Event& e) {
     case v1::Event::kTimescaleBreached:
     case v1::Event::kEdtAlert:
     case v1::Event::kContactClosed:
+    case v1::Event::kCheckOverdue:
       return true;
     default:
       return false;
@@ -118,6 +199,15 @@ EventProjection ProjectEvent(const v1::ContactRecord& before, const v1::Event& e
       }
       break;
     }
+    case v1::Event::kCheckRequested:
+      ProjectCheckRequested(e, out);
+      break;
+    case v1::Event::kCheckAnswered:
+      ProjectCheckAnswered(c, e, out);
+      break;
+    case v1::Event::kRagChanged:
+      ProjectRagChanged(c, e, out);
+      break;
     default:
       break;
   }

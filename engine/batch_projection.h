@@ -1,7 +1,8 @@
 // The batch projection: what one stored event writes besides itself. Given
 // the contact as it was before the event, it names the timers to set and
 // delete, the worklist and received-index entries, the breaches, the links
-// in the people index, the changes to the open-timescale tallies and whether
+// in the people index, the index of MASH checks by agency, the changes to the
+// open-timescale tallies and whether
 // the event goes to the outbox. It is pure (no store, no clock, no I/O), so
 // it can be tested on its own; the writer (processor.cc) turns its answer
 // into the batch's WriteBatch.
@@ -81,6 +82,9 @@ struct EventProjection {
   size_t breaches_raised = 0;
   std::optional<PeopleLink> people;
   std::vector<TallyChange> tallies;
+  // The index of MASH checks by agency: entries to delete, then to add.
+  std::vector<Store::AgencyCheckEntry> checks_unindexed;
+  std::vector<Store::AgencyCheckEntry> checks_indexed;
   // The event leaves the building: it goes to the outbox.
   bool emitted = false;
 };
@@ -90,7 +94,7 @@ struct EventProjection {
 EventProjection ProjectEvent(const v1::ContactRecord& before, const v1::Event& event);
 
 // Events that leave the building: letters with somewhere to go, breaches,
-// out-of-hours alerts and closures.
+// out-of-hours alerts, closures and overdue MASH checks (the chaser).
 bool IsEmitted(const v1::Event& event);
 
 }  // namespace frontdoor

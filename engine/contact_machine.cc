@@ -10,6 +10,7 @@
 
 #include "engine/contact_steps.h"
 #include "engine/contact_validation.h"
+#include "engine/mash_checks.h"
 #include "frontdoor/codes.h"
 #include "frontdoor/status_macros.h"
 #include "rules/facts.h"
@@ -119,6 +120,7 @@ absl::StatusOr<std::vector<v1::Event>> DecideMashOutcome(const v1::ContactRecord
         "the contact is " + std::string(NameOf(state.contact().state())) + ", not IN_MASH");
   }
   EventLog log(&state, cmd.contact_id, in.now, &cmd.actor);
+  RETURN_IF_ERROR(steps::SettleUnansweredChecks(log, cmd.outcome.unanswered_checks_reason()));
   StopTimescale(log, kMashTimescale);
   {
     v1::Event e;
@@ -136,6 +138,7 @@ absl::StatusOr<std::vector<v1::Event>> DecideMashOutcome(const v1::ContactRecord
 std::vector<v1::Event> DecideTimer(const v1::ContactRecord& state, const FireTimer& cmd,
                                    const DecideInputs& in) {
   std::string_view name = cmd.name;
+  if (auto agency = AgencyOfCheckTimer(name)) return DecideCheckTimer(state, cmd, *agency, in);
   if (name.ends_with(kDueSoonSuffix)) {
     name.remove_suffix(std::string_view(kDueSoonSuffix).size());
     const v1::Deadline* d = FindDeadline(state.contact(), name);
@@ -203,6 +206,12 @@ absl::StatusOr<std::vector<v1::Event>> Decide(const v1::ContactRecord* state,
   }
   if (const auto* outcome = std::get_if<RecordMashOutcome>(&command)) {
     return DecideMashOutcome(*state, *outcome, in);
+  }
+  if (const auto* answer = std::get_if<AnswerCheck>(&command)) {
+    return DecideCheckAnswer(*state, *answer, in);
+  }
+  if (const auto* change = std::get_if<ChangeRag>(&command)) {
+    return DecideRagChange(*state, *change, in);
   }
   return DecideTimer(*state, std::get<FireTimer>(command), in);
 }
@@ -387,6 +396,23 @@ void Apply(v1::ContactRecord& state, const v1::Event& e) {
       for (auto& d : *c.mutable_deadlines()) {
         if (d.name() != kMashTimescale || !r.has_mash_due_at()) continue;
         *d.mutable_due_at() = r.mash_due_at();
+        // The warning moves with the deadline, and may be raised again.
+        if (r.has_mash_warn_at()) {
+          *d.mutable_warn_at() = r.mash_warn_at();
+        } else {
+          d.clear_warn_at();
+        }
+        d.set_due_soon(false);
+      }
+      for (const v1::CheckRequested& due : r.checks_due()) {
+        for (int i = c.checks_size() - 1; i >= 0; --i) {
+          v1::Check& check = *c.mutable_checks(i);
+          if (check.agency() != due.agency()) continue;
+          *check.mutable_due_at() = due.due_at();
+          // A later due time is a new chance to answer in time.
+          if (FromProto(due.due_at()) > FromProto(e.at())) check.clear_overdue();
+          break;
+        }
       }
       break;
     }

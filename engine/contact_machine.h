@@ -6,6 +6,7 @@
 // life can be replayed and tested without a server or a store.
 //
 //   AWAITING_DECISION --decision MASH--> IN_MASH --mash outcome--> CLOSED
+//                                        (checks, RAG changes)
 //          \--------------decision (any other route)-------------> CLOSED
 //
 // Timescales: `decision` starts on receipt (or at the next opening, when the
@@ -71,7 +72,26 @@ struct FireTimer {
   TimePoint due_at;
 };
 
-using ContactCommand = std::variant<SubmitContact, RecordDecision, RecordMashOutcome, FireTimer>;
+// A MASH check answered (engine/mash_checks.h): by the agency's own partner
+// (`by_agency`), or by MASH staff, by phone or as not needed.
+struct AnswerCheck {
+  std::string contact_id;
+  v1::Source::Code agency = v1::Source::SOURCE_UNSPECIFIED;
+  v1::CheckAnswerRequest answer;
+  v1::Actor actor;
+  bool by_agency = false;
+};
+
+// MASH re-rates the work: the mash deadline (and the checks' due times) are
+// worked out again for the new RAG.
+struct ChangeRag {
+  std::string contact_id;
+  v1::RagChangeRequest change;
+  v1::Actor actor;
+};
+
+using ContactCommand = std::variant<SubmitContact, RecordDecision, RecordMashOutcome, FireTimer,
+                                    AnswerCheck, ChangeRag>;
 
 // The contact a command is about; empty for SubmitContact (a new contact).
 const std::string& CommandContactId(const ContactCommand& command);

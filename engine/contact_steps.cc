@@ -1,6 +1,7 @@
 // The steps several of a contact's commands share (see contact_steps.h).
 #include "engine/contact_steps.h"
 
+#include "engine/mash_checks.h"
 #include "rules/letters.h"
 #include "rules/rule_cases.h"
 
@@ -177,6 +178,7 @@ absl::Status Decided(EventLog& log, const DecideInputs& in, v1::FrontDoorDecisio
   if (decision.route() == v1::Route::MASH) {
     const v1::TimescaleSpec& spec = MashSpec(log.state().timescales(), decision.rag());
     StartTimescale(log, kMashTimescale, log.now(), in.calendar->DueAt(log.now(), spec));
+    RequestChecks(log, in);
     return absl::OkStatus();
   }
   return Close(log, in, OutcomeOfRoute(decision.route()), decision.reason(), as_recommended);

@@ -265,6 +265,8 @@ class Processor::BatchRun {
     for (const WorklistRef& w : p.worklist_removed) {
       batch_.DeleteWorklist(w.queue, w.rank, w.due, w.contact_id);
     }
+    for (const auto& check : p.checks_unindexed) batch_.DeleteAgencyCheck(check);
+    for (const auto& check : p.checks_indexed) batch_.PutAgencyCheck(check);
     for (const v1::Breach& b : p.breaches) batch_.PutBreach(b);
     breaches_ += p.breaches_raised;
     if (p.people) {

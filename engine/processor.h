@@ -75,7 +75,7 @@ struct CloseOpenCase {
 };
 
 using Command = std::variant<SubmitContact, RecordDecision, RecordMashOutcome, SetClock,
-                             RecordOpenCase, CloseOpenCase>;
+                             RecordOpenCase, CloseOpenCase, AnswerCheck, ChangeRag>;
 
 // What the caller of Submit hears back, on the Processor's thread.
 struct CommandResult {

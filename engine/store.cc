@@ -25,9 +25,9 @@ namespace {
 
 // A family added later is created on an existing store when it is opened
 // (create_missing_column_families).
-constexpr std::array<const char*, 13> kFamilyNames = {
+constexpr std::array<const char*, 14> kFamilyNames = {
     "default",  "contacts", "events",   "timers", "outbox",     "idempotency", "worklist",
-    "breaches", "received", "policies", "people", "open_cases", "audit"};
+    "breaches", "received", "policies", "people", "open_cases", "audit",       "checks"};
 
 absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -89,6 +89,20 @@ std::string WorklistKey(Queue queue, int rank, TimePoint due, std::string_view c
 // The worklist key format: 1 was <queue><due><id>; 2 adds the rank.
 constexpr std::string_view kWorklistFormatKey = "format/worklist";
 constexpr std::string_view kWorklistFormat = "2";
+
+std::string AgencyCheckPrefix(v1::Source::Code agency, v1::CheckState::Code state) {
+  std::string key;
+  key.push_back(static_cast<char>(agency));
+  key.push_back(static_cast<char>(state));
+  return key;
+}
+
+std::string AgencyCheckKey(const Store::AgencyCheckEntry& e) {
+  std::string key = AgencyCheckPrefix(e.agency, e.state);
+  AppendU64(key, Ms(e.due_at));
+  key.append(e.contact_id);
+  return key;
+}
 
 std::string BreachKey(char kind, const v1::Breach& b) {
   std::string key(1, kind);
@@ -384,6 +398,31 @@ absl::StatusOr<std::vector<Store::WorklistEntry>> Store::Worklist(
                        static_cast<unsigned char>(key[1])});
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading a worklist");
+  return entries;
+}
+
+absl::StatusOr<std::vector<Store::AgencyCheckEntry>> Store::AgencyChecks(
+    v1::Source::Code agency, v1::CheckState::Code state, size_t limit,
+    const AgencyCheckEntry* after) const {
+  const std::string prefix = AgencyCheckPrefix(agency, state);
+  Range range(prefix, PrefixEnd(prefix));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kChecks)));
+  if (after != nullptr) {
+    AgencyCheckEntry from_entry = *after;
+    from_entry.agency = agency;
+    from_entry.state = state;
+    const std::string from = AgencyCheckKey(from_entry);
+    it->Seek(from);
+    if (it->Valid() && it->key() == rocksdb::Slice(from)) it->Next();
+  } else {
+    it->SeekToFirst();
+  }
+  std::vector<AgencyCheckEntry> entries;
+  for (; it->Valid() && entries.size() < limit; it->Next()) {
+    std::string_view key(it->key().data(), it->key().size());
+    entries.push_back({agency, state, FromMs(ReadU64(key.substr(2, 8))), std::string(key.substr(10))});
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading an agency's checks");
   return entries;
 }
 
@@ -755,6 +794,14 @@ void Store::Batch::PutWorklist(Queue queue, int rank, TimePoint due, std::string
 void Store::Batch::DeleteWorklist(Queue queue, int rank, TimePoint due,
                                   std::string_view contact_id) {
   batch_->Delete(store_->cf(kWorklist), WorklistKey(queue, rank, due, contact_id));
+}
+
+void Store::Batch::PutAgencyCheck(const AgencyCheckEntry& entry) {
+  batch_->Put(store_->cf(kChecks), AgencyCheckKey(entry), rocksdb::Slice());
+}
+
+void Store::Batch::DeleteAgencyCheck(const AgencyCheckEntry& entry) {
+  batch_->Delete(store_->cf(kChecks), AgencyCheckKey(entry));
 }
 
 void Store::Batch::PutBreach(const v1::Breach& breach) {

@@ -27,6 +27,8 @@
 //   audit        'r' <seq u64>                         -> AuditRecord (the read audit)
 //                'c' <contact id> '\0' <seq u64>       -> ""  (rows by contact)
 //                'a' <actor id> '\0' <at u64> <seq u64> -> ""  (rows by actor, real time)
+//   checks       <agency u8> <check state u8> <due u64> <contact id> -> ""
+//                (MASH checks by the agency asked, then state, soonest due first)
 //
 // Thread safety: reads may run on any thread and see committed data only;
 // Batch and Commit belong to the Processor's single writer thread, except
@@ -107,6 +109,20 @@ class Store {
   // `limit`, starting after `after` (a previous page's last entry) when given.
   absl::StatusOr<std::vector<WorklistEntry>> Worklist(Queue queue, size_t limit,
                                                       const WorklistEntry* after = nullptr) const;
+  // A MASH check in the index of checks by agency.
+  struct AgencyCheckEntry {
+    v1::Source::Code agency = v1::Source::SOURCE_UNSPECIFIED;
+    v1::CheckState::Code state = v1::CheckState::CHECK_STATE_UNSPECIFIED;
+    TimePoint due_at;
+    std::string contact_id;
+
+    bool operator==(const AgencyCheckEntry&) const = default;
+  };
+  // The checks asked of `agency` now in `state`, soonest due first, at most
+  // `limit`, starting after `after` (a previous page's last entry) when given.
+  absl::StatusOr<std::vector<AgencyCheckEntry>> AgencyChecks(
+      v1::Source::Code agency, v1::CheckState::Code state, size_t limit,
+      const AgencyCheckEntry* after = nullptr) const;
   // Oldest due first. `open_only`: breaches whose step is still open.
   absl::StatusOr<std::vector<v1::Breach>> Breaches(bool open_only, size_t limit) const;
   // Contact ids received in [from, to), oldest first, one at a time until
@@ -189,6 +205,8 @@ class Store {
     // `rank`: WorklistRank (0-255); an entry is deleted with the rank it was put with.
     void PutWorklist(Queue queue, int rank, TimePoint due, std::string_view contact_id);
     void DeleteWorklist(Queue queue, int rank, TimePoint due, std::string_view contact_id);
+    void PutAgencyCheck(const AgencyCheckEntry& entry);
+    void DeleteAgencyCheck(const AgencyCheckEntry& entry);
     // Stores the breach, and its open-index entry unless it is resolved.
     void PutBreach(const v1::Breach& breach);
     void PutReceived(TimePoint received, std::string_view contact_id);
@@ -233,6 +251,7 @@ class Store {
     kPeople,
     kOpenCases,
     kAudit,
+    kChecks,
     kFamilyCount
   };
 

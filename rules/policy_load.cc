@@ -164,6 +164,7 @@ class Loader {
 
     internal::CheckPolicyFields(spec, problems_);
     internal::CompilePolicy(spec, compiled, problems_);
+    internal::CheckChecksPolicy(spec, compiled, problems_);
     LoadLetters(spec, compiled);
 
     hash_input.assign(text);

@@ -116,6 +116,12 @@ void CheckRuleCanMatch(const CompiledRule& rule, PolicyProblems& problems);
 // same priority, can match the same contact.
 void CheckOverlaps(const CompiledTable& table, PolicyProblems& problems);
 
+// MASH checks (checks.cc): agencies MASH can ask, by_concern entries that
+// are complete, and each check due inside the MASH timescale of its RAG,
+// the policy's and every rule's own.
+void CheckChecksPolicy(const v1::Policy& spec, const CompiledPolicy& compiled,
+                       PolicyProblems& problems);
+
 // --- Compiling (policy_compile.cc) ----------------------------------------
 
 // The policy's timescales with the defaults (24 h decision, 72 h mash), then

@@ -5,6 +5,7 @@
 #include "adapters/http/handlers.h"
 #include "boost/asio/use_awaitable.hpp"
 #include "engine/contact_validation.h"
+#include "engine/mash_checks.h"
 #include "engine/queries.h"
 #include "frontdoor/digest.h"
 
@@ -121,9 +122,16 @@ HandlerResult PostMashOutcome(const ApiDependencies& deps, Call& call) {
   call.contact_id = call.params.at(0);
   v1::MashOutcomeRequest outcome;
   if (auto problem = ReadBody(call, &outcome)) co_return std::move(*problem);
-  if (auto errors = ValidateMashOutcome(outcome); !errors.empty()) {
-    co_return InvalidRequest(call.version(), errors);
+  auto errors = ValidateMashOutcome(outcome);
+  // Checks still unanswered need a reason, naming the agencies.
+  auto stored = deps.store->GetContact(call.contact_id);
+  if (!stored.ok()) co_return FromStatus(call, stored.status());
+  if (stored->has_value() && (*stored)->contact().state() == v1::ContactState::IN_MASH) {
+    for (auto& e : ValidateUnansweredChecks((*stored)->contact(), outcome)) {
+      errors.push_back(std::move(e));
+    }
   }
+  if (!errors.empty()) co_return InvalidRequest(call.version(), errors);
   Command command = RecordMashOutcome{call.contact_id, std::move(outcome), ActorOf(*call.who)};
   CommandResult result =
       co_await AsyncSubmit(*deps.processor, std::move(command), asio::use_awaitable);

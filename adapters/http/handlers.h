@@ -27,6 +27,11 @@ HandlerResult GetLetters(const ApiDependencies& deps, Call& call);
 HandlerResult PostDecision(const ApiDependencies& deps, Call& call);
 HandlerResult PostMashOutcome(const ApiDependencies& deps, Call& call);
 
+// check_handlers.cc: MASH checks with partner agencies, and MASH re-rating.
+HandlerResult GetChecks(const ApiDependencies& deps, Call& call);
+HandlerResult PostCheckAnswer(const ApiDependencies& deps, Call& call);
+HandlerResult PostRag(const ApiDependencies& deps, Call& call);
+
 // worklist_handlers.cc: the worklist and the breaches.
 HandlerResult GetWorklist(const ApiDependencies& deps, Call& call);
 HandlerResult GetBreaches(const ApiDependencies& deps, Call& call);

@@ -17,6 +17,8 @@ std::string CloudEventType(const v1::Event& e) {
       return "org.frontdoor.edt.alert";
     case v1::Event::kContactClosed:
       return "org.frontdoor.contact.closed";
+    case v1::Event::kCheckOverdue:
+      return "org.frontdoor.check.overdue";
     default:
       return "org.frontdoor.event";
   }
@@ -55,6 +57,12 @@ v1::EventData DataOf(const v1::Event& e) {
     case v1::Event::kContactClosed:
       // The closing reason is staff's free text and stays inside.
       data.set_outcome(e.contact_closed().outcome());
+      break;
+    case v1::Event::kCheckOverdue:
+      // The chaser: which agency, which contact (the subject), when it was
+      // due. The agency reads the children's details from /v1/checks.
+      data.set_agency(e.check_overdue().agency());
+      *data.mutable_due_at() = e.check_overdue().due_at();
       break;
     default:
       break;

@@ -120,6 +120,7 @@ TEST_F(ContactMachineTest, ReplayingTheHistoryGivesTheSameState) {
   v1::MashOutcomeRequest o;
   o.set_outcome(v1::MashOutcome::STRATEGY_DISCUSSION);
   o.set_reason("Reasonable cause to suspect significant harm.");
+  o.set_unanswered_checks_reason("Enough is known without them.");
   Run(RecordMashOutcome{"FD-00000001", o, KeyActor("ifd-triage")},
       kTuesday10am + std::chrono::hours(3));
 
@@ -138,7 +139,8 @@ TEST_F(ContactMachineTest, MashDecisionStopsTheDecisionClockAndStartsMash) {
   auto events = Run(RecordDecision{"FD-00000001", d, KeyActor("ifd-triage")}, decided);
   EXPECT_THAT(Types(events),
               ElementsAre(v1::EventType::TIMESCALE_STOPPED, v1::EventType::DECISION_RECORDED,
-                          v1::EventType::TIMESCALE_STARTED));
+                          v1::EventType::TIMESCALE_STARTED, v1::EventType::CHECK_REQUESTED,
+                          v1::EventType::CHECK_REQUESTED, v1::EventType::CHECK_REQUESTED));
   EXPECT_TRUE(events[0].timescale_stopped().met());
   EXPECT_EQ(state_.contact().state(), v1::ContactState::IN_MASH);
   EXPECT_EQ(state_.contact().mash().rag(), v1::Rag::RED);
@@ -161,10 +163,14 @@ TEST_F(ContactMachineTest, MashOutcomeClosesWithAnOutcomeLetter) {
   v1::MashOutcomeRequest o;
   o.set_outcome(v1::MashOutcome::EARLY_HELP);
   o.set_reason("The family agreed to a family support worker.");
+  o.set_unanswered_checks_reason("Enough is known without them.");
   o.set_team("Early Help North");
   auto events = Run(RecordMashOutcome{"FD-00000001", o, KeyActor("mash-officer")}, kTuesday10am);
+  // The three checks still asked are marked not needed first.
   EXPECT_THAT(Types(events),
-              ElementsAre(v1::EventType::TIMESCALE_STOPPED, v1::EventType::MASH_OUTCOME_RECORDED,
+              ElementsAre(v1::EventType::CHECK_ANSWERED, v1::EventType::CHECK_ANSWERED,
+                          v1::EventType::CHECK_ANSWERED, v1::EventType::TIMESCALE_STOPPED,
+                          v1::EventType::MASH_OUTCOME_RECORDED,
                           v1::EventType::CONTACT_CLOSED, v1::EventType::LETTER_ISSUED));
   EXPECT_EQ(state_.contact().state(), v1::ContactState::CLOSED);
   EXPECT_EQ(state_.contact().outcome(), v1::Outcome::EARLY_HELP);
@@ -323,6 +329,7 @@ TEST_F(ContactMachineTest, EveryEventACommandCausesNamesItsActorInFull) {
   v1::MashOutcomeRequest o;
   o.set_outcome(v1::MashOutcome::EARLY_HELP);
   o.set_reason("Family support agreed.");
+  o.set_unanswered_checks_reason("Enough is known without them.");
   for (const auto& e :
        Run(RecordMashOutcome{"FD-00000001", o, alex}, kTuesday10am + std::chrono::hours(2))) {
     EXPECT_EQ(e.actor(), "sub-a1e");
@@ -366,6 +373,7 @@ TEST_F(ContactMachineTest, EventsStoredBeforeActorsHadNamesStillApply) {
   v1::MashOutcomeRequest o;
   o.set_outcome(v1::MashOutcome::NFA);
   o.set_reason("No further action.");
+  o.set_unanswered_checks_reason("Enough is known without them.");
   Run(RecordMashOutcome{"FD-00000001", o, KeyActor("ifd-triage")}, kTuesday10am);
 
   // As stored before this change: the actor's id only.

@@ -77,7 +77,8 @@ TEST_F(JourneyTest, FromPartnerThroughMashToClosureWithBothLetters) {
 
   Reply handed_on = client_->Post(
       "/v1/contacts/" + id + "/mash-outcome", kTriageToken,
-      R"({"outcome":"EARLY_HELP","reason":"Family agreed to early help.","team":"Early Help North"})");
+      R"({"outcome":"EARLY_HELP","reason":"Family agreed to early help.","team":"Early Help North",)"
+      R"("unanswered_checks_reason":"Enough is known to offer early help."})");
   ASSERT_EQ(handed_on.status, 200) << handed_on.body;
   EXPECT_EQ(handed_on.str("state"), "CLOSED");
   EXPECT_EQ(handed_on.str("outcome"), "EARLY_HELP");
@@ -127,8 +128,10 @@ TEST_F(JourneyTest, FromPartnerThroughMashToClosureWithBothLetters) {
   EXPECT_THAT(
       Strings(events.at("events"), "type"),
       ElementsAre("CONTACT_RECEIVED", "TIMESCALE_STARTED", "LETTER_ISSUED", "TIMESCALE_STOPPED",
-                  "DECISION_RECORDED", "TIMESCALE_STARTED", "TIMESCALE_STOPPED",
-                  "MASH_OUTCOME_RECORDED", "CONTACT_CLOSED", "LETTER_ISSUED"));
+                  "DECISION_RECORDED", "TIMESCALE_STARTED", "CHECK_REQUESTED", "CHECK_REQUESTED",
+                  "CHECK_REQUESTED", "CHECK_ANSWERED", "CHECK_ANSWERED", "CHECK_ANSWERED",
+                  "TIMESCALE_STOPPED", "MASH_OUTCOME_RECORDED", "CONTACT_CLOSED",
+                  "LETTER_ISSUED"));
 }
 
 TEST_F(JourneyTest, ADecisionThatClosesSendsTheOutcomeLetterAtOnce) {

@@ -111,7 +111,8 @@ TEST_F(LiveTest, IndicatorsAndAnnexA) {
             200);
   ASSERT_EQ(client_
                 ->Post("/v1/contacts/" + a.str("id") + "/mash-outcome", kTriageToken,
-                       R"({"outcome":"SOCIAL_CARE_ASSESSMENT","reason":"Assessment."})")
+                       R"({"outcome":"SOCIAL_CARE_ASSESSMENT","reason":"Assessment.",)"
+                       R"("unanswered_checks_reason":"Assessment cannot wait."})")
                 .status,
             200);
   client_->Advance("PT25H");  // b breaches its decision timescale
