@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, syntheticContact } from './lib/server.mjs';
 import { launch, openPage } from './lib/browser.mjs';
-import { fillContactForm } from './lib/form.mjs';
+import { fillContactForm, sendContact } from './lib/form.mjs';
 
 let server; let browser;
 before(async () => { server = await startServer(); browser = await launch(); });
@@ -22,9 +22,7 @@ test('from the form through triage and MASH to the outcome letter', async () => 
   const partner = await openPage(browser, server, { prefix: 'journey' });
   await partner.signIn('partner');
   await fillContactForm(partner.page, { consent: 'GIVEN', concerns: ['DOMESTIC_ABUSE'] });
-  await partner.page.locator('#send-contact').click();
-  await partner.page.locator('#contact-id').waitFor();
-  const id = await partner.page.locator('#contact-id').innerText();
+  const id = await sendContact(partner.page);
   await partner.context.close();
 
   const t = await openPage(browser, server, { prefix: 'journey' });
@@ -50,7 +48,7 @@ test('from the form through triage and MASH to the outcome letter', async () => 
   await page.locator('#decision-form').waitFor();
   assert.match(await page.locator('h1').innerText(), new RegExp(id));
   assert.match(await page.locator('#recommendation').innerText(), /Multi-Agency Safeguarding Hub/);
-  assert.match(await page.locator('#facts').innerText(), /Jamie Testcase/);
+  assert.match(await page.locator('#about-child').innerText(), /Jamie Testcase, born 4 May 2019 \(aged 7\)/);
   assert.match(await page.locator('#history').innerText(), /Contact received/);
   assert.match(await page.locator('#letters').innerText(), /Acknowledgement/);
   await page.locator('#recommendation summary', { hasText: 'How the rules reached' }).click();
