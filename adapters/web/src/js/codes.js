@@ -44,7 +44,7 @@ export const LEVELS = { 1: 'universal', 2: 'early help', 3: 'targeted', 4: 'stat
 export const CHECK_STATES = LABELS.CheckState || {};
 export const AUTH_OUTCOMES = LABELS.AuthorisationOutcome || {};
 
-export const TIMESCALES = { decision: 'Decision', mash: 'MASH work', authorisation: "Manager's authorisation" };
+export const TIMESCALES = { decision: 'Decision', mash: 'MASH work', authorisation: 'Manager\u2019s authorisation' };
 
 // An agency asked for a MASH check, by its referral source code: "the police".
 export const agencyLabel = (code) => (SOURCES[code] ? cap(SOURCES[code][1]) : cap(String(code || 'an agency').toLowerCase()));
@@ -67,7 +67,7 @@ export const EVENT_TYPES = {
   LETTER_ISSUED: 'Letter issued',
   EDT_ALERT: 'Emergency duty team alerted',
   TIMESCALE_DUE_SOON: 'Close to its deadline',
-  AUTHORISATION_REQUESTED: "Sent for a manager's authorisation",
+  AUTHORISATION_REQUESTED: 'Sent for a manager\u2019s authorisation',
   AUTHORISATION_RECORDED: 'Manager answered',
   CHECK_REQUESTED: 'Agency check requested',
   CHECK_ANSWERED: 'Agency check answered',

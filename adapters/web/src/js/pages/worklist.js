@@ -65,6 +65,7 @@ function rowNotes(c, linkedTo) {
 }
 
 function ragOf(contact, queue) {
+  if (queue === 'authorisation') return contact.authorisation && contact.authorisation.decision && contact.authorisation.decision.rag;
   if (queue === 'mash') return (contact.mash && contact.mash.rag) || (contact.decision && contact.decision.rag);
   return contact.recommendation && contact.recommendation.rag;
 }
