@@ -120,7 +120,7 @@ test('the contact page says which key decided, with its organisation', async () 
   assert.equal(created.status, 201);
   const { id } = created.json;
   const decided = await server.api('triage', 'POST', `/v1/contacts/${id}/decision`,
-    { route: 'NFA', reason: 'Synthetic: no role for children\'s services.' });
+    { route: 'MASH', rag: 'GREEN', reason: 'Synthetic: partner checks needed.' });
   assert.equal(decided.status, 200);
 
   const m = await openPage(browser, server, { prefix: 'journey' });
