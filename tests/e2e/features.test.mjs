@@ -196,6 +196,11 @@ test('MASH checks on the contact page: a phone answer, not needed, and the RAG r
   assert.match(await page.locator('#check-SCHOOLS').innerText(), /Answered: risk indicated[\s\S]*attendance has fallen[\s\S]*Indicated/);
   assert.equal(await page.locator('#check-SCHOOLS form').count(), 0, 'no form for an answered check');
   assert.match(await page.locator('#mash-form').innerText(), /2 agency checks are not answered yet/);
+  // Deciding before they answer needs a reason (MashOutcomeRequest.unanswered_checks_reason).
+  await page.locator('input[name="mash-outcome"][value="NFA"]').check();
+  await page.locator('#mash-reason').fill('Synthetic: no role for children’s services.');
+  await page.locator('#record-mash-outcome').click();
+  await page.locator('#mash-outcome-section .govuk-error-summary a[href="#mash-unanswered"]', { hasText: 'Say why MASH decides without the answers' }).waitFor();
   await t.shot('checks');
   assert.deepEqual(await t.axe('checks'), []);
 

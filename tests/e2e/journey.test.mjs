@@ -78,6 +78,10 @@ test('from the form through triage and MASH to the outcome letter', async () => 
   await page.locator('input[name="mash-outcome"][value="EARLY_HELP"]').check();
   await page.locator('#mash-reason').fill('Synthetic: needs are best met by a family support worker.');
   await page.locator('#mash-team').fill('Early Help North');
+  // Agencies still to answer their checks: MASH says why it decides now.
+  if (await page.locator('#mash-unanswered').count()) {
+    await page.locator('#mash-unanswered').fill('Synthetic: the family agreed to early help; the checks can close.');
+  }
   await page.locator('#record-mash-outcome').click();
   await page.locator('.govuk-notification-banner--success').waitFor();
   await page.locator('#letters [data-letter-kind="OUTCOME"]').waitFor();

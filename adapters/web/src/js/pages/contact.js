@@ -304,13 +304,16 @@ function mashOutcomeForm(ctx, c, done) {
   const registry = new FieldRegistry();
   const open = (c.checks || []).filter((k) => k.state === 'REQUESTED').length;
   const form = h('form', { id: 'mash-form', novalidate: true },
-    open ? warningText(`${open} agency check${open === 1 ? ' is' : 's are'} not answered yet: say in the reason why the outcome cannot wait.`) : null,
+    open ? warningText(`${open} agency check${open === 1 ? ' is' : 's are'} not answered yet.`) : null,
     radios({ name: 'mash-outcome', legend: 'Where does MASH hand this case on to?', legendSize: 'm', path: 'outcome',
       items: Object.entries(MASH_OUTCOMES).map(([value, text]) => ({ value, text: cap(text) })) }),
     textarea({ id: 'mash-reason', label: 'Reason for the outcome', rows: 4, path: 'reason',
       hint: 'This goes into the history and, in plain words, into the letter to the referrer' }),
-    textInput({ id: 'mash-team', label: 'Team taking the case on (optional)', width: 20, path: 'team' }));
+    textInput({ id: 'mash-team', label: 'Team taking the case on (optional)', width: 20, path: 'team' }),
+    open ? textarea({ id: 'mash-unanswered', label: 'Why decide without the answers still to come?', rows: 3,
+      path: 'unanswered_checks_reason', hint: 'The checks not answered yet are then marked not needed, with this reason' }) : null);
   registry.add('outcome', 'mash-outcome', 'Outcome');
+  registry.add('unanswered_checks_reason', 'mash-unanswered', 'Why decide without the answers');
   registry.add('reason', 'mash-reason', 'Reason');
   registry.add('team', 'mash-team', 'Team');
   const outcome = () => checkedValue(form, 'mash-outcome');
@@ -322,10 +325,12 @@ function mashOutcomeForm(ctx, c, done) {
     check: () => [
       ...(outcome() ? [] : [{ field: 'outcome', message: 'Select where MASH hands this case on to' }]),
       ...(val(form, '#mash-reason') ? [] : [{ field: 'reason', message: 'Enter the reason for the outcome: it goes into the history and the referrer\u2019s letter' }]),
+      ...(!open || val(form, '#mash-unanswered') ? [] : [{ field: 'unanswered_checks_reason', message: 'Say why MASH decides without the answers still to come' }]),
     ],
     submit: () => {
       const body = { outcome: outcome() || undefined, reason: val(form, '#mash-reason') || undefined };
       if (val(form, '#mash-team')) body.team = val(form, '#mash-team');
+      if (open && val(form, '#mash-unanswered')) body.unanswered_checks_reason = val(form, '#mash-unanswered');
       return post(`/v1/contacts/${encodeURIComponent(c.id)}/mash-outcome`, body);
     } });
   return wrap;
