@@ -156,6 +156,7 @@ test('check your answers before sending: change goes back, and what the server r
     assert.match(text, want);
   }
   assert.equal(await t.page.locator('#contact-form').isVisible(), false);
+  await t.page.locator('#check-answers-helper', { hasText: 'Recommended:' }).waitFor();
   await t.shot('check-answers');
   assert.deepEqual(await t.axe('check-answers'), []);
 

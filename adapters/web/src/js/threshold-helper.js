@@ -14,7 +14,7 @@ import { errorText } from './fields.js';
 
 const DEBOUNCE_MS = 500;
 
-export function thresholdHelper({ readBody, registry }) {
+export function thresholdHelper({ readBody, registry, onSay = () => {} }) {
   const status = h('p', { class: 'govuk-body govuk-!-font-weight-bold', id: 'helper-status' },
     'Complete the form to see a recommendation.');
   const live = h('div', { 'aria-live': 'polite', 'aria-atomic': 'true', id: 'helper-live' }, status);
@@ -43,6 +43,7 @@ export function thresholdHelper({ readBody, registry }) {
   const say = (sentence) => {
     if (sentence !== lastSentence) { status.textContent = sentence; lastSentence = sentence; }
     compactText.textContent = sentence;
+    onSay(sentence);
   };
 
   async function evaluate() {
@@ -104,6 +105,7 @@ export function thresholdHelper({ readBody, registry }) {
       clearTimeout(timer);
       timer = setTimeout(evaluate, DEBOUNCE_MS);
     },
+    now() { clearTimeout(timer); evaluate(); },
     stop() { clearTimeout(timer); if (controller) controller.abort(); },
   };
 }

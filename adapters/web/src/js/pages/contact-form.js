@@ -172,7 +172,9 @@ export async function contactFormPage(ctx) {
   registry.add('narrative', 'narrative', 'What worries you');
   registry.add('what_would_help', 'what-would-help', 'What we can do about it');
 
-  const helper = thresholdHelper({ readBody: () => readBody(), registry });
+  let answersHelper = null; // the helper's sentence on "Check your answers"
+  const helper = thresholdHelper({ readBody: () => readBody(), registry,
+    onSay: (sentence) => { if (answersHelper) answersHelper.textContent = sentence; } });
   const next = button('Continue', { id: 'continue' });
   const form = h('form', { novalidate: true, id: 'contact-form' }, about, referrer, consent, children, concerns, risk,
     narrative, help, helper.compact, next);
@@ -325,7 +327,8 @@ export async function contactFormPage(ctx) {
         row('Immediate risk of significant harm', body.immediate_risk ? 'Yes' : 'No', 'immediate-risk'),
         row('What worries you?', h('span', { class: 'fd-pre' }, body.narrative || ''), 'narrative'),
         row('What can we do about it?', h('span', { class: 'fd-pre' }, body.what_would_help || ''), 'what-would-help')),
-      h('p', { class: 'govuk-body', id: 'check-answers-helper' }, h('strong', {}, 'Threshold helper: '), helper.sentence()),
+      h('p', { class: 'govuk-body', id: 'check-answers-helper' }, h('strong', {}, 'Threshold helper: '),
+        answersHelper = h('span', {}, helper.sentence())),
       h('h3', { class: 'govuk-heading-m' }, 'Now send the contact'),
       para('By sending it you confirm that what you have told us is correct to the best of your knowledge.'),
       body.immediate_risk ? warningText('You said a child is at immediate risk. If a child is in immediate danger, call 999 now.') : null,
@@ -343,6 +346,7 @@ export async function contactFormPage(ctx) {
       next.focus();
     });
     send.addEventListener('click', () => sendContact(body, send));
+    helper.now();
     const heading2 = answers.querySelector('#check-answers-title');
     heading2.setAttribute('tabindex', '-1');
     heading2.focus();
