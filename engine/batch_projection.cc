@@ -3,6 +3,7 @@
 
 #include "engine/contact_machine.h"
 #include "engine/queries.h"
+#include "engine/urgency.h"
 #include "frontdoor/codes.h"
 
 namespace frontdoor {
@@ -20,7 +21,7 @@ v1::Breach BreachOf(const v1::Contact& c, const v1::Deadline& d) {
   return b;
 }
 
-void ProjectStarted(const v1::Event& e, EventProjection& out) {
+void ProjectStarted(const v1::Contact& c, const v1::Event& e, EventProjection& out) {
   const auto& started = e.timescale_started();
   v1::Timer timer;
   timer.set_contact_id(e.contact_id());
@@ -33,7 +34,8 @@ void ProjectStarted(const v1::Event& e, EventProjection& out) {
     out.timers_set.push_back(std::move(timer));
   }
   if (auto q = QueueOfTimescale(started.name())) {
-    out.worklist_added.push_back({*q, FromProto(started.due_at()), e.contact_id()});
+    out.worklist_added.push_back(
+        {*q, WorklistRank(c), FromProto(started.due_at()), e.contact_id()});
   }
   out.tallies.push_back({"open/" + started.name(), +1});
 }
@@ -43,7 +45,7 @@ void ProjectStopped(const v1::Contact& c, const v1::Event& e, EventProjection& o
   const TimePoint due = FromProto(stopped.due_at());
   out.timers_deleted.push_back({due, e.contact_id(), stopped.name()});
   if (auto q = QueueOfTimescale(stopped.name())) {
-    out.worklist_removed.push_back({*q, due, e.contact_id()});
+    out.worklist_removed.push_back({*q, WorklistRank(c), due, e.contact_id()});
   }
   out.tallies.push_back({"open/" + stopped.name(), -1});
   const v1::Deadline* d = FindDeadline(c, stopped.name());
@@ -102,7 +104,7 @@ EventProjection ProjectEvent(const v1::ContactRecord& before, const v1::Event& e
       break;
     }
     case v1::Event::kTimescaleStarted:
-      ProjectStarted(e, out);
+      ProjectStarted(c, e, out);
       break;
     case v1::Event::kTimescaleStopped:
       ProjectStopped(c, e, out);

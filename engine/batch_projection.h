@@ -40,6 +40,8 @@ struct TimerRef {
 // A contact's place on a worklist.
 struct WorklistRef {
   Queue queue;
+  // WorklistRank of the contact as it was before the event.
+  int rank;
   TimePoint due;
   std::string contact_id;
 

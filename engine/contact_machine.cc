@@ -400,6 +400,8 @@ void Apply(v1::ContactRecord& state, const v1::Event& e) {
     }
     case v1::Event::kLetterIssued:
     case v1::Event::kEdtAlert:
+      state.set_edt_alerted(true);
+      break;
     case v1::Event::BODY_NOT_SET:
       break;
   }

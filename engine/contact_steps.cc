@@ -2,6 +2,7 @@
 #include "engine/contact_steps.h"
 
 #include "rules/letters.h"
+#include "rules/rule_cases.h"
 
 namespace frontdoor::steps {
 
@@ -112,8 +113,13 @@ void StopTimescale(EventLog& log, const char* name) {
 namespace {
 
 rules::LetterValues LetterValuesFor(const v1::ContactRecord& record) {
-  return rules::LetterValuesFor(record.contact(),
-                                FindDeadline(record.contact(), kDecisionTimescale));
+  rules::LetterValues values =
+      rules::LetterValuesFor(record.contact(), FindDeadline(record.contact(), kDecisionTimescale));
+  if (record.timescales().has_decision()) {
+    values.decision_within = rules::DescribeTimescale(record.timescales().decision());
+  }
+  values.emergency_duty_team_alerted = record.edt_alerted();
+  return values;
 }
 
 }  // namespace

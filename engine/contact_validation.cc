@@ -222,7 +222,7 @@ absl::Status CheckSubmission(const v1::ContactSubmission& submission, TimePoint 
 }
 
 std::vector<FieldError> ValidateSubmission(const v1::ContactSubmission& s, TimePoint now,
-                                           year_month_day today) {
+                                           year_month_day today, SubmissionUse use) {
   Checker check;
   check.MaxLength("external_ref", s.external_ref(), kMaxExternalRef);
   if (s.has_received_at() && FromProto(s.received_at()) > now + kReceivedAtTolerance) {
@@ -249,6 +249,13 @@ std::vector<FieldError> ValidateSubmission(const v1::ContactSubmission& s, TimeP
   }
   if (s.concerns_size() == 0) {
     check.Fail("concerns", "must list at least one concern");
+  }
+  // Unanswered is not "no": an urgent contact must never be counted as not
+  // urgent because a question was skipped.
+  if (!s.has_immediate_risk() && use == SubmissionUse::kSend) {
+    check.Fail("immediate_risk",
+               "is required: say whether any child is at immediate risk of significant harm, yes "
+               "or no");
   }
   for (int i = 0; i < s.concerns_size(); ++i) {
     if (s.concerns(i) == v1::Concern::CONCERN_UNSPECIFIED) {

@@ -29,9 +29,16 @@ inline constexpr Millis kReceivedAtTolerance{std::chrono::minutes(2)};
 // No contact reaches the front door from before this (2000-01-01).
 inline constexpr TimePoint kEarliestReceivedAt{Millis(946684800000)};
 
+// What a submission is checked for. A contact sent to the front door must
+// answer every question; the form's live helper (the dry run) asks about a
+// form still being filled in, so an unanswered immediate-risk question is
+// taken as "no" there and not refused.
+enum class SubmissionUse { kSend, kDryRun };
+
 // `now` is the engine's clock; `today` is the date in Europe/London.
 std::vector<FieldError> ValidateSubmission(const v1::ContactSubmission& submission, TimePoint now,
-                                           std::chrono::year_month_day today);
+                                           std::chrono::year_month_day today,
+                                           SubmissionUse use = SubmissionUse::kSend);
 // The problems as one line, each naming its field: "channel is required...;
 // children[0].nhs_number ...".
 std::string DescribeErrors(const std::vector<FieldError>& errors);

@@ -259,9 +259,11 @@ class Processor::BatchRun {
       timers_.Started(FromProto(timer.due_at()), now_);
     }
     for (const TimerRef& t : p.timers_deleted) batch_.DeleteTimer(t.due, t.contact_id, t.name);
-    for (const WorklistRef& w : p.worklist_added) batch_.PutWorklist(w.queue, w.due, w.contact_id);
+    for (const WorklistRef& w : p.worklist_added) {
+      batch_.PutWorklist(w.queue, w.rank, w.due, w.contact_id);
+    }
     for (const WorklistRef& w : p.worklist_removed) {
-      batch_.DeleteWorklist(w.queue, w.due, w.contact_id);
+      batch_.DeleteWorklist(w.queue, w.rank, w.due, w.contact_id);
     }
     for (const v1::Breach& b : p.breaches) batch_.PutBreach(b);
     breaches_ += p.breaches_raised;

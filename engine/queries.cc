@@ -7,6 +7,7 @@
 #include "engine/contact_machine.h"
 #include "engine/contact_validation.h"
 #include "engine/people.h"
+#include "engine/urgency.h"
 #include "rules/facts.h"
 #include "rules/policy.h"
 
@@ -41,22 +42,30 @@ v1::Contact WorklistView(const v1::Contact& c) {
   view.clear_narrative();
   view.clear_what_would_help();
   view.clear_explanation();
+  *view.mutable_urgency() = UrgencyOf(c);
   return view;
 }
 
 std::string WorklistPageToken(const Store::WorklistEntry& entry) {
-  return std::to_string(entry.due_at.time_since_epoch().count()) + ":" + entry.contact_id;
+  return std::to_string(entry.rank) + ":" +
+         std::to_string(entry.due_at.time_since_epoch().count()) + ":" + entry.contact_id;
 }
 
 std::optional<Store::WorklistEntry> ParseWorklistPageToken(std::string_view token) {
-  size_t colon = token.find(':');
-  if (colon == std::string_view::npos) return std::nullopt;
-  size_t ms = 0;
-  const char* end = token.data() + colon;
-  auto [p, ec] = std::from_chars(token.data(), end, ms);
-  if (ec != std::errc() || p != end) return std::nullopt;
-  return Store::WorklistEntry{std::string(token.substr(colon + 1)),
-                              TimePoint(Millis(static_cast<int64_t>(ms)))};
+  // "<rank>:<due ms>:<contact id>".
+  auto number = [&token](auto& value) {
+    size_t colon = token.find(':');
+    if (colon == std::string_view::npos) return false;
+    const char* end = token.data() + colon;
+    auto [p, ec] = std::from_chars(token.data(), end, value);
+    if (ec != std::errc() || p != end) return false;
+    token.remove_prefix(colon + 1);
+    return true;
+  };
+  int rank = 0;
+  int64_t ms = 0;
+  if (!number(rank) || rank < 0 || rank > 255 || !number(ms) || ms < 0) return std::nullopt;
+  return Store::WorklistEntry{std::string(token), TimePoint(Millis(ms)), rank};
 }
 
 absl::StatusOr<v1::Worklist> ReadWorklist(const Store& store, const WorklistQuery& query) {
@@ -93,7 +102,8 @@ absl::StatusOr<DryRun> EvaluateDryRun(const Store& store, const ActivePolicy& ac
                                       const v1::ContactSubmission& submission, TimePoint now,
                                       DryRunAudience audience) {
   DryRun out;
-  out.errors = ValidateSubmission(submission, now, active.calendar->LocalDate(now));
+  out.errors =
+      ValidateSubmission(submission, now, active.calendar->LocalDate(now), SubmissionUse::kDryRun);
   if (!out.errors.empty()) return out;
   TimePoint received = submission.has_received_at() ? FromProto(submission.received_at()) : now;
   v1::Prior prior;

@@ -17,6 +17,7 @@
 #include "engine/active_policy.h"
 #include "engine/policy_library.h"
 #include "engine/store.h"
+#include "engine/urgency.h"
 #include "frontdoor/proto_time.h"
 #include "frontdoor/tree_reader.h"
 #include "frontdoor/v1/api.pb.h"
@@ -38,7 +39,8 @@ v1::Contact PartnerView(const v1::Contact& contact);
 bool PartnerMaySee(const v1::Contact& contact, std::string_view partner,
                    std::string_view organisation);
 
-// A worklist row: the contact without its long texts and explanation.
+// A worklist row: the contact without its long texts and explanation, with
+// its urgency (engine/urgency.h, which also gives WorklistRank).
 v1::Contact WorklistView(const v1::Contact& contact);
 
 // One page of a worklist: which queue, optionally only contacts from one
@@ -51,7 +53,8 @@ struct WorklistQuery {
   std::optional<v1::Source::Code> source;
   std::optional<v1::Rag::Code> rag;
 };
-// The rows (worklist views, soonest deadline first) and, when the page is
+// The rows (worklist views, most urgent first: immediate risk, then red,
+// amber, green and unrated, soonest deadline inside each) and, when the page is
 // full, the token of the page after it. The queue's name is the caller's.
 absl::StatusOr<v1::Worklist> ReadWorklist(const Store& store, const WorklistQuery& query);
 // The page token that reads on after `entry`, and back again; nullopt for

@@ -7,9 +7,11 @@
 // written in.
 #include "engine/store.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 
+#include "engine/urgency.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
@@ -76,12 +78,17 @@ std::string EventKey(std::string_view contact_id, uint32_t seq) {
   return key;
 }
 
-std::string WorklistKey(Queue queue, TimePoint due, std::string_view contact_id) {
+std::string WorklistKey(Queue queue, int rank, TimePoint due, std::string_view contact_id) {
   std::string key(1, static_cast<char>(queue));
+  key.push_back(static_cast<char>(static_cast<uint8_t>(std::clamp(rank, 0, 255))));
   AppendU64(key, Ms(due));
   key.append(contact_id);
   return key;
 }
+
+// The worklist key format: 1 was <queue><due><id>; 2 adds the rank.
+constexpr std::string_view kWorklistFormatKey = "format/worklist";
+constexpr std::string_view kWorklistFormat = "2";
 
 std::string BreachKey(char kind, const v1::Breach& b) {
   std::string key(1, kind);
@@ -240,7 +247,42 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
     return FromRocks(s, "opening the store in " + dir.string());
   }
   store->db_.reset(raw);
+  if (!options.read_only) {
+    if (absl::Status upgraded = store->UpgradeWorklist(); !upgraded.ok()) return upgraded;
+  }
   return store;
+}
+
+absl::Status Store::UpgradeWorklist() {
+  std::string format;
+  rocksdb::Status got = db_->Get(rocksdb::ReadOptions(), cf(kMeta), kWorklistFormatKey, &format);
+  if (got.ok() && format == kWorklistFormat) return absl::OkStatus();
+  if (!got.ok() && !got.IsNotFound()) return FromRocks(got, "reading the worklist format");
+  // Version 1 (no marker): <queue><due u64><contact id>. Each entry is put
+  // again with its contact's rank as it is now.
+  rocksdb::WriteBatch batch;
+  // Every delete goes before every put, so that no new key is deleted as
+  // an old one.
+  std::vector<std::string> upgraded;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kWorklist)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string_view key(it->key().data(), it->key().size());
+    batch.Delete(cf(kWorklist), it->key());
+    if (key.size() < 10) continue;
+    std::string_view contact_id = key.substr(9);
+    auto record = GetContact(contact_id);
+    if (!record.ok()) return record.status();
+    // An entry whose contact is gone is dropped, as a list read skips it.
+    if (!record->has_value()) continue;
+    upgraded.push_back(WorklistKey(static_cast<Queue>(key[0]), WorklistRank((*record)->contact()),
+                                   FromMs(ReadU64(key.substr(1, 8))), contact_id));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the worklist to upgrade it");
+  for (const std::string& key : upgraded) batch.Put(cf(kWorklist), key, rocksdb::Slice());
+  batch.Put(cf(kMeta), kWorklistFormatKey, kWorklistFormat);
+  rocksdb::WriteOptions write;
+  write.sync = options_.sync;
+  return FromRocks(db_->Write(write, &batch), "upgrading the worklist");
 }
 
 Store::~Store() {
@@ -328,7 +370,7 @@ absl::StatusOr<std::vector<Store::WorklistEntry>> Store::Worklist(
   Range range(prefix, PrefixEnd(prefix));
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kWorklist)));
   if (after != nullptr) {
-    std::string from = WorklistKey(queue, after->due_at, after->contact_id);
+    std::string from = WorklistKey(queue, after->rank, after->due_at, after->contact_id);
     it->Seek(from);
     if (it->Valid() && it->key() == rocksdb::Slice(from)) it->Next();
   } else {
@@ -337,7 +379,9 @@ absl::StatusOr<std::vector<Store::WorklistEntry>> Store::Worklist(
   std::vector<WorklistEntry> entries;
   for (; it->Valid() && entries.size() < limit; it->Next()) {
     std::string_view key(it->key().data(), it->key().size());
-    entries.push_back({std::string(key.substr(9)), FromMs(ReadU64(key.substr(1, 8)))});
+    if (key.size() < 10) continue;
+    entries.push_back({std::string(key.substr(10)), FromMs(ReadU64(key.substr(2, 8))),
+                       static_cast<unsigned char>(key[1])});
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading a worklist");
   return entries;
@@ -704,12 +748,13 @@ void Store::Batch::PutIdempotency(std::string_view actor, std::string_view key,
   batch_->Put(store_->cf(kIdempotency), IdempotencyKey(actor, key), Serialize(record));
 }
 
-void Store::Batch::PutWorklist(Queue queue, TimePoint due, std::string_view contact_id) {
-  batch_->Put(store_->cf(kWorklist), WorklistKey(queue, due, contact_id), rocksdb::Slice());
+void Store::Batch::PutWorklist(Queue queue, int rank, TimePoint due, std::string_view contact_id) {
+  batch_->Put(store_->cf(kWorklist), WorklistKey(queue, rank, due, contact_id), rocksdb::Slice());
 }
 
-void Store::Batch::DeleteWorklist(Queue queue, TimePoint due, std::string_view contact_id) {
-  batch_->Delete(store_->cf(kWorklist), WorklistKey(queue, due, contact_id));
+void Store::Batch::DeleteWorklist(Queue queue, int rank, TimePoint due,
+                                  std::string_view contact_id) {
+  batch_->Delete(store_->cf(kWorklist), WorklistKey(queue, rank, due, contact_id));
 }
 
 void Store::Batch::PutBreach(const v1::Breach& breach) {

@@ -6,13 +6,16 @@
 //
 // Column families and their keys (integers big-endian, so byte order is
 // numeric order; times are milliseconds since the epoch, UTC):
-//   default      meta: counters ("counter/<name>") and sink cursors ("cursor/<sink>")
+//   default      meta: counters ("counter/<name>"), sink cursors ("cursor/<sink>") and
+//                key formats ("format/<family>", a decimal version)
 //   contacts     <contact id>                          -> ContactRecord
 //   events       <contact id> '/' <seq u32>            -> Event
 //   timers       <due u64> <contact id> '\0' <name>    -> Timer
 //   outbox       <seq u64>                             -> OutboxEntry
 //   idempotency  <api key name> '\0' <Idempotency-Key> -> IdempotencyRecord
-//   worklist     <queue char> <due u64> <contact id>   -> ""
+//   worklist     <queue char> <rank u8> <due u64> <contact id> -> ""
+//                (rank: engine/urgency.h; version 1 had no rank, and a
+//                store of version 1 is rebuilt once when it is opened)
 //   breaches     'a' <due u64> <contact id> '\0' <name> -> Breach (every breach)
 //                'o' <due u64> <contact id> '\0' <name> -> ""    (open ones)
 //   received     <received_at u64> <contact id>        -> ""
@@ -97,9 +100,11 @@ class Store {
   struct WorklistEntry {
     std::string contact_id;
     TimePoint due_at;
+    // WorklistRank of the contact when the entry was written.
+    int rank = 0;
   };
-  // Soonest due first, at most `limit`, starting after `after` (a previous
-  // page's last entry) when given.
+  // Most urgent first (lowest rank), soonest due inside a rank, at most
+  // `limit`, starting after `after` (a previous page's last entry) when given.
   absl::StatusOr<std::vector<WorklistEntry>> Worklist(Queue queue, size_t limit,
                                                       const WorklistEntry* after = nullptr) const;
   // Oldest due first. `open_only`: breaches whose step is still open.
@@ -181,8 +186,9 @@ class Store {
     void PutOutbox(const v1::OutboxEntry& entry);
     void PutIdempotency(std::string_view actor, std::string_view key,
                         const v1::IdempotencyRecord& record);
-    void PutWorklist(Queue queue, TimePoint due, std::string_view contact_id);
-    void DeleteWorklist(Queue queue, TimePoint due, std::string_view contact_id);
+    // `rank`: WorklistRank (0-255); an entry is deleted with the rank it was put with.
+    void PutWorklist(Queue queue, int rank, TimePoint due, std::string_view contact_id);
+    void DeleteWorklist(Queue queue, int rank, TimePoint due, std::string_view contact_id);
     // Stores the breach, and its open-index entry unless it is resolved.
     void PutBreach(const v1::Breach& breach);
     void PutReceived(TimePoint received, std::string_view contact_id);
@@ -232,6 +238,9 @@ class Store {
 
   Store() = default;
   rocksdb::ColumnFamilyHandle* cf(Family f) const { return handles_[f]; }
+  // Rewrites worklist entries of an older key format in the current one,
+  // once, in one synced write with the new format marker.
+  absl::Status UpgradeWorklist();
 
   StoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;

@@ -81,6 +81,7 @@ LetterValues LetterValuesFor(const v1::Contact& c, const v1::Deadline* decision_
   v.received_date = FormatLongDate(received);
   v.children = DescribeChildren(c, LondonDate(received));
   if (decision_due != nullptr) v.decision_due = FormatTimeOnDate(FromProto(decision_due->due_at()));
+  v.urgent = c.immediate_risk();
   if (c.outcome() != v1::Outcome::OUTCOME_UNSPECIFIED) {
     v.outcome = std::string(LabelOf(c.outcome()));
     v.reason = c.has_mash() && c.mash().outcome() != v1::MashOutcome::MASH_OUTCOME_UNSPECIFIED

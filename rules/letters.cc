@@ -21,9 +21,11 @@ namespace frontdoor::rules {
 
 namespace {
 
-constexpr std::array<std::string_view, 10> kLetterFields = {
-    "contact_id", "external_ref", "referrer_name", "received_date", "children",
-    "outcome",    "reason",       "route",         "decision_due",  "any_signposts"};
+constexpr std::array<std::string_view, 13> kLetterFields = {
+    "contact_id",   "external_ref",    "referrer_name", "received_date",
+    "children",     "outcome",         "reason",        "route",
+    "decision_due", "decision_within", "urgent",        "emergency_duty_team_alerted",
+    "any_signposts"};
 constexpr std::string_view kSignposts = "signposts";
 constexpr std::array<std::string_view, 3> kSignpostFields = {"service", "what_for", "how_to_reach"};
 
@@ -189,6 +191,13 @@ absl::StatusOr<RenderedLetter> Policy::RenderLetter(std::string_view name,
   data.set("reason", Value(values.reason));
   data.set("route", Value(values.route));
   data.set("decision_due", Value(values.decision_due));
+  data.set("decision_within", Value(values.decision_within));
+  auto flag = [](bool b) {
+    return kainjow::mustache::data(b ? kainjow::mustache::data::type::bool_true
+                                     : kainjow::mustache::data::type::bool_false);
+  };
+  data.set("urgent", flag(values.urgent));
+  data.set("emergency_duty_team_alerted", flag(values.emergency_duty_team_alerted));
   kainjow::mustache::data signposts{kainjow::mustache::data::type::list};
   for (const v1::Signpost& s : values.signposts) {
     kainjow::mustache::data entry;

@@ -18,8 +18,11 @@ namespace frontdoor::rules {
 // Values a letter template may use: {{contact_id}}, {{external_ref}},
 // {{referrer_name}}, {{received_date}}, {{children}} (initials and ages, never
 // names or dates of birth), {{outcome}}, {{reason}}, {{route}},
-// {{decision_due}}, {{#any_signposts}} (true when there is a list), and the
-// list {{#signposts}}{{service}} {{what_for}} {{how_to_reach}}{{/signposts}}.
+// {{decision_due}}, {{decision_within}} (the decision timescale in words, "2
+// hours"), {{#urgent}} (a child is said to be at immediate risk),
+// {{#emergency_duty_team_alerted}} (the contact arrived out of hours and the
+// duty team was alerted), {{#any_signposts}} (true when there is a list), and
+// the list {{#signposts}}{{service}} {{what_for}} {{how_to_reach}}{{/signposts}}.
 // Never the narrative.
 struct LetterValues {
   std::string contact_id;
@@ -31,6 +34,9 @@ struct LetterValues {
   std::string reason;
   std::string route;
   std::string decision_due;
+  std::string decision_within;
+  bool urgent = false;
+  bool emergency_duty_team_alerted = false;
   std::vector<v1::Signpost> signposts;
 };
 
@@ -43,9 +49,12 @@ struct RenderedLetter {
 // "24 November 2026" and decision_due as "09:30 on 25 November 2026" (both
 // Europe/London; decision_due empty when `decision_due` is null), children
 // as "J.S. (aged 7) and an unborn baby (due March 2027)" with ages counted to
-// the London date of receipt, and, once the contact has an outcome, the
+// the London date of receipt, urgent when a child is said to be at immediate
+// risk, and, once the contact has an outcome, the
 // outcome, the reason (the MASH's when it recorded one), the route and, for
-// signposting and early help, the signposts. Pure and thread-safe.
+// signposting and early help, the signposts. decision_within and
+// emergency_duty_team_alerted are the caller's to fill (the contact does not
+// carry them). Pure and thread-safe.
 LetterValues LetterValuesFor(const v1::Contact& contact, const v1::Deadline* decision_due);
 
 // "J.S. (aged 7), an unborn baby (due March 2027) and a child": enough for

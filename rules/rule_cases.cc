@@ -105,10 +105,17 @@ absl::StatusOr<v1::RuleCase> LoadRuleCase(const std::filesystem::path& file,
     out.push_back(PolicyError{file.string(), 1, "received_at",
                               "is required (here or in the contact): ages count to that day"});
   }
+  // The front door refuses a contact that leaves this unanswered, so a case
+  // without it would show something that cannot happen.
+  if (rule_case.has_contact() && !rule_case.contact().has_immediate_risk()) {
+    out.push_back(PolicyError{file.string(), 1, "contact.immediate_risk",
+                              "is required, as for every contact: say whether a child is at "
+                              "immediate risk (true or false)"});
+  }
   const v1::RuleCaseExpectation& e = rule_case.expect();
   if (!e.has_route() && !e.has_level() && !e.has_rag() && !e.has_rule_id() && !e.has_automatic() &&
       !e.has_urgent() && e.reasons_include().empty() && e.signposts_include().empty() &&
-      !e.has_letter()) {
+      !e.has_letter() && !e.has_timescales()) {
     out.push_back(PolicyError{file.string(), 1, "expect", "gives nothing to check"});
   }
   if (out.size() > before) {
@@ -135,6 +142,36 @@ absl::StatusOr<Facts> FactsForCase(const v1::RuleCase& rule_case, const Calendar
       rule_case.contact(), received, rule_case.prior(), calendar,
       rule_case.has_out_of_hours() ? std::optional<bool>(rule_case.out_of_hours()) : std::nullopt);
 }
+
+namespace {
+
+// Each timescale the case gives against the one that applies.
+void CheckTimescales(const v1::Timescales& expected, const v1::Timescales& got,
+                     std::vector<std::string>& failures) {
+  const google::protobuf::Reflection* reflection = expected.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection->ListFields(expected, &fields);
+  for (const google::protobuf::FieldDescriptor* field : fields) {
+    if (field->type() != google::protobuf::FieldDescriptor::TYPE_MESSAGE) {
+      if (reflection->GetInt32(expected, field) != got.GetReflection()->GetInt32(got, field)) {
+        failures.push_back("timescales." + field->name() + ": expected " +
+                           std::to_string(reflection->GetInt32(expected, field)) + ", got " +
+                           std::to_string(got.GetReflection()->GetInt32(got, field)));
+      }
+      continue;
+    }
+    const auto& want =
+        static_cast<const v1::TimescaleSpec&>(reflection->GetMessage(expected, field));
+    const auto& have =
+        static_cast<const v1::TimescaleSpec&>(got.GetReflection()->GetMessage(got, field));
+    if (want.SerializeAsString() != have.SerializeAsString()) {
+      failures.push_back("timescales." + field->name() + ": expected " + DescribeTimescale(want) +
+                         ", got " + DescribeTimescale(have));
+    }
+  }
+}
+
+}  // namespace
 
 RuleCaseResult RunRuleCase(const Policy& policy, const Calendar& calendar,
                            const v1::RuleCase& rule_case) {
@@ -197,6 +234,7 @@ RuleCaseResult RunRuleCase(const Policy& policy, const Calendar& calendar,
   if (e.has_letter() && e.letter() != ev.outcome_letter) {
     f.push_back("letter: expected " + Quote(e.letter()) + ", got " + Quote(ev.outcome_letter));
   }
+  CheckTimescales(e.timescales(), ev.timescales, f);
   result.passed = f.empty();
   return result;
 }

@@ -66,6 +66,7 @@ HandlerResult GetContact(const ApiDependencies& deps, Call& call) {
       ExplainContact(*deps.store, *deps.library, *deps.policies->Get().calendar, contact);
   if (!explanation.ok()) co_return FromStatus(call, explanation.status());
   *contact.mutable_explanation() = std::move(*explanation);
+  *contact.mutable_urgency() = UrgencyOf(contact);
   if (auto refused = co_await Audit(deps, call, v1::AuditRead::CONTACT)) {
     co_return std::move(*refused);
   }

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/contact_machine.h"
+#include "engine/urgency.h"
 #include "tests/engine/engine_fixtures.h"
 
 namespace frontdoor {
@@ -80,8 +81,8 @@ TEST(BatchProjection, AStartedTimescaleSetsItsTimerAndWarningAndJoinsItsWorklist
   EXPECT_EQ(FromProto(p.timers_set[0].due_at()), kTuesday10am + 24 * kHour);
   EXPECT_EQ(p.timers_set[1].name(), "decision/due-soon");
   EXPECT_EQ(FromProto(p.timers_set[1].due_at()), kTuesday10am + 22 * kHour);
-  EXPECT_THAT(p.worklist_added,
-              ElementsAre(WorklistRef{Queue::kTriage, kTuesday10am + 24 * kHour, kId}));
+  EXPECT_THAT(p.worklist_added, ElementsAre(WorklistRef{Queue::kTriage, kRankUnrated,
+                                                        kTuesday10am + 24 * kHour, kId}));
   EXPECT_THAT(p.tallies, ElementsAre(TallyChange{"open/decision", +1}));
   EXPECT_THAT(p.timers_deleted, IsEmpty());
   EXPECT_FALSE(p.received.has_value());
@@ -97,8 +98,26 @@ TEST(BatchProjection, AMashTimescaleWithoutWarningSetsOneTimer) {
   ASSERT_EQ(p.timers_set.size(), 1u);
   EXPECT_EQ(p.timers_set[0].name(), "mash");
   EXPECT_THAT(p.worklist_added,
-              ElementsAre(WorklistRef{Queue::kMash, kTuesday10am + 72 * kHour, kId}));
+              ElementsAre(WorklistRef{Queue::kMash, kRankAmber, kTuesday10am + 72 * kHour, kId}));
   EXPECT_THAT(p.tallies, ElementsAre(TallyChange{"open/mash", +1}));
+}
+
+// The entry's rank is the contact's: put and deleted with the same one.
+TEST(BatchProjection, AnImmediateRiskContactIsRankedFirstOnItsWorklist) {
+  v1::ContactRecord before = AwaitingDecision();
+  before.mutable_contact()->set_immediate_risk(true);
+  v1::Event start = EventAt(kTuesday10am);
+  start.mutable_timescale_started()->set_name(kDecisionTimescale);
+  *start.mutable_timescale_started()->mutable_due_at() = ToProto(kTuesday10am + 2 * kHour);
+  EXPECT_THAT(
+      ProjectEvent(before, start).worklist_added,
+      ElementsAre(WorklistRef{Queue::kTriage, kRankImmediateRisk, kTuesday10am + 2 * kHour, kId}));
+  v1::Event stop = EventAt(kTuesday10am + kHour);
+  stop.mutable_timescale_stopped()->set_name(kDecisionTimescale);
+  *stop.mutable_timescale_stopped()->mutable_due_at() = ToProto(kTuesday10am + 2 * kHour);
+  EXPECT_THAT(
+      ProjectEvent(before, stop).worklist_removed,
+      ElementsAre(WorklistRef{Queue::kTriage, kRankImmediateRisk, kTuesday10am + 2 * kHour, kId}));
 }
 
 TEST(BatchProjection, AStoppedTimescaleDeletesBothTimersAndLeavesItsWorklist) {
@@ -112,7 +131,7 @@ TEST(BatchProjection, AStoppedTimescaleDeletesBothTimersAndLeavesItsWorklist) {
               ElementsAre(TimerRef{kTuesday10am + 24 * kHour, kId, "decision"},
                           TimerRef{kTuesday10am + 22 * kHour, kId, "decision/due-soon"}));
   EXPECT_THAT(p.worklist_removed,
-              ElementsAre(WorklistRef{Queue::kTriage, kTuesday10am + 24 * kHour, kId}));
+              ElementsAre(WorklistRef{Queue::kTriage, kRankAmber, kTuesday10am + 24 * kHour, kId}));
   EXPECT_THAT(p.tallies, ElementsAre(TallyChange{"open/decision", -1}));
   EXPECT_THAT(p.breaches, IsEmpty());
   EXPECT_FALSE(p.emitted);

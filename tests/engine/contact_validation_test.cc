@@ -40,6 +40,7 @@ v1::ContactSubmission Valid() {
   child->set_nhs_number("943 476 5919");
   child->set_postcode("CH41 5LH");
   s.add_concerns(v1::Concern::NEGLECT);
+  s.set_immediate_risk(false);
   return s;
 }
 
@@ -51,6 +52,30 @@ std::vector<std::string> Fields(const std::vector<FieldError>& errors) {
 
 TEST(ValidateSubmission, AcceptsAWellFormedContact) {
   EXPECT_THAT(ValidateSubmission(Valid(), kNow, kToday), IsEmpty());
+}
+
+// Unanswered is not "no": a contact must say either way.
+TEST(ValidateSubmission, ImmediateRiskMustBeAnswered) {
+  auto s = Valid();
+  s.clear_immediate_risk();
+  auto errors = ValidateSubmission(s, kNow, kToday);
+  ASSERT_THAT(Fields(errors), ElementsAre("immediate_risk"));
+  EXPECT_THAT(errors[0].message,
+              ::testing::HasSubstr("say whether any child is at immediate risk"));
+  s.set_immediate_risk(false);
+  EXPECT_THAT(ValidateSubmission(s, kNow, kToday), IsEmpty());
+  s.set_immediate_risk(true);
+  EXPECT_THAT(ValidateSubmission(s, kNow, kToday), IsEmpty());
+}
+
+// The form's live helper asks about a form still being filled in.
+TEST(ValidateSubmission, ADryRunMayLeaveImmediateRiskUnanswered) {
+  auto s = Valid();
+  s.clear_immediate_risk();
+  EXPECT_THAT(ValidateSubmission(s, kNow, kToday, SubmissionUse::kDryRun), IsEmpty());
+  s.clear_concerns();
+  EXPECT_THAT(Fields(ValidateSubmission(s, kNow, kToday, SubmissionUse::kDryRun)),
+              ElementsAre("concerns"));
 }
 
 TEST(ValidateSubmission, ConsentIsRequired) {
@@ -241,6 +266,12 @@ TEST(EngineValidatesTest, DecideRefusesAnInvalidSubmissionNamingTheField) {
   auto valid = Decide(
       nullptr, SubmitContact{testing::SchoolContact(), KeyActor("example-school"), "", ""}, in);
   EXPECT_TRUE(valid.ok()) << valid.status();
+
+  v1::ContactSubmission unanswered = testing::SchoolContact();
+  unanswered.clear_immediate_risk();
+  auto refused = Decide(nullptr, SubmitContact{unanswered, KeyActor("example-school"), "", ""}, in);
+  ASSERT_TRUE(absl::IsInvalidArgument(refused.status())) << refused.status();
+  EXPECT_THAT(std::string(refused.status().message()), ::testing::HasSubstr("immediate_risk"));
 }
 
 TEST(EngineValidatesTest, ProcessorRefusesAnInvalidSubmissionAndStoresNothing) {

@@ -126,15 +126,41 @@ TEST(PartnerMaySeeTest, AnyKeyOfTheSubmittingOrganisation) {
 }
 
 TEST(WorklistPageTokenTest, RoundTripsAndRefusesOthers) {
-  Store::WorklistEntry entry{"FD-00000007", kTuesday10am};
+  Store::WorklistEntry entry{"FD-00000007", kTuesday10am, kRankAmber};
   auto back = ParseWorklistPageToken(WorklistPageToken(entry));
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(back->contact_id, "FD-00000007");
   EXPECT_EQ(back->due_at, kTuesday10am);
+  EXPECT_EQ(back->rank, kRankAmber);
   EXPECT_FALSE(ParseWorklistPageToken("no-colon").has_value());
   EXPECT_FALSE(ParseWorklistPageToken("12x:FD-1").has_value());
   EXPECT_FALSE(ParseWorklistPageToken(":FD-1").has_value());
   EXPECT_FALSE(ParseWorklistPageToken("-5:FD-1").has_value());
+  EXPECT_FALSE(ParseWorklistPageToken("1:-5:FD-1").has_value());
+  EXPECT_FALSE(ParseWorklistPageToken("256:5:FD-1").has_value());
+  // A token from before ranks (<due>:<id>) is not one this server gives.
+  EXPECT_FALSE(ParseWorklistPageToken("1795514400000:FD-1").has_value());
+}
+
+TEST(UrgencyTest, ImmediateRiskThenRedAmberGreenAndNone) {
+  v1::Contact c;
+  c.set_state(v1::ContactState::AWAITING_DECISION);
+  EXPECT_EQ(WorklistRank(c), kRankUnrated);
+  EXPECT_EQ(UrgencyOf(c).why(), "");
+  c.mutable_recommendation()->set_rag(v1::Rag::GREEN);
+  EXPECT_EQ(WorklistRank(c), kRankGreen);
+  EXPECT_EQ(UrgencyOf(c).why(), "");
+  c.mutable_recommendation()->set_rag(v1::Rag::AMBER);
+  EXPECT_EQ(UrgencyOf(c).rank(), kRankAmber);
+  EXPECT_EQ(UrgencyOf(c).why(), "Amber rating");
+  // In the MASH the MASH's RAG counts.
+  c.set_state(v1::ContactState::IN_MASH);
+  c.mutable_mash()->set_rag(v1::Rag::RED);
+  EXPECT_EQ(UrgencyOf(c).rank(), kRankRed);
+  EXPECT_EQ(UrgencyOf(c).why(), "Red rating");
+  c.set_immediate_risk(true);
+  EXPECT_EQ(UrgencyOf(c).rank(), kRankImmediateRisk);
+  EXPECT_EQ(UrgencyOf(c).why(), "Immediate risk of significant harm");
 }
 
 TEST_F(QueriesTest, WorklistFiltersBySourceAndPagesOnAFullPage) {
@@ -179,6 +205,52 @@ TEST_F(QueriesTest, WorklistFiltersTheMashQueueByItsCurrentRag) {
   EXPECT_THAT(Ids(*ReadWorklist(*store_, query)), ElementsAre(red, amber));
   WorklistQuery triage;
   EXPECT_THAT(Ids(*ReadWorklist(*store_, triage)), ElementsAre(waiting));
+}
+
+// Immediate risk first even when its deadline is later, then red, amber,
+// green and unrated; each row says why.
+TEST_F(QueriesTest, TheTriageWorklistIsMostUrgentFirst) {
+  auto submit = [this](const std::string& name, v1::Concern::Code concern, bool risk) {
+    v1::ContactSubmission s = SchoolContact();
+    s.mutable_children(0)->set_given_name(name);
+    s.clear_concerns();
+    s.add_concerns(concern);
+    s.set_immediate_risk(risk);
+    CommandResult r = Run(SubmitContact{s, KeyActor("example-school"), "", ""});
+    EXPECT_TRUE(r.status.ok()) << r.status;
+    return r.status.ok() ? r.contact->contact().id() : "";
+  };
+  std::string unrated = submit("Uma", v1::Concern::SCHOOL_ATTENDANCE, false);
+  std::string green = submit("Gil", v1::Concern::NEGLECT, false);
+  clock_.Set(kTuesday10am + std::chrono::hours(1));
+  std::string amber = submit("Abe", v1::Concern::GANGS, false);
+  std::string red = submit("Rex", v1::Concern::SEXUAL_ABUSE, false);
+  // 09:30 tomorrow: due at 11:30, after the others' 10:00 and 11:00.
+  clock_.Set(kTuesday10am + std::chrono::hours(23) + std::chrono::minutes(30));
+  std::string risk = submit("Ria", v1::Concern::NEGLECT, true);
+  auto list = ReadWorklist(*store_, WorklistQuery{});
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_THAT(Ids(*list), ElementsAre(risk, red, amber, green, unrated));
+  ASSERT_EQ(list->contacts_size(), 5);
+  EXPECT_EQ(list->contacts(0).urgency().rank(), 0);
+  EXPECT_EQ(list->contacts(0).urgency().why(), "Immediate risk of significant harm");
+  EXPECT_EQ(list->contacts(1).urgency().why(), "Red rating");
+  EXPECT_EQ(list->contacts(2).urgency().why(), "Amber rating");
+  EXPECT_EQ(list->contacts(4).urgency().rank(), kRankUnrated);
+  EXPECT_EQ(list->contacts(4).urgency().why(), "");
+  // Paging one row at a time gives the same order.
+  WorklistQuery one;
+  one.limit = 1;
+  std::vector<std::string> paged;
+  for (int i = 0; i < 6; ++i) {
+    auto page = ReadWorklist(*store_, one);
+    ASSERT_TRUE(page.ok());
+    for (const auto& c : page->contacts()) paged.push_back(c.id());
+    if (page->next_page_token().empty()) break;
+    one.after = ParseWorklistPageToken(page->next_page_token());
+    ASSERT_TRUE(one.after.has_value());
+  }
+  EXPECT_THAT(paged, ElementsAre(risk, red, amber, green, unrated));
 }
 
 TEST_F(QueriesTest, DryRunRefusesAnInvalidFormNamingTheField) {

@@ -5,6 +5,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "engine/urgency.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
 #include "tests/engine/engine_fixtures.h"
 
 namespace frontdoor {
@@ -60,10 +63,10 @@ TEST(Store, WorklistSoonestFirstWithPaging) {
   auto store = std::move(*Store::Open(dir.path() / "db"));
   auto batch = store->NewBatch();
   const auto h = std::chrono::hours(1);
-  batch.PutWorklist(Queue::kTriage, kTuesday10am + 5 * h, "FD-5");
-  batch.PutWorklist(Queue::kTriage, kTuesday10am + 1 * h, "FD-1");
-  batch.PutWorklist(Queue::kMash, kTuesday10am, "FD-9");
-  batch.PutWorklist(Queue::kTriage, kTuesday10am + 3 * h, "FD-3");
+  batch.PutWorklist(Queue::kTriage, kRankUnrated, kTuesday10am + 5 * h, "FD-5");
+  batch.PutWorklist(Queue::kTriage, kRankUnrated, kTuesday10am + 1 * h, "FD-1");
+  batch.PutWorklist(Queue::kMash, kRankUnrated, kTuesday10am, "FD-9");
+  batch.PutWorklist(Queue::kTriage, kRankUnrated, kTuesday10am + 3 * h, "FD-3");
   ASSERT_TRUE(store->Commit(batch).ok());
   auto page = *store->Worklist(Queue::kTriage, 2);
   ASSERT_EQ(page.size(), 2u);
@@ -73,7 +76,116 @@ TEST(Store, WorklistSoonestFirstWithPaging) {
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(next[0].contact_id, "FD-5");
   EXPECT_EQ(next[0].due_at, kTuesday10am + 5 * h);
+  EXPECT_EQ(next[0].rank, kRankUnrated);
   EXPECT_EQ(store->Worklist(Queue::kMash, 10)->size(), 1u);
+}
+
+std::vector<std::string> Ids(const std::vector<Store::WorklistEntry>& entries) {
+  std::vector<std::string> out;
+  for (const auto& e : entries) out.push_back(e.contact_id);
+  return out;
+}
+
+// Urgency first, then the soonest deadline; paging carries on inside and
+// across ranks.
+TEST(Store, WorklistMostUrgentFirstThenSoonest) {
+  TempDir dir;
+  auto store = std::move(*Store::Open(dir.path() / "db"));
+  auto batch = store->NewBatch();
+  const auto h = std::chrono::hours(1);
+  batch.PutWorklist(Queue::kTriage, kRankUnrated, kTuesday10am + 1 * h, "FD-U");
+  batch.PutWorklist(Queue::kTriage, kRankGreen, kTuesday10am + 2 * h, "FD-G");
+  batch.PutWorklist(Queue::kTriage, kRankRed, kTuesday10am + 20 * h, "FD-R2");
+  batch.PutWorklist(Queue::kTriage, kRankRed, kTuesday10am + 10 * h, "FD-R1");
+  batch.PutWorklist(Queue::kTriage, kRankAmber, kTuesday10am + 3 * h, "FD-A");
+  batch.PutWorklist(Queue::kTriage, kRankImmediateRisk, kTuesday10am + 30 * h, "FD-I");
+  ASSERT_TRUE(store->Commit(batch).ok());
+  auto first = *store->Worklist(Queue::kTriage, 3);
+  EXPECT_THAT(Ids(first), ElementsAre("FD-I", "FD-R1", "FD-R2"));
+  EXPECT_EQ(first[0].rank, kRankImmediateRisk);
+  EXPECT_THAT(Ids(*store->Worklist(Queue::kTriage, 10, &first[2])),
+              ElementsAre("FD-A", "FD-G", "FD-U"));
+  auto del = store->NewBatch();
+  del.DeleteWorklist(Queue::kTriage, kRankRed, kTuesday10am + 10 * h, "FD-R1");
+  ASSERT_TRUE(store->Commit(del).ok());
+  EXPECT_THAT(Ids(*store->Worklist(Queue::kTriage, 2)), ElementsAre("FD-I", "FD-R2"));
+}
+
+v1::ContactRecord RecordOf(const std::string& id, bool immediate_risk, v1::Rag::Code rag) {
+  v1::ContactRecord record;
+  v1::Contact& c = *record.mutable_contact();
+  c.set_id(id);
+  c.set_state(v1::ContactState::AWAITING_DECISION);
+  c.set_immediate_risk(immediate_risk);
+  c.mutable_recommendation()->set_rag(rag);
+  return record;
+}
+
+// A store written before worklist keys carried a rank (<queue><due><id>,
+// no format marker) is rebuilt once when opened: the same contacts, most
+// urgent first, and the old keys gone.
+TEST(Store, OldWorklistEntriesAreRebuiltOnceAtOpen) {
+  TempDir dir;
+  const auto h = std::chrono::hours(1);
+  {
+    auto store = std::move(*Store::Open(dir.path() / "db"));
+    auto batch = store->NewBatch();
+    batch.PutContact(RecordOf("FD-1", false, v1::Rag::RAG_UNSPECIFIED));
+    batch.PutContact(RecordOf("FD-2", false, v1::Rag::RED));
+    batch.PutContact(RecordOf("FD-3", true, v1::Rag::RED));
+    ASSERT_TRUE(store->Commit(batch).ok());
+  }
+  {
+    // Write the old format by hand, as a store of the last release holds it.
+    rocksdb::DBOptions options;
+    std::vector<std::string> names;
+    ASSERT_TRUE(
+        rocksdb::DB::ListColumnFamilies(options, (dir.path() / "db").string(), &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const std::string& name : names)
+      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(
+        rocksdb::DB::Open(options, (dir.path() / "db").string(), families, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    rocksdb::ColumnFamilyHandle* worklist = nullptr;
+    rocksdb::ColumnFamilyHandle* meta = nullptr;
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == "worklist") worklist = handles[i];
+      if (names[i] == "default") meta = handles[i];
+    }
+    ASSERT_NE(worklist, nullptr);
+    ASSERT_NE(meta, nullptr);
+    auto old_key = [](char queue, TimePoint due, const std::string& id) {
+      std::string key(1, queue);
+      uint64_t ms = static_cast<uint64_t>(due.time_since_epoch().count());
+      for (int shift = 56; shift >= 0; shift -= 8) key.push_back(static_cast<char>(ms >> shift));
+      return key + id;
+    };
+    rocksdb::WriteBatch batch;
+    batch.Delete(meta, "format/worklist");
+    batch.Put(worklist, old_key('t', kTuesday10am + 1 * h, "FD-1"), "");
+    batch.Put(worklist, old_key('t', kTuesday10am + 5 * h, "FD-2"), "");
+    batch.Put(worklist, old_key('t', kTuesday10am + 9 * h, "FD-3"), "");
+    batch.Put(worklist, old_key('t', kTuesday10am + 2 * h, "FD-GONE"), "");
+    ASSERT_TRUE(db->Write(rocksdb::WriteOptions(), &batch).ok());
+    for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
+    ASSERT_TRUE(db->Close().ok());
+  }
+  for (int open = 0; open < 2; ++open) {
+    auto store = Store::Open(dir.path() / "db");
+    ASSERT_TRUE(store.ok()) << store.status();
+    auto entries = *(*store)->Worklist(Queue::kTriage, 10);
+    // A contact that no longer exists is dropped.
+    ASSERT_THAT(Ids(entries), ElementsAre("FD-3", "FD-2", "FD-1")) << "open " << open;
+    EXPECT_EQ(entries[0].rank, kRankImmediateRisk);
+    EXPECT_EQ(entries[0].due_at, kTuesday10am + 9 * h);
+    EXPECT_EQ(entries[1].rank, kRankRed);
+    EXPECT_EQ(entries[2].rank, kRankUnrated);
+    EXPECT_EQ(entries[2].due_at, kTuesday10am + 1 * h);
+    EXPECT_TRUE((*store)->Worklist(Queue::kMash, 10)->empty());
+  }
 }
 
 TEST(Store, BreachesOpenUntilResolved) {

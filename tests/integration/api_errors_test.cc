@@ -78,6 +78,20 @@ class ApiErrorsTest : public ::testing::Test {
 
 TEST_F(ApiErrorsTest, MissingConsent) { ExpectFieldError(Without("consent"), "consent"); }
 
+// Unanswered is not "no": the question must be answered either way, and
+// the message says so in words.
+TEST_F(ApiErrorsTest, ImmediateRiskUnanswered) {
+  ExpectFieldError(Without("immediate_risk"), "immediate_risk");
+  ExpectFieldError(Replace(ContactJson(5), "\"immediate_risk\": false", "\"immediate_risk\": null"),
+                   "immediate_risk");
+  Reply r = client_->Post("/v1/contacts", kPartnerToken, Without("immediate_risk"));
+  EXPECT_THAT(r.body, HasSubstr("say whether any child is at immediate risk of significant harm"));
+  EXPECT_THAT(r.body, ::testing::Not(HasSubstr("bool")));
+  // The form's live helper still answers while the question is open.
+  Reply dry = client_->Post("/v1/rules/evaluate", kTriageToken, Without("immediate_risk"));
+  EXPECT_EQ(dry.status, 200) << dry.body;
+}
+
 TEST_F(ApiErrorsTest, ReasonMissingWhereConsentIsNotGiven) {
   ExpectFieldError(Replace(ContactJson(5), R"({"status": "GIVEN"})", R"({"status": "REFUSED"})"),
                    "consent.reason");

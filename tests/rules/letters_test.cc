@@ -83,6 +83,56 @@ TEST_F(DefaultPolicyTest, DefaultLettersRenderCompletely) {
   EXPECT_THAT(signposting->body, HasSubstr("  - Test Family Hub: everyday worries. 01632 960000"));
 }
 
+// An urgent contact's referrer hears what happens now, never "by tomorrow".
+TEST_F(DefaultPolicyTest, TheAcknowledgementOfAnUrgentContactSaysWhatHappensNow) {
+  LetterValues values = SampleValues();
+  values.urgent = true;
+  values.decision_due = "12:15 on 3 March 2026";
+  values.decision_within = "2 hours";
+  auto ack = policy_->RenderLetter("acknowledgement", values);
+  ASSERT_TRUE(ack.ok()) << ack.status();
+  EXPECT_THAT(ack->body, HasSubstr("a child may be at immediate risk of significant harm, so we "
+                                   "are treating your contact as urgent."));
+  EXPECT_THAT(ack->body, HasSubstr("We will decide what happens now within 2 hours, by 12:15 on "
+                                   "3 March 2026"));
+  EXPECT_THAT(ack->body, HasSubstr("If a child is in immediate danger, call 999 now."));
+  EXPECT_THAT(ack->body, Not(HasSubstr("decide what happens next by")));
+  EXPECT_THAT(ack->body, Not(HasSubstr("emergency duty team has been alerted")));
+  EXPECT_THAT(ack->body, Not(HasSubstr("\n\n\n")));
+
+  values.emergency_duty_team_alerted = true;
+  ack = policy_->RenderLetter("acknowledgement", values);
+  ASSERT_TRUE(ack.ok());
+  EXPECT_THAT(ack->body, HasSubstr("It reached us outside office hours, so the emergency duty team "
+                                   "has been alerted and is acting on it now."));
+  EXPECT_THAT(ack->body, HasSubstr("within 2 hours"));
+
+  // Not urgent: the usual wording, and no urgent paragraph.
+  values = SampleValues();
+  ack = policy_->RenderLetter("acknowledgement", values);
+  ASSERT_TRUE(ack.ok());
+  EXPECT_THAT(ack->body, HasSubstr("We will decide what happens next by 4 March 2026 at 10:15"));
+  EXPECT_THAT(ack->body, Not(HasSubstr("urgent")));
+  EXPECT_THAT(ack->body, HasSubstr("If you think a child is in immediate danger, call 999."));
+  EXPECT_THAT(ack->body, Not(HasSubstr("\n\n\n")));
+}
+
+TEST_F(PolicyTest, UrgentAndTheDutyTeamAreValuesATemplateMayUse) {
+  dir_.Write("ack.txt",
+             "Received {{contact_id}}\n\n{{#urgent}}Urgent: within {{decision_within}}."
+             "{{#emergency_duty_team_alerted}} EDT alerted.{{/emergency_duty_team_alerted}}"
+             "{{/urgent}}{{^urgent}}By {{decision_due}}.{{/urgent}}\n");
+  auto policy = MustLoad(kOneRule);
+  ASSERT_NE(policy, nullptr);
+  LetterValues values = SampleValues();
+  EXPECT_EQ(policy->RenderLetter("acknowledgement", values)->body, "By 4 March 2026 at 10:15.\n");
+  values.urgent = true;
+  values.decision_within = "2 hours";
+  values.emergency_duty_team_alerted = true;
+  EXPECT_EQ(policy->RenderLetter("acknowledgement", values)->body,
+            "Urgent: within 2 hours. EDT alerted.\n");
+}
+
 // --- Letter wording ------------------------------------------------------------
 
 TimePoint At(const char* rfc3339) {
@@ -96,6 +146,16 @@ v1::Child* AddChild(v1::Contact& c, const char* given, const char* family) {
   child->set_given_name(given);
   child->set_family_name(family);
   return child;
+}
+
+TEST(LetterValuesTest, UrgentWhenAChildIsSaidToBeAtImmediateRisk) {
+  v1::Contact c;
+  *c.mutable_received_at() = ToProto(At("2026-03-03T10:15:00Z"));
+  EXPECT_FALSE(LetterValuesFor(c, nullptr).urgent);
+  c.set_immediate_risk(false);
+  EXPECT_FALSE(LetterValuesFor(c, nullptr).urgent);
+  c.set_immediate_risk(true);
+  EXPECT_TRUE(LetterValuesFor(c, nullptr).urgent);
 }
 
 TEST(LetterValuesTest, WordsDatesAndChildrenInLondonTime) {

@@ -113,6 +113,7 @@ contact:
   consent: {status: GIVEN}
   children: [{given_name: Test, family_name: Child, date_of_birth: "2019-04-01"}]
   concerns: [HOUSING]
+  immediate_risk: false
 expect:
   route: SIGNPOST
   level: 1
@@ -139,7 +140,38 @@ TEST(RuleCasesTest, ABadCaseFileFailsNamingItsLine) {
   std::filesystem::path file = dir.Write("bad.yaml", bad);
   RuleCaseResult result = RunRuleCaseFile(DefaultPolicy(), DefaultCalendar(), file);
   EXPECT_FALSE(result.passed);
-  EXPECT_THAT(result.failures, Contains(HasSubstr(":10: expect.rout: is not a field")));
+  EXPECT_THAT(result.failures, Contains(HasSubstr(":11: expect.rout: is not a field")));
+}
+
+TEST(RuleCasesTest, ACaseMustAnswerTheImmediateRiskQuestion) {
+  TempDir dir;
+  std::string unanswered = kCase;
+  unanswered.erase(unanswered.find("  immediate_risk: false\n"), 24);
+  RuleCaseResult result =
+      RunRuleCaseFile(DefaultPolicy(), DefaultCalendar(), dir.Write("c.yaml", unanswered));
+  EXPECT_FALSE(result.passed);
+  EXPECT_THAT(result.failures, Contains(HasSubstr("contact.immediate_risk: is required")));
+}
+
+TEST(RuleCasesTest, TimescalesAreChecked) {
+  TempDir dir;
+  std::string right = kCase;
+  right += "  timescales: {decision: {hours: 24}, mash_red: {working_hours: 4}}\n";
+  RuleCaseResult passed =
+      RunRuleCaseFile(DefaultPolicy(), DefaultCalendar(), dir.Write("right.yaml", right));
+  EXPECT_TRUE(passed.passed) << ::testing::PrintToString(passed.failures);
+  std::string wrong = kCase;
+  wrong += "  timescales: {decision: {hours: 2}, mash: {working_days: 3}}\n";
+  RuleCaseResult failed =
+      RunRuleCaseFile(DefaultPolicy(), DefaultCalendar(), dir.Write("wrong.yaml", wrong));
+  EXPECT_FALSE(failed.passed);
+  EXPECT_THAT(failed.failures, Contains("timescales.decision: expected 2 hours, got 24 hours"));
+  EXPECT_THAT(failed.failures, Contains("timescales.mash: expected 3 working days, got 72 hours"));
+  // A timescales expectation alone is something to check.
+  std::string only = kCase;
+  only.erase(only.find("  route: SIGNPOST"));
+  only += "  timescales: {decision: {hours: 24}}\n";
+  EXPECT_TRUE(LoadRuleCase(dir.Write("only.yaml", only)).ok());
 }
 
 TEST(RuleCasesTest, OutOfHoursIsWorkedOutWhenNotGiven) {

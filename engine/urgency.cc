@@ -1,0 +1,42 @@
+// The urgency rank of a contact and its reason in words.
+#include "engine/urgency.h"
+
+#include "engine/queries.h"
+
+namespace frontdoor {
+
+int WorklistRank(const v1::Contact& contact) {
+  if (contact.immediate_risk()) return kRankImmediateRisk;
+  switch (CurrentRag(contact)) {
+    case v1::Rag::RED:
+      return kRankRed;
+    case v1::Rag::AMBER:
+      return kRankAmber;
+    case v1::Rag::GREEN:
+      return kRankGreen;
+    default:
+      return kRankUnrated;
+  }
+}
+
+v1::Urgency UrgencyOf(const v1::Contact& contact) {
+  v1::Urgency urgency;
+  const int rank = WorklistRank(contact);
+  urgency.set_rank(rank);
+  switch (rank) {
+    case kRankImmediateRisk:
+      urgency.set_why("Immediate risk of significant harm");
+      break;
+    case kRankRed:
+      urgency.set_why("Red rating");
+      break;
+    case kRankAmber:
+      urgency.set_why("Amber rating");
+      break;
+    default:
+      break;
+  }
+  return urgency;
+}
+
+}  // namespace frontdoor
