@@ -9,8 +9,8 @@
 // server on main does not fill the new fields yet, so the page's reads are
 // answered with the real answer plus those fields (page.route), and the
 // new POSTs are caught and their bodies checked against the protos.
-// features-live.test.mjs runs the same pages against a server that has
-// the features.
+// features-urgent, -auth, -checks and -people.test.mjs run the same pages
+// against a server that has each feature.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, syntheticContact } from './lib/server.mjs';
