@@ -47,7 +47,7 @@ test('the form refuses to send without consent, and nothing is stored', async ()
   await t.shot('contact-form');
   assert.deepEqual(await t.axe('contact-form'), []);
 
-  await t.page.locator('#send-contact').click();
+  await t.page.locator('#continue').click();
   const summary = t.page.locator('.govuk-error-summary');
   await summary.waitFor();
   const link = summary.locator('a', { hasText: 'Select whether the family agreed' });
@@ -62,7 +62,7 @@ test('the form refuses to send without consent, and nothing is stored', async ()
   // Refused, with no reason: still not sent.
   await t.page.locator('input[name="consent-status"][value="REFUSED"]').check();
   await t.page.locator('#consent-reason-refused').waitFor({ state: 'visible' });
-  await t.page.locator('#send-contact').click();
+  await t.page.locator('#continue').click();
   await summary.locator('a', { hasText: 'Say why consent was refused' }).waitFor();
   assert.equal(await summary.locator('a').first().getAttribute('href'), '#consent-reason-refused');
 
@@ -72,12 +72,12 @@ test('the form refuses to send without consent, and nothing is stored', async ()
   await t.context.close();
 });
 
-test("the server's validation errors appear in the error summary, linked to their fields", async () => {
+test('wrong answers appear together in the error summary, linked to their fields', async () => {
   const t = await openPage(browser, server, { prefix: 'form' });
   await t.signIn('partner');
   await fillContactForm(t.page, { consent: 'NOT_SOUGHT', reason: 'Synthetic: parents could not be reached',
-    child: { nhs_number: '1234567890', year: '2099' }, concerns: [] });
-  await t.page.locator('#send-contact').click();
+    child: { nhs_number: '9434765910', year: '2099' }, concerns: [] });
+  await t.page.locator('#continue').click();
   const summary = t.page.locator('.govuk-error-summary');
   await summary.waitFor();
   const links = await summary.locator('a').evaluateAll((as) => as.map((a) => [a.getAttribute('href'), a.textContent]));
@@ -133,7 +133,7 @@ test('a contact can be sent with the keyboard alone', async () => {
   await page.keyboard.press('Enter');
   await page.locator('#contact-form').waitFor();
 
-  await tabTo(page, 'input[name="channel"]'); // the checked radio: online form
+  assert.equal(await page.locator('input[name="channel"]').count(), 0, 'a partner is not asked the channel');
   await tabTo(page, '#source');
   await page.keyboard.type('The police');
   await tabTo(page, '#referrer-name'); await page.keyboard.type('Keyboard Referrer');
@@ -164,6 +164,9 @@ test('a contact can be sent with the keyboard alone', async () => {
   assert.equal(await page.evaluate(() => document.activeElement.value), 'no');
   await tabTo(page, '#narrative'); await page.keyboard.type('Synthetic: keyboard-only test narrative.');
   await tabTo(page, '#what-would-help'); await page.keyboard.type('Synthetic: parenting support.');
+  await tabTo(page, '#continue');
+  await page.keyboard.press('Enter');
+  await page.locator('#check-answers h2', { hasText: 'Check your answers' }).waitFor();
   await tabTo(page, '#send-contact');
   await page.keyboard.press('Enter');
   await page.locator('#contact-id').waitFor();

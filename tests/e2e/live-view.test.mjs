@@ -28,9 +28,10 @@ before(async () => {
     assert.equal(res.status, 201, res.text);
     seeded.push({ id: res.json.id, children: body.children.length });
   }
-  // One decided in time, so that the indicators have something to show.
+  // One decided in time, so that the indicators have something to show (at the
+  // recommended route, MASH: a decision below it would wait for a manager).
   const decided = await server.api('triage', 'POST', `/v1/contacts/${seeded[2].id}/decision`,
-    { route: 'SIGNPOST', reason: 'Synthetic: GP and family support services can help.' });
+    { route: 'MASH', rag: 'GREEN', reason: 'Synthetic: GP and family support services need to be asked.' });
   assert.equal(decided.status, 200, decided.text);
 });
 after(async () => { await browser?.close(); await server?.stop(); });

@@ -30,8 +30,10 @@ export async function launch() {
 
 const shotCounts = new Map();
 
-export async function openPage(browser, server, { prefix }) {
-  const context = await browser.newContext({ baseURL: server.base, viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+// `phone`: a 375 by 740 px viewport, as a small phone shows the pages.
+export async function openPage(browser, server, { prefix, phone = false }) {
+  const viewport = phone ? { width: 375, height: 740 } : { width: 1280, height: 900 };
+  const context = await browser.newContext({ baseURL: server.base, viewport, acceptDownloads: true, isMobile: phone, hasTouch: phone });
   const page = await context.newPage();
   page.setDefaultTimeout(15000);
   const problems = [];
@@ -51,7 +53,12 @@ export async function openPage(browser, server, { prefix }) {
       await page.goto('/#/sign-in');
       await page.locator('#token').fill(TOKENS[role]);
       await page.locator('#sign-in').click();
-      await page.locator('.govuk-service-navigation__link', { hasText: 'Sign out' }).waitFor();
+      // Attached, not visible: on a phone the link is behind the Menu button.
+      await page.locator('.govuk-service-navigation__link', { hasText: 'Sign out' }).waitFor({ state: 'attached' });
+    },
+    // How many px the page is wider than the screen (0: no sideways scrolling).
+    async overflow() {
+      return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     },
     async shot(name) {
       const shots = (shotCounts.get(prefix) || 0) + 1;

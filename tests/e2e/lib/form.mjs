@@ -2,7 +2,7 @@
 // would (the keyboard-only journey is in contact-form.test.mjs).
 
 export async function fillContactForm(page, { consent = 'GIVEN', reason = '', child = {}, concerns = ['DOMESTIC_ABUSE'],
-  source = 'POLICE', channel } = {}) {
+  source = 'POLICE', channel, risk = 'no' } = {}) {
   if (channel) await page.locator(`input[name="channel"][value="${channel}"]`).check();
   await page.locator('#source').selectOption(source);
   await page.locator('#external-ref').fill('E2E-REF-1');
@@ -26,7 +26,16 @@ export async function fillContactForm(page, { consent = 'GIVEN', reason = '', ch
   await page.locator('#child-0-postcode').fill(child.postcode ?? 'CH41 5LH');
   await page.locator(`input[name="child-0-sex"][value="${child.sex ?? 'M'}"]`).check();
   for (const code of concerns) await page.locator(`input[name="concerns"][value="${code}"]`).check();
-  await page.locator('input[name="immediate-risk"][value="no"]').check();
+  if (risk) await page.locator(`input[name="immediate-risk"][value="${risk}"]`).check();
   await page.locator('#narrative').fill('Synthetic test: police attended a domestic incident; the child was present.');
   await page.locator('#what-would-help').fill('Synthetic test: support for the non-abusing parent.');
+}
+
+// Continue to "Check your answers", then send: resolves with the new contact's id.
+export async function sendContact(page) {
+  await page.locator('#continue').click();
+  await page.locator('#check-answers h2', { hasText: 'Check your answers' }).waitFor();
+  await page.locator('#send-contact').click();
+  await page.locator('#contact-id').waitFor();
+  return page.locator('#contact-id').innerText();
 }

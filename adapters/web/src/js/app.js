@@ -3,9 +3,12 @@
 // no inline script), finishes a sign-in or sign-out the identity provider
 // redirected back from (oidc.js), signs the user in again from this tab's
 // session, and routes the URL's hash (#/worklist/triage?source=POLICE) to a page for the
-// signed-in role, with the service navigation that role sees.
+// signed-in role, with the service navigation that role sees (behind a
+// "Menu" button on a phone: govuk-frontend's ServiceNavigation). A page
+// that is not there (an unknown contact: 404) says "Page not found"; each
+// page knows the page the user came from (ctx.cameFrom) for its back link.
 
-import { initAll } from '/vendor/govuk/govuk-frontend.min.js';
+import { initAll, ServiceNavigation } from '/vendor/govuk/govuk-frontend.min.js';
 import { h, clear, put } from './dom.js';
 import { get } from './api.js';
 import * as session from './session.js';
@@ -31,7 +34,8 @@ const NAV = {
   partner: [['#/contacts/new', 'Send a contact']],
   triage: [['#/worklist/triage', 'Triage worklist'], ['#/worklist/mash', 'MASH worklist'],
     ['#/contacts/new', 'New contact']],
-  manager: [['#/live', 'Live view'], ['#/worklist/triage', 'Triage worklist'], ['#/worklist/mash', 'MASH worklist']],
+  manager: [['#/live', 'Live view'], ['#/worklist/authorisation', 'Waiting for authorisation'],
+    ['#/worklist/triage', 'Triage worklist'], ['#/worklist/mash', 'MASH worklist']],
   admin: [['#/admin', 'Server clock']],
 };
 
@@ -41,6 +45,7 @@ const ROUTES = [
   { path: /^\/contacts\/new$/, page: contactFormPage, roles: ['partner', 'triage'] },
   { path: new RegExp(`^/contacts/${ID}/sent$`), page: confirmationPage, roles: ['partner', 'triage'] },
   { path: /^\/worklist\/(triage|mash)$/, page: worklistPage, roles: ['triage', 'manager'] },
+  { path: /^\/worklist\/(authorisation)$/, page: worklistPage, roles: ['manager'] },
   { path: new RegExp(`^/contacts/${ID}$`), page: contactPage, roles: ['triage', 'manager'] },
   { path: /^\/live$/, page: liveViewPage, roles: ['manager'] },
   { path: /^\/admin$/, page: adminPage, roles: ['admin'] },
@@ -52,6 +57,9 @@ let signInProblem = null;
 // The refusal when the provider signed a person in whom frontdoor gives no role.
 let noRole = null;
 let renderSeq = 0;
+// The route shown before this one ("#/worklist/mash?rag=RED"), for back links.
+let lastRoute = null;
+let currentRoute = null;
 
 function parseHash() {
   const raw = window.location.hash.replace(/^#/, '') || '/';
@@ -98,6 +106,9 @@ function signedInAs(who) {
 
 async function route() {
   const seq = ++renderSeq;
+  const here = window.location.hash || '#/';
+  if (here.split('?')[0] !== (currentRoute || '').split('?')[0]) lastRoute = currentRoute;
+  currentRoute = here;
   for (const fn of leaving) { try { fn(); } catch { /* a page's cleanup must not stop the next page */ } }
   leaving = [];
   const { path, query } = parseHash();
@@ -141,6 +152,7 @@ async function route() {
     main: h('div', { class: 'fd-page' }), before, query, who, setTitle, params: match ? match.m.slice(1) : [],
     signInProblem: () => { const p = signInProblem; signInProblem = null; return p; },
     onLeave: (fn) => leaving.push(fn), isCurrent: () => seq === renderSeq, home: who ? HOME[who.role] : '#/sign-in',
+    cameFrom: lastRoute,
   };
   main.append(ctx.main);
   try {
@@ -151,7 +163,11 @@ async function route() {
   } catch (e) {
     if (seq !== renderSeq) return;
     clear(ctx.main);
-    await messagePage(ctx, 'Sorry, there is a problem with the service', e && e.message ? e.message : 'Try again later.');
+    if (e && e.status === 404) {
+      await messagePage(ctx, 'Page not found', 'There is nothing at this address: if you typed it or followed a link, check the reference is correct.');
+    } else {
+      await messagePage(ctx, 'Sorry, there is a problem with the service', e && e.message ? e.message : 'Try again later.');
+    }
   }
   if (seq !== renderSeq) return;
   initAll({ scope: main, onError: () => {} });
@@ -177,6 +193,9 @@ document.querySelector('.govuk-skip-link').addEventListener('click', (event) => 
 window.addEventListener('hashchange', () => {
   if (window.location.hash.startsWith('#/') || window.location.hash === '') route();
 });
+
+// The service navigation's "Menu" button on a phone.
+try { new ServiceNavigation(document.querySelector('.govuk-service-navigation')); } catch { /* no menu button */ }
 
 async function start() {
   try {

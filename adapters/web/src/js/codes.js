@@ -41,7 +41,19 @@ export const RAG_COLOURS = { RED: 'red', AMBER: 'orange', GREEN: 'green' };
 
 export const LEVELS = { 1: 'universal', 2: 'early help', 3: 'targeted', 4: 'statutory' };
 
-export const TIMESCALES = { decision: 'Decision', mash: 'MASH work' };
+export const CHECK_STATES = LABELS.CheckState || {};
+export const AUTH_OUTCOMES = LABELS.AuthorisationOutcome || {};
+
+export const TIMESCALES = { decision: 'Decision', mash: 'MASH work', authorisation: 'Manager\u2019s authorisation' };
+
+// An agency asked for a MASH check, by its referral source code: "the police".
+export const agencyLabel = (code) => (SOURCES[code] ? cap(SOURCES[code][1]) : cap(String(code || 'an agency').toLowerCase()));
+
+// "First", "Second" ... for saying which child an error or a review is about.
+const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth',
+  'eleventh', 'twelfth', 'thirteenth', 'fourteenth', 'fifteenth', 'sixteenth', 'seventeenth', 'eighteenth',
+  'nineteenth', 'twentieth'];
+export const ordinal = (i) => ORDINALS[i] || `number ${i + 1}`;
 export const timescaleLabel = (name) => TIMESCALES[name] || cap(String(name || '').replace(/_/g, ' '));
 
 export const EVENT_TYPES = {
@@ -54,7 +66,17 @@ export const EVENT_TYPES = {
   CONTACT_CLOSED: 'Contact closed',
   LETTER_ISSUED: 'Letter issued',
   EDT_ALERT: 'Emergency duty team alerted',
+  TIMESCALE_DUE_SOON: 'Close to its deadline',
+  AUTHORISATION_REQUESTED: 'Sent for a manager\u2019s authorisation',
+  AUTHORISATION_RECORDED: 'Manager answered',
+  CHECK_REQUESTED: 'Agency check requested',
+  CHECK_ANSWERED: 'Agency check answered',
+  CHECK_OVERDUE: 'Agency check overdue',
+  RAG_CHANGED: 'RAG rating changed',
+  CONTACT_LINKED: 'Linked to a later contact',
 };
+// A plain label for any event type, including ones this page does not know yet.
+export const eventLabel = (type) => EVENT_TYPES[type] || cap(String(type || 'Event').toLowerCase().replace(/_/g, ' '));
 
 export const options = (map, fmt = (v) => cap(v)) =>
   Object.entries(map).map(([value, text]) => ({ value, text: fmt(Array.isArray(text) ? text[1] : text, value) }));

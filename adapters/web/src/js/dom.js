@@ -79,18 +79,30 @@ export function summaryCard(title, body) {
     h('div', { class: 'govuk-summary-card__content' }, body));
 }
 
-// A table: columns is [{label, numeric?}], rows are arrays of cell contents.
-export function table(caption, columns, rows, { captionSize = 'm', id } = {}) {
+// A table: columns is [{label, numeric?}], rows are arrays of cell contents
+// (or {cells, class, attrs} for a row of its own kind). `stack`: on a phone
+// each row shows as stacked lines, each cell headed by its column's label.
+export function table(caption, columns, rows, { captionSize = 'm', id, stack = false } = {}) {
   const head = h('tr', { class: 'govuk-table__row' }, columns.map((c) =>
     h('th', { scope: 'col', class: `govuk-table__header${c.numeric ? ' govuk-table__header--numeric' : ''}` }, c.label)));
-  const body = rows.map((row) => h('tr', { class: 'govuk-table__row' }, row.map((cell, i) =>
-    i === 0 && columns[0].rowHeader
-      ? h('th', { scope: 'row', class: 'govuk-table__header' }, cell)
-      : h('td', { class: `govuk-table__cell${columns[i] && columns[i].numeric ? ' govuk-table__cell--numeric' : ''}` }, cell))));
-  return h('table', { class: 'govuk-table', id },
+  const body = rows.map((row) => {
+    const cells = Array.isArray(row) ? row : row.cells;
+    return h('tr', { class: `govuk-table__row${row.class ? ` ${row.class}` : ''}`, ...((!Array.isArray(row) && row.attrs) || {}) },
+      cells.map((cell, i) => (i === 0 && columns[0].rowHeader
+        ? h('th', { scope: 'row', class: 'govuk-table__header' }, cell)
+        : h('td', { class: `govuk-table__cell${columns[i] && columns[i].numeric ? ' govuk-table__cell--numeric' : ''}`,
+          'data-label': stack && columns[i] && columns[i].label ? columns[i].label : undefined }, cell))));
+  });
+  return h('table', { class: `govuk-table${stack ? ' fd-stack' : ''}`, id },
     caption ? h('caption', { class: `govuk-table__caption govuk-table__caption--${captionSize}` }, caption) : null,
     h('thead', { class: 'govuk-table__head' }, head),
     h('tbody', { class: 'govuk-table__body' }, body));
+}
+
+// A table that scrolls sideways inside its own box when it is wider than
+// the page (keyboard users can focus the box to scroll it).
+export function tableBox(label, tableEl) {
+  return h('div', { class: 'fd-table-box', tabindex: '0', role: 'region', 'aria-label': label }, tableEl);
 }
 
 export function button(text, props = {}) {

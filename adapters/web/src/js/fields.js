@@ -5,6 +5,7 @@
 // the API's JSON paths (children[1].date_of_birth) to the input to link to.
 
 import { h } from './dom.js';
+import { plainWords } from './validation.js';
 
 export function formGroup(path, ...children) {
   return h('div', { class: 'govuk-form-group', 'data-field': path }, children);
@@ -147,13 +148,9 @@ export class FieldRegistry {
 }
 
 // Turns the server's message ("is required when consent is REFUSED: say
-// why") into a sentence that names the field.
-export function errorText(label, message) {
-  const msg = String(message || '').trim();
-  if (/^(is|are|must|should|needs?|has|have|cannot|can't|was|does|do|may)\b/.test(msg) && label) {
-    return `${label} ${msg}`;
-  }
-  return msg.charAt(0).toUpperCase() + msg.slice(1);
+// why") into a sentence that names the field, in plain words.
+export function errorText(label, message, field = '') {
+  return plainWords(field, message, label);
 }
 
 export function clearErrors(root) {
@@ -172,7 +169,7 @@ export function showErrors(container, root, errors, registry) {
   const items = [];
   for (const err of errors) {
     const target = registry ? registry.find(err.field || '') : null;
-    const text = errorText(target ? target.label : err.field, err.message);
+    const text = errorText(target ? target.label : '', err.message, err.field);
     const href = target ? `#${target.inputId}` : null;
     items.push(h('li', {}, href ? h('a', { href }, text) : text));
     if (!target) continue;

@@ -89,6 +89,23 @@ export function ageOn(dob, day) {
   return age;
 }
 
+// Whole months from a date of birth to a day, as calendar/age.h counts them.
+export function monthsOn(dob, day) {
+  const [y, m, d] = dob.split('-').map(Number);
+  const [ty, tm, td] = day.split('-').map(Number);
+  let months = (ty - y) * 12 + (tm - m);
+  if (td < d) months -= 1;
+  return Math.max(0, months);
+}
+
+// A child's age as the letters say it: "4 months" under 2, else "7".
+export function ageText(dob, day) {
+  if (!dob || !/^\d{4}-\d{2}-\d{2}$/.test(dob)) return '';
+  const months = monthsOn(dob, day);
+  if (months < 24) return `${months} month${months === 1 ? '' : 's'}`;
+  return `${Math.floor(months / 12)}`;
+}
+
 // Europe/London wall-clock date and time (YYYY-MM-DD, HH:MM) to an RFC 3339
 // instant, through the zone's offset at that moment.
 export function londonToIso(ymd, hm) {

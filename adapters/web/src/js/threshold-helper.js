@@ -2,7 +2,10 @@
 // asks POST /v1/rules/evaluate (debounced; stale answers dropped) what the
 // partnership's rules recommend, and shows the route, level, RAG rating and
 // reasons. A short sentence in an aria-live region tells screen reader users
-// when the recommendation changes; the details sit outside it.
+// when the recommendation changes; the details sit outside it. The panel
+// stays in view beside the form on wide screens (position: sticky); on a
+// phone, where it would come after the form, `compact` is a one-line
+// summary kept at the foot of the screen, before the form's buttons.
 
 import { h, clear, tag, summaryList, details, put } from './dom.js';
 import { post } from './api.js';
@@ -11,7 +14,7 @@ import { errorText } from './fields.js';
 
 const DEBOUNCE_MS = 500;
 
-export function thresholdHelper({ readBody, registry }) {
+export function thresholdHelper({ readBody, registry, onSay = () => {} }) {
   const status = h('p', { class: 'govuk-body govuk-!-font-weight-bold', id: 'helper-status' },
     'Complete the form to see a recommendation.');
   const live = h('div', { 'aria-live': 'polite', 'aria-atomic': 'true', id: 'helper-live' }, status);
@@ -22,12 +25,25 @@ export function thresholdHelper({ readBody, registry }) {
       'What the partnership\u2019s threshold rules recommend for this contact as it stands. Front door staff make the decision.'),
     live, body);
 
+  const compactText = h('span', { id: 'helper-compact-text' }, status.textContent);
+  const compact = h('div', { class: 'fd-helper-compact', id: 'helper-compact' },
+    h('strong', {}, 'Threshold helper: '), compactText, ' ',
+    h('a', { class: 'govuk-link', href: '#threshold-helper', id: 'helper-compact-link' }, 'See why'));
+  compact.querySelector('a').addEventListener('click', (event) => {
+    event.preventDefault();
+    el.scrollIntoView();
+    el.setAttribute('tabindex', '-1');
+    el.focus({ preventScroll: true });
+  });
+
   let timer = null;
   let controller = null;
   let lastSentence = status.textContent;
 
   const say = (sentence) => {
     if (sentence !== lastSentence) { status.textContent = sentence; lastSentence = sentence; }
+    compactText.textContent = sentence;
+    onSay(sentence);
   };
 
   async function evaluate() {
@@ -51,7 +67,7 @@ export function thresholdHelper({ readBody, registry }) {
     say('Complete the form to see a recommendation.');
     const items = errors.slice(0, 6).map((err) => {
       const target = registry.find(err.field || '');
-      return h('li', {}, errorText(target ? target.label : err.field, err.message));
+      return h('li', {}, errorText(target ? target.label : '', err.message, err.field));
     });
     put(clear(body), h('p', { class: 'govuk-body-s' }, 'Still needed:'),
       h('ul', { class: 'govuk-list govuk-list--bullet govuk-body-s' }, items));
@@ -84,11 +100,12 @@ export function thresholdHelper({ readBody, registry }) {
   }
 
   return {
-    el,
+    el, compact, sentence: () => lastSentence,
     changed() {
       clearTimeout(timer);
       timer = setTimeout(evaluate, DEBOUNCE_MS);
     },
+    now() { clearTimeout(timer); evaluate(); },
     stop() { clearTimeout(timer); if (controller) controller.abort(); },
   };
 }

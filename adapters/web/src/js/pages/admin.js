@@ -33,8 +33,12 @@ export async function adminPage(ctx) {
       await post('/v1/admin/clock', { advance });
       navigate(`#/admin?moved=${Date.now()}`);
     } catch (e) {
-      const message = e.status === 404 ? 'cannot be moved: this server runs on the system clock' : e.message;
-      new ErrorSummary(showErrors(column, form, e.errors.length ? e.errors : [{ field: 'advance', message }], registry));
+      const message = e.status === 404 ? 'The clock cannot be moved: this server runs on the system clock'
+        : 'Enter how far to move the clock as a duration, for example PT1H for one hour or P1D for a day';
+      ctx.setTitle('Server clock', { error: true });
+      new ErrorSummary(showErrors(column, form, e.errors.length && e.status !== 404
+        ? e.errors.map((x) => ({ field: x.field || 'advance', message }))
+        : [{ field: 'advance', message }], registry));
     }
   });
 }

@@ -2,7 +2,11 @@
 // up to date from GET /v1/stream as things happen (no polling, no reload),
 // and the indicators for a date range (GET /v1/indicators) as charts, each
 // with its numbers in a table beside it, plus the CSV exports (indicators,
-// and the Ofsted Annex A List 1 of contacts).
+// and the Ofsted Annex A List 1 of contacts). The figures and charts are
+// read again a moment after the stream says something changed, so they do
+// not go stale either. A close-to-breach the server announces is kept until
+// the contact changes or breaches, whatever this page's idea of the clock
+// (after the server's clock jumps, that idea lags until the next reading).
 
 import { h, clear, heading, para, link, tag, table, button, summaryList, put } from '../dom.js';
 import { dateInput, readDate, showErrors, FieldRegistry } from '../fields.js';
@@ -37,7 +41,7 @@ const n = (v) => (v === undefined || v === null ? 0 : v);
 
 // --- open breaches and near breaches, live ---------------------------------
 
-function liveSections(ctx) {
+function liveSections(ctx, onChange = () => {}) {
   const breaches = new Map(); // key contact_id/timescale -> breach
   const near = new Map(); // key contact_id/timescale -> {contact_id, timescale, due_at}
   const breachBox = h('div', { id: 'open-breaches-list' });
@@ -56,13 +60,13 @@ function liveSections(ctx) {
         link(`#/contacts/${encodeURIComponent(b.contact_id)}`, b.contact_id, { 'data-contact': b.contact_id, class: 'govuk-link fd-nowrap' }),
         timescaleLabel(b.timescale), shortDateTime(b.due_at), deadlineTag({ due_at: b.due_at, breached: true }),
         b.source ? sourceLabel(b.source) : '', b.rag ? tag(cap(RAGS[b.rag]), RAG_COLOURS[b.rag]) : '']),
-      { id: 'open-breaches-table' }) : para('No open breaches.'));
+      { id: 'open-breaches-table', stack: true }) : para('No open breaches.'));
   }
 
   function drawNear() {
     const cutoff = now() + NEAR_WINDOW_MS;
     for (const [key, item] of near) {
-      if (breaches.has(key) || Date.parse(item.due_at) > cutoff + 60e3) near.delete(key);
+      if (breaches.has(key) || (!item.announced && Date.parse(item.due_at) > cutoff + 60e3)) near.delete(key);
     }
     const list = [...near.values()].sort((a, b) => Date.parse(a.due_at) - Date.parse(b.due_at));
     nearCount.textContent = String(list.length);
@@ -70,7 +74,7 @@ function liveSections(ctx) {
       [{ label: 'Contact' }, { label: 'Timescale' }, { label: 'Due by' }, { label: 'Time left' }],
       list.map((item) => [link(`#/contacts/${encodeURIComponent(item.contact_id)}`, item.contact_id),
         timescaleLabel(item.timescale), shortDateTime(item.due_at), deadlineTag({ due_at: item.due_at })]),
-      { id: 'near-breaches-table' }) : para('No contacts are within 2 hours of a deadline.'));
+      { id: 'near-breaches-table', stack: true }) : para('No contacts are within 2 hours of a deadline.'));
   }
 
   async function loadBreaches() {
@@ -83,18 +87,33 @@ function liveSections(ctx) {
 
   async function loadNear() {
     const cutoff = now() + NEAR_WINDOW_MS;
-    for (const queue of ['triage', 'mash']) {
-      const list = await get(`/v1/worklist${query({ queue, limit: 100 })}`);
+    for (const queue of ['triage', 'mash', 'authorisation']) {
+      if (queue === 'authorisation' && ctx.who.role !== 'manager') continue;
+      let list;
+      try {
+        list = await get(`/v1/worklist${query({ queue, limit: 100 })}`);
+      } catch (e) {
+        if (queue === 'authorisation') continue; // a server without that list yet
+        throw e;
+      }
       for (const c of list.contacts || []) {
         for (const d of c.deadlines || []) {
-          if (!d.breached && Date.parse(d.due_at) <= cutoff) {
-            near.set(`${c.id}/${d.name}`, { contact_id: c.id, timescale: d.name, due_at: d.due_at });
+          if (!d.breached && (d.due_soon || Date.parse(d.due_at) <= cutoff)) {
+            near.set(`${c.id}/${d.name}`, { contact_id: c.id, timescale: d.name, due_at: d.due_at, announced: !!d.due_soon });
           }
         }
       }
     }
     drawNear();
   }
+
+  // The server's clock, read again (a manual clock may have jumped).
+  let clockTimer = null;
+  const resyncClock = () => {
+    clearTimeout(clockTimer);
+    clockTimer = setTimeout(() => get('/v1/whoami').then((w) => { if (w && w.now) observeTime(w.now, true); drawNear(); })
+      .catch(() => {}), 300);
+  };
 
   let refetch = null;
   const refetchBreaches = () => {
@@ -104,8 +123,10 @@ function liveSections(ctx) {
 
   function onEvent(type, data) {
     if (!data || typeof data !== 'object') return;
+    onChange();
     if (type === 'breach') {
       if (data.raised_at) observeTime(data.raised_at);
+      resyncClock();
       const key = `${data.contact_id}/${data.timescale}`;
       breaches.set(key, { ...(breaches.get(key) || {}), ...data });
       near.delete(key);
@@ -114,7 +135,9 @@ function liveSections(ctx) {
       announcer.textContent = `New breach: contact ${data.contact_id}, ${timescaleLabel(data.timescale).toLowerCase()} timescale.`;
       refetchBreaches();
     } else if (type === 'near-breach') {
-      near.set(`${data.contact_id}/${data.timescale}`, { contact_id: data.contact_id, timescale: data.timescale, due_at: data.due_at });
+      // The server says it is close now, whatever this page thinks the time is.
+      near.set(`${data.contact_id}/${data.timescale}`, { contact_id: data.contact_id, timescale: data.timescale, due_at: data.due_at, announced: true });
+      resyncClock();
       drawNear();
       announcer.textContent = `Close to breach: contact ${data.contact_id}, due ${shortDateTime(data.due_at)}.`;
     } else if (type === 'contact') {
@@ -147,7 +170,7 @@ function liveSections(ctx) {
       if (s === 'open' && dropped) { dropped = false; Promise.all([loadBreaches(), loadNear()]).catch(() => {}); }
     };
     const stream = openStream({ onEvent, onStatus });
-    ctx.onLeave(() => { stream.stop(); clearTimeout(refetch); });
+    ctx.onLeave(() => { stream.stop(); clearTimeout(refetch); clearTimeout(clockTimer); });
     const tick = setInterval(() => { drawNear(); refreshDeadlineTags(el); }, 30000);
     ctx.onLeave(() => clearInterval(tick));
   }
@@ -263,7 +286,11 @@ function rangeForm(ctx, range) {
     if (!valid(from)) errors.push({ field: 'from', message: 'Enter a real start date' });
     if (!valid(to)) errors.push({ field: 'to', message: 'Enter a real end date' });
     if (!errors.length && from > to) errors.push({ field: 'to', message: 'The end date must be the same as or after the start date' });
-    if (errors.length) { new ErrorSummary(showErrors(form.parentElement, form, errors, registry)); return; }
+    if (errors.length) {
+      ctx.setTitle('Live view', { error: true });
+      new ErrorSummary(showErrors(form.parentElement, form, errors, registry));
+      return;
+    }
     navigate(`#/live${query({ from, to })}`);
   });
   return form;
@@ -275,7 +302,13 @@ export async function liveViewPage(ctx) {
   if (/^\d{4}-\d{2}-\d{2}$/.test(ctx.query.get('from') || '')) range.from = ctx.query.get('from');
   if (/^\d{4}-\d{2}-\d{2}$/.test(ctx.query.get('to') || '')) range.to = ctx.query.get('to');
 
-  const live = liveSections(ctx);
+  let refreshFigures = () => {};
+  let figuresTimer = null;
+  const live = liveSections(ctx, () => {
+    clearTimeout(figuresTimer);
+    figuresTimer = setTimeout(() => refreshFigures(), 1000);
+  });
+  ctx.onLeave(() => clearTimeout(figuresTimer));
   const exportStatus = h('p', { class: 'govuk-body-s', 'aria-live': 'polite', id: 'export-status' });
   const exportButton = (id, text, path, name) => {
     const b = h('button', { type: 'button', class: 'govuk-button govuk-button--secondary', id, 'data-module': 'govuk-button' }, text);
@@ -307,18 +340,27 @@ export async function liveViewPage(ctx) {
 
   await live.start();
   startTicker(ctx.main, ctx.onLeave);
-  let ind;
-  try {
-    ind = await get(`/v1/indicators${query(range)}`);
-  } catch (e) {
-    put(clear(indicators), para(`The indicators cannot be shown: ${e.message}`));
-    return;
+  let charts = [];
+  let reads = 0;
+  async function showFigures() {
+    let ind;
+    try {
+      ind = await get(`/v1/indicators${query(range)}`);
+    } catch (e) {
+      if (ctx.isCurrent()) put(clear(indicators), para(`The indicators cannot be shown: ${e.message}`));
+      return;
+    }
+    if (!ctx.isCurrent()) return;
+    charts.forEach((c) => c.destroy());
+    charts = indicatorCharts({ from: range.from, to: range.to, ...ind });
+    reads += 1;
+    indicators.dataset.reads = String(reads);
+    put(clear(indicators), h('h3', { class: 'govuk-heading-m' }, 'Key figures'), h('div', { id: 'key-figures' }, headline(ind)),
+      h('h3', { class: 'govuk-heading-m' }, 'Decisions by worker'), workers(ind),
+      h('h3', { class: 'govuk-heading-m' }, 'Charts'), charts.map((c) => c.el));
+    charts.forEach((c) => c.draw());
   }
-  if (!ctx.isCurrent()) return;
-  const charts = indicatorCharts({ from: range.from, to: range.to, ...ind });
-  put(clear(indicators), h('h3', { class: 'govuk-heading-m' }, 'Key figures'), headline(ind),
-    h('h3', { class: 'govuk-heading-m' }, 'Decisions by worker'), workers(ind),
-    h('h3', { class: 'govuk-heading-m' }, 'Charts'), charts.map((c) => c.el));
-  charts.forEach((c) => c.draw());
   ctx.onLeave(() => charts.forEach((c) => c.destroy()));
+  await showFigures();
+  refreshFigures = () => { if (ctx.isCurrent()) showFigures().catch(() => {}); };
 }
