@@ -27,6 +27,9 @@ HandlerResult GetLetters(const ApiDependencies& deps, Call& call);
 HandlerResult PostDecision(const ApiDependencies& deps, Call& call);
 HandlerResult PostMashOutcome(const ApiDependencies& deps, Call& call);
 
+// authorisation_handlers.cc: a manager's answer to a decision that waits.
+HandlerResult PostAuthorisation(const ApiDependencies& deps, Call& call);
+
 // worklist_handlers.cc: the worklist and the breaches.
 HandlerResult GetWorklist(const ApiDependencies& deps, Call& call);
 HandlerResult GetBreaches(const ApiDependencies& deps, Call& call);

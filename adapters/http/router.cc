@@ -61,6 +61,7 @@ std::vector<Route> ApiRoutes() {
       {"/v1/contacts/{id}/audit", verb::get, kManager | kAdmin, &GetContactAudit},
       {"/v1/contacts/{id}/decision", verb::post, kTriage, &PostDecision},
       {"/v1/contacts/{id}/mash-outcome", verb::post, kTriage, &PostMashOutcome},
+      {"/v1/contacts/{id}/authorisation", verb::post, kManager, &PostAuthorisation},
       {"/v1/worklist", verb::get, kTriage | kManager, &GetWorklist},
       {"/v1/breaches", verb::get, kManager, &GetBreaches},
       {"/v1/rules/evaluate", verb::post, kTriage | kPartner, &PostEvaluate},
