@@ -122,7 +122,8 @@ test('the contact page says which key decided, with its organisation', async () 
   assert.equal(created.status, 201);
   const { id } = created.json;
   const decided = await server.api('triage', 'POST', `/v1/contacts/${id}/decision`,
-    { route: 'NFA', reason: 'Synthetic: no role for children\'s services.' });
+    // As recommended (MASH), so that it takes effect without a manager.
+    { route: 'MASH', rag: 'AMBER', reason: 'Synthetic: checks needed with partner agencies.' });
   assert.equal(decided.status, 200);
 
   const m = await openPage(browser, server, { prefix: 'journey' });
