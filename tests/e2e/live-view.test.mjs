@@ -30,7 +30,7 @@ before(async () => {
   }
   // One decided in time, so that the indicators have something to show.
   const decided = await server.api('triage', 'POST', `/v1/contacts/${seeded[2].id}/decision`,
-    { route: 'SIGNPOST', reason: 'Synthetic: GP and family support services can help.' });
+    { route: 'EARLY_HELP', reason: 'Synthetic: early help for the family can help.' });
   assert.equal(decided.status, 200, decided.text);
 });
 after(async () => { await browser?.close(); await server?.stop(); });
