@@ -24,8 +24,13 @@ namespace frontdoor {
 
 // The counters the writer keeps in the store beside the contacts: contacts
 // in each state and timescales still open, by kind.
-inline constexpr const char* kTallyNames[] = {"state/AWAITING_DECISION", "state/IN_MASH",
-                                              "state/CLOSED", "open/decision", "open/mash"};
+inline constexpr const char* kTallyNames[] = {"state/AWAITING_DECISION",
+                                              "state/IN_MASH",
+                                              "state/CLOSED",
+                                              "open/decision",
+                                              "open/mash",
+                                              "state/AWAITING_AUTHORISATION",
+                                              "open/authorisation"};
 // "state/<STATE>": the tally of contacts in `state`.
 std::string StateTally(v1::ContactState::Code state);
 

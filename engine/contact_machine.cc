@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "engine/authorisation.h"
 #include "engine/contact_steps.h"
 #include "engine/contact_validation.h"
 #include "engine/mash_checks.h"
@@ -108,7 +109,8 @@ absl::StatusOr<std::vector<v1::Event>> DecideDecision(const v1::ContactRecord& s
   decision.set_reason(cmd.decision.reason());
   decision.set_rag(cmd.decision.rag());
   decision.set_decided_by(cmd.actor.id());
-  RETURN_IF_ERROR(Decided(log, in, std::move(decision)));
+  ASSIGN_OR_RETURN(bool held, HoldForAuthorisation(log, in, decision));
+  if (!held) RETURN_IF_ERROR(Decided(log, in, std::move(decision)));
   return log.Take();
 }
 
@@ -213,6 +215,9 @@ absl::StatusOr<std::vector<v1::Event>> Decide(const v1::ContactRecord* state,
   if (const auto* change = std::get_if<ChangeRag>(&command)) {
     return DecideRagChange(*state, *change, in);
   }
+  if (const auto* authorisation = std::get_if<RecordAuthorisation>(&command)) {
+    return DecideAuthorisation(*state, *authorisation, in);
+  }
   return DecideTimer(*state, std::get<FireTimer>(command), in);
 }
 
@@ -303,7 +308,8 @@ void Apply(v1::ContactRecord& state, const v1::Event& e) {
       const v1::FrontDoorDecision& d = e.decision_recorded().decision();
       *c.mutable_decision() = d;
       // Who decided is the event's cause; the policy's own decision has none.
-      if (!d.automatic() && e.has_caused_by()) {
+      // An authorised decision already names its triage worker, not the manager.
+      if (!d.automatic() && e.has_caused_by() && !d.has_decided_by_actor()) {
         *c.mutable_decision()->mutable_decided_by_actor() = e.caused_by();
       }
       if (d.route() == v1::Route::MASH) {

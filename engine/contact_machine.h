@@ -8,10 +8,13 @@
 //   AWAITING_DECISION --decision MASH--> IN_MASH --mash outcome--> CLOSED
 //                                        (checks, RAG changes)
 //          \--------------decision (any other route)-------------> CLOSED
+//   AWAITING_DECISION --decision the policy holds--> AWAITING_AUTHORISATION
+//          --AUTHORISED--> as the decision would have gone; --RETURNED--> AWAITING_DECISION
 //
 // Timescales: `decision` starts on receipt (or at the next opening, when the
 // policy says so for non-urgent contacts out of hours) and `mash` when the
-// contact enters MASH. A timer firing while its step is open raises a breach
+// contact enters MASH; `authorisation` while a decision waits for a manager
+// (engine/authorisation.h). A timer firing while its step is open raises a breach
 // once; finishing the step stops the timescale.
 #pragma once
 
@@ -31,6 +34,7 @@ namespace frontdoor {
 
 inline constexpr char kDecisionTimescale[] = "decision";
 inline constexpr char kMashTimescale[] = "mash";
+inline constexpr char kAuthorisationTimescale[] = "authorisation";
 // A timescale's warning timer is named "<timescale>/due-soon".
 inline constexpr char kDueSoonSuffix[] = "/due-soon";
 // Default warning window before a step is due (Timescales.warn_before_minutes).
@@ -64,6 +68,14 @@ struct RecordMashOutcome {
   v1::Actor actor;
 };
 
+// A manager authorises a decision that waits for one, or returns it to
+// triage (engine/authorisation.h).
+struct RecordAuthorisation {
+  std::string contact_id;
+  v1::AuthorisationRequest authorisation;
+  v1::Actor actor;
+};
+
 // A pending timer came due: a timescale's own ("decision") or its warning
 // ("decision/due-soon").
 struct FireTimer {
@@ -90,8 +102,8 @@ struct ChangeRag {
   v1::Actor actor;
 };
 
-using ContactCommand = std::variant<SubmitContact, RecordDecision, RecordMashOutcome, FireTimer,
-                                    AnswerCheck, ChangeRag>;
+using ContactCommand = std::variant<SubmitContact, RecordDecision, RecordMashOutcome,
+                                    RecordAuthorisation, FireTimer, AnswerCheck, ChangeRag>;
 
 // The contact a command is about; empty for SubmitContact (a new contact).
 const std::string& CommandContactId(const ContactCommand& command);
@@ -114,6 +126,7 @@ struct DecideInputs {
 // null for a contact not yet stored.
 // Errors: NotFound when the contact does not exist; FailedPrecondition when
 // it is not in the state the command needs (a decision on a closed contact);
+// PermissionDenied when a manager answers for a decision of their own;
 // InvalidArgument for an unknown command shape, or for a submission that
 // fails ValidateSubmission (the message names each field at fault). A timer
 // for a step already finished yields no events (and no error): it only

@@ -170,7 +170,8 @@ absl::Status Decided(EventLog& log, const DecideInputs& in, v1::FrontDoorDecisio
       c.recommendation().route() == v1::Route::MASH) {
     decision.set_rag(c.recommendation().rag());
   }
-  *decision.mutable_decided_at() = ToProto(log.now());
+  // An authorised decision keeps the time its triage worker made it.
+  if (!decision.has_decided_at()) *decision.mutable_decided_at() = ToProto(log.now());
   bool as_recommended = decision.route() == c.recommendation().route();
   v1::Event e;
   *e.mutable_decision_recorded()->mutable_decision() = decision;

@@ -74,8 +74,8 @@ struct CloseOpenCase {
   std::string case_id;
 };
 
-using Command = std::variant<SubmitContact, RecordDecision, RecordMashOutcome, SetClock,
-                             RecordOpenCase, CloseOpenCase, AnswerCheck, ChangeRag>;
+using Command = std::variant<SubmitContact, RecordDecision, RecordMashOutcome, RecordAuthorisation,
+                             SetClock, RecordOpenCase, CloseOpenCase, AnswerCheck, ChangeRag>;
 
 // What the caller of Submit hears back, on the Processor's thread.
 struct CommandResult {

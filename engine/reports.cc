@@ -161,15 +161,18 @@ absl::StatusOr<v1::Indicators> ComputeIndicators(const Store& store, const Calen
             }
           }
         }
-        if (decision && !c.decision().automatic() && !c.decision().decided_by().empty()) {
-          WorkerTally& worker = by_worker[c.decision().decided_by()];
+        // A decision waiting for a manager is still the worker's decision.
+        const v1::FrontDoorDecision& made =
+            c.has_decision() ? c.decision() : c.authorisation().decision();
+        if (decision && !made.automatic() && !made.decided_by().empty()) {
+          WorkerTally& worker = by_worker[made.decided_by()];
           // The latest full record of who they are wins; a decision stored
           // before people had names knows only the id.
-          if (c.decision().has_decided_by_actor()) {
-            worker.actor = c.decision().decided_by_actor();
+          if (made.has_decided_by_actor()) {
+            worker.actor = made.decided_by_actor();
           } else if (worker.actor.id().empty()) {
-            worker.actor.set_id(c.decision().decided_by());
-            worker.actor.set_name(c.decision().decided_by());
+            worker.actor.set_id(made.decided_by());
+            worker.actor.set_name(made.decided_by());
           }
           ++worker.decisions;
           if (decision->first) ++worker.in_time;

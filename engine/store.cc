@@ -197,6 +197,7 @@ std::string PrefixEnd(std::string prefix) {
 std::optional<Queue> QueueOfTimescale(std::string_view timescale) {
   if (timescale == "decision") return Queue::kTriage;
   if (timescale == "mash") return Queue::kMash;
+  if (timescale == "authorisation") return Queue::kAuthorisation;
   return std::nullopt;
 }
 

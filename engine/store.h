@@ -72,9 +72,10 @@ struct StoreOptions {
   bool read_only = false;
 };
 
-// The two worklists: contacts awaiting a front-door decision, and contacts
-// in MASH. A contact is on a list while that step's timescale is open.
-enum class Queue : char { kTriage = 't', kMash = 'm' };
+// The worklists: contacts awaiting a front-door decision, contacts in MASH,
+// and decisions awaiting a manager's authorisation. A contact is on a list
+// while that step's timescale is open.
+enum class Queue : char { kTriage = 't', kMash = 'm', kAuthorisation = 'a' };
 
 // Which worklist a timescale's contacts appear on; nullopt for timescales
 // that put no one on a list.

@@ -63,6 +63,14 @@ struct EvaluateOptions {
   bool explain = true;
 };
 
+// The level of need a front-door route meets, on the policy's own scale of
+// levels (1 universal to 4 statutory), for comparing a decision with what
+// the rules recommended: 1 no further action, return to the referrer or
+// signposting (universal services), 2 early help, 3 MASH, 4 a social care
+// assessment or a strategy discussion. -1 for routes not on the scale (an
+// existing case's team, none).
+int RouteNeedLevel(v1::Route::Code route);
+
 class Policy {
  public:
   // Reads a policy file and the letter templates it names (paths relative to
@@ -109,6 +117,14 @@ class Policy {
   // anything: for counting routes over many contacts. The pointer lives as
   // long as the Policy.
   const v1::Rule* Decide(const Facts& facts) const;
+
+  // Management oversight (Policy.authorisation): why a person's front-door
+  // decision on `route` must wait for a manager, in words for the manager;
+  // empty when it takes effect at once. It waits when the policy lists the
+  // route, or (below_recommendation, default on) when the route closes the
+  // contact at a lower RouteNeedLevel than the recommended route's.
+  std::string AuthorisationNeeded(const v1::Recommendation& recommendation,
+                                  v1::Route::Code route) const;
 
   // Renders the named template ("acknowledgement", "outcome", or a name from
   // the policy's letters map). A template's first line is its subject.

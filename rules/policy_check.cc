@@ -101,6 +101,20 @@ void CheckOfficeHours(const v1::OfficeHours& hours, PolicyProblems& problems) {
   }
 }
 
+// Management oversight: each route listed once, and a real route.
+void CheckAuthorisation(const v1::AuthorisationPolicy& a, PolicyProblems& problems) {
+  std::set<int> seen;
+  for (int i = 0; i < a.routes_size(); ++i) {
+    std::string path = "authorisation.routes[" + std::to_string(i) + "]";
+    if (a.routes(i) == v1::Route::ROUTE_UNSPECIFIED) {
+      problems.Error(path, "ROUTE_UNSPECIFIED is not a route: name one of " +
+                               AcceptedEnumNames(*v1::Route::Code_descriptor()));
+    } else if (!seen.insert(a.routes(i)).second) {
+      problems.Error(path, Quote(std::string(NameOf(a.routes(i)))) + " is listed twice");
+    }
+  }
+}
+
 }  // namespace
 
 bool CanBothMatch(const Constraints& a, const Constraints& b) {
@@ -169,6 +183,7 @@ void CheckPolicyFields(const v1::Policy& spec, PolicyProblems& problems) {
   }
   CheckTimescales(spec.timescales(), "timescales", problems);
   CheckOfficeHours(spec.office_hours(), problems);
+  CheckAuthorisation(spec.authorisation(), problems);
   for (const auto& [name, group] : spec.concern_groups()) {
     std::string path = "concern_groups." + name;
     if (group.label().empty()) {

@@ -408,6 +408,9 @@ void CompilePolicy(const v1::Policy& spec, CompiledPolicy& compiled, PolicyProbl
   compiled.timescales = spec.timescales();
   if (!compiled.timescales.has_decision()) compiled.timescales.mutable_decision()->set_hours(24);
   if (!compiled.timescales.has_mash()) compiled.timescales.mutable_mash()->set_hours(72);
+  if (!compiled.timescales.has_authorisation()) {
+    compiled.timescales.mutable_authorisation()->set_working_hours(4);
+  }
   RuleCompiler(spec, problems).CompileTables(compiled);
 }
 

@@ -115,7 +115,8 @@ absl::StatusOr<v1::RuleCase> LoadRuleCase(const std::filesystem::path& file,
   const v1::RuleCaseExpectation& e = rule_case.expect();
   if (!e.has_route() && !e.has_level() && !e.has_rag() && !e.has_rule_id() && !e.has_automatic() &&
       !e.has_urgent() && e.reasons_include().empty() && e.signposts_include().empty() &&
-      !e.has_letter() && !e.has_timescales()) {
+      !e.has_letter() && !e.has_timescales() && e.authorisation_needed_for().empty() &&
+      e.no_authorisation_for().empty()) {
     out.push_back(PolicyError{file.string(), 1, "expect", "gives nothing to check"});
   }
   if (out.size() > before) {
@@ -235,6 +236,20 @@ RuleCaseResult RunRuleCase(const Policy& policy, const Calendar& calendar,
     f.push_back("letter: expected " + Quote(e.letter()) + ", got " + Quote(ev.outcome_letter));
   }
   CheckTimescales(e.timescales(), ev.timescales, f);
+  for (int route : e.authorisation_needed_for()) {
+    auto code = static_cast<v1::Route::Code>(route);
+    if (policy.AuthorisationNeeded(r, code).empty()) {
+      f.push_back("authorisation_needed_for: a decision for " + NameOrNone(code) +
+                  " would take effect without a manager");
+    }
+  }
+  for (int route : e.no_authorisation_for()) {
+    auto code = static_cast<v1::Route::Code>(route);
+    if (std::string why = policy.AuthorisationNeeded(r, code); !why.empty()) {
+      f.push_back("no_authorisation_for: a decision for " + NameOrNone(code) +
+                  " would wait for a manager: " + why);
+    }
+  }
   result.passed = f.empty();
   return result;
 }
@@ -383,7 +398,19 @@ int CheckPolicy(const std::filesystem::path& policy_path, std::ostream& out, std
   v1::Timescales timescales = spec.timescales();
   if (!timescales.has_decision()) timescales.mutable_decision()->set_hours(24);
   if (!timescales.has_mash()) timescales.mutable_mash()->set_hours(72);
+  if (!timescales.has_authorisation()) timescales.mutable_authorisation()->set_working_hours(4);
   out << "timescales:   " << DescribeTimescales(timescales) << "\n";
+  const v1::AuthorisationPolicy& a = spec.authorisation();
+  std::string listed;
+  for (int route : a.routes()) {
+    listed += (listed.empty() ? "" : ", ") +
+              std::string(NameOf(static_cast<v1::Route::Code>(route)));
+  }
+  out << "authorisation: "
+      << (!a.has_below_recommendation() || a.below_recommendation()
+              ? "decisions below the recommendation"
+              : "not below the recommendation")
+      << (listed.empty() ? std::string() : "; always for " + listed) << "\n";
   const v1::OfficeHours& hours = spec.office_hours();
   out << "office hours: " << (hours.opens().empty() ? "09:00" : hours.opens()) << " to "
       << (hours.closes().empty() ? "17:00" : hours.closes()) << ", "

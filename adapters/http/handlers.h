@@ -31,6 +31,8 @@ HandlerResult PostMashOutcome(const ApiDependencies& deps, Call& call);
 HandlerResult GetChecks(const ApiDependencies& deps, Call& call);
 HandlerResult PostCheckAnswer(const ApiDependencies& deps, Call& call);
 HandlerResult PostRag(const ApiDependencies& deps, Call& call);
+// authorisation_handlers.cc: a manager's answer to a decision that waits.
+HandlerResult PostAuthorisation(const ApiDependencies& deps, Call& call);
 
 // worklist_handlers.cc: the worklist and the breaches.
 HandlerResult GetWorklist(const ApiDependencies& deps, Call& call);

@@ -55,8 +55,10 @@ WorklistQuery ReadWorklistQuery(const boost::urls::params_view& query, std::stri
   *queue_name = QueryParam(query, "queue").value_or("triage");
   if (*queue_name == "mash") {
     out.queue = Queue::kMash;
+  } else if (*queue_name == "authorisation") {
+    out.queue = Queue::kAuthorisation;
   } else if (*queue_name != "triage") {
-    errors.push_back({"queue", "must be triage or mash", 0});
+    errors.push_back({"queue", "must be triage, mash or authorisation", 0});
   }
   if (auto limit = ReadLimit(query, errors)) out.limit = *limit;
   if (auto token = QueryParam(query, "page_token")) {

@@ -64,6 +64,7 @@ std::vector<Route> ApiRoutes() {
       {"/v1/contacts/{id}/checks/{agency}", verb::post, kPartner | kTriage, &PostCheckAnswer},
       {"/v1/contacts/{id}/rag", verb::post, kTriage, &PostRag},
       {"/v1/checks", verb::get, kPartner | kTriage | kManager, &GetChecks},
+      {"/v1/contacts/{id}/authorisation", verb::post, kManager, &PostAuthorisation},
       {"/v1/worklist", verb::get, kTriage | kManager, &GetWorklist},
       {"/v1/breaches", verb::get, kManager, &GetBreaches},
       {"/v1/rules/evaluate", verb::post, kTriage | kPartner, &PostEvaluate},

@@ -15,6 +15,11 @@ HandlerResult GetWorklist(const ApiDependencies& deps, Call& call) {
   std::string queue_name;
   WorklistQuery query = ReadWorklistQuery(call.query, &queue_name, errors);
   if (!errors.empty()) co_return InvalidRequest(call.version(), errors);
+  // What waits for authorisation is the managers' list.
+  if (query.queue == Queue::kAuthorisation && call.who->role != Role::kManager) {
+    co_return MakeProblem(call.version(), http::status::forbidden, "forbidden", "Not allowed",
+                          "the authorisation worklist is for managers");
+  }
   auto list = ReadWorklist(*deps.store, query);
   if (!list.ok()) co_return FromStatus(call, list.status());
   list->set_queue(queue_name);

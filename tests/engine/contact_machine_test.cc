@@ -198,12 +198,13 @@ TEST_F(ContactMachineTest, TimerBreachesOnceAndStaleTimersDoNothing) {
 
   // Finishing the late step records that it was not met.
   v1::DecisionRequest d;
-  d.set_route(v1::Route::NFA);
-  d.set_reason("No role for children's services.");
+  // As recommended, so that it takes effect without a manager.
+  d.set_route(v1::Route::EARLY_HELP);
+  d.set_reason("Early help offered.");
   auto decided =
       Run(RecordDecision{"FD-00000001", d, KeyActor("ifd-triage")}, due + std::chrono::hours(3));
   EXPECT_FALSE(decided[0].timescale_stopped().met());
-  EXPECT_EQ(state_.contact().outcome(), v1::Outcome::NFA);
+  EXPECT_EQ(state_.contact().outcome(), v1::Outcome::EARLY_HELP);
 }
 
 TEST_F(ContactMachineTest, WarningTimerMarksTheStepDueSoonOnce) {

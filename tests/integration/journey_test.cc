@@ -135,7 +135,8 @@ TEST_F(JourneyTest, FromPartnerThroughMashToClosureWithBothLetters) {
 }
 
 TEST_F(JourneyTest, ADecisionThatClosesSendsTheOutcomeLetterAtOnce) {
-  Reply created = client_->Post("/v1/contacts", kTriageToken, ContactJson(2));
+  // A housing worry, which the policy recommends signposting for.
+  Reply created = client_->Post("/v1/contacts", kTriageToken, ContactJson(4));
   ASSERT_EQ(created.status, 201) << created.body;
   const std::string id = created.str("id");
   Reply decided = client_->Post("/v1/contacts/" + id + "/decision", kTriageToken,
