@@ -47,7 +47,6 @@ auto AsyncAppend(AuditLog& log, v1::AuditRecord row, Token&& token) {
       token, std::move(row));
 }
 
-
 }  // namespace
 
 std::string Call::What() const { return std::string(req.method_string()) + " " + contact_id; }

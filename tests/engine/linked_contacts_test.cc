@@ -40,8 +40,15 @@ class LinkedContactsTest : public ::testing::Test {
     return future.get();
   }
 
+  static SubmitContact From(v1::ContactSubmission s, const std::string& key) {
+    SubmitContact c;
+    c.submission = std::move(s);
+    c.actor = KeyActor(key);
+    return c;
+  }
+
   v1::Contact Submit(v1::ContactSubmission s) {
-    CommandResult r = Send(SubmitContact{std::move(s), KeyActor("example-school")});
+    CommandResult r = Send(From(std::move(s), "example-school"));
     EXPECT_TRUE(r.status.ok()) << r.status;
     return r.status.ok() ? r.contact->contact() : v1::Contact();
   }
@@ -181,9 +188,9 @@ TEST_F(LinkedContactsTest, ANewContactAboutAChildWithAnOpenContactIsLinkedBothWa
 TEST_F(LinkedContactsTest, ContactsInOneBatchAboutOneChildAreLinked) {
   std::vector<std::pair<Command, std::function<void(CommandResult)>>> commands;
   std::promise<CommandResult> a, b;
-  commands.emplace_back(SubmitContact{About("Sam", "2018-03-02"), KeyActor("police")},
+  commands.emplace_back(From(About("Sam", "2018-03-02"), "police"),
                         [&](CommandResult r) { a.set_value(std::move(r)); });
-  commands.emplace_back(SubmitContact{About("Sam", "2018-03-02"), KeyActor("police")},
+  commands.emplace_back(From(About("Sam", "2018-03-02"), "police"),
                         [&](CommandResult r) { b.set_value(std::move(r)); });
   ASSERT_TRUE(processor_->SubmitAll(std::move(commands)));
   CommandResult first = a.get_future().get(), second = b.get_future().get();

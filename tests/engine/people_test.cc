@@ -153,8 +153,8 @@ TEST_F(PeopleTest, AnNhsNumberAloneNeverJoinsDifferentDatesOfBirth) {
   auto first = Commit({Child("Morgan", "Sample", "2013-03-03", "4010232137", "CH41 5LH")});
   PeopleBook book(*store_, &counter_);
   std::vector<v1::IdentityReview> reviews;
-  auto other = book.Resolve(Children({Child("Riley", "Other", "2016-06-06", "4010232137")}),
-                            &reviews);
+  auto other =
+      book.Resolve(Children({Child("Riley", "Other", "2016-06-06", "4010232137")}), &reviews);
   ASSERT_TRUE(other.ok());
   ASSERT_EQ(other->size(), 1u);
   EXPECT_NE((*other)[0], first[0]);
@@ -171,8 +171,8 @@ TEST_F(PeopleTest, AnNhsNumberAloneNeverJoinsDifferentDatesOfBirth) {
   // still with a review.
   PeopleBook again(*store_, &counter_);
   reviews.clear();
-  auto found = again.Resolve(Children({Child("Riley", "Other", "2016-06-06", "4010232137")}),
-                             &reviews);
+  auto found =
+      again.Resolve(Children({Child("Riley", "Other", "2016-06-06", "4010232137")}), &reviews);
   ASSERT_TRUE(found.ok());
   EXPECT_EQ(*found, *other);
   EXPECT_EQ(reviews.size(), 1u);
