@@ -201,6 +201,26 @@ TEST_F(PeopleTest, AnOpenCaseForAnotherChildWithTheNumberDoesNotApply) {
   EXPECT_FALSE(reader.PriorOf(other, kTuesday10am)->has_open_case());
 }
 
+TEST_F(PeopleTest, AnOpenCaseRecordedLaterForAnotherChildWithTheNumberDoesNotApply) {
+  auto earlier = Commit({Child("Riley", "Other", "2016-06-06", "4010232137")});
+  PeopleBook book(*store_, &counter_);
+  v1::OpenCase open_case;
+  open_case.set_case_id("CASE-8");
+  open_case.set_team("Children in Need Team 2");
+  *open_case.add_children() = Child("Morgan", "Sample", "2013-03-03", "4010232137");
+  ASSERT_TRUE(book.PutOpenCase(open_case).ok());
+  EXPECT_FALSE(book.PriorOf(earlier, kTuesday10am)->has_open_case());
+  auto batch = store_->NewBatch();
+  book.Stage(batch);
+  ASSERT_TRUE(store_->Commit(batch).ok());
+  // The case's child is found again by name and date of birth.
+  auto theirs = Commit({Child("Morgan", "Sample", "2013-03-03", "4010232137")});
+  EXPECT_NE(theirs, earlier);
+  PeopleBook reader(*store_, &counter_);
+  EXPECT_EQ(reader.PriorOf(theirs, kTuesday10am)->open_case().case_id(), "CASE-8");
+  EXPECT_FALSE(reader.PriorOf(earlier, kTuesday10am)->has_open_case());
+}
+
 TEST(ChildKeys, PlaceholderNhsNumbersAreNoKey) {
   EXPECT_EQ(KeysOf(Child("Sam", "Example", "2018-03-02", "0000000000")).nhs, "");
   EXPECT_EQ(KeysOf(Child("Sam", "Example", "2018-03-02", "9990000018")).nhs, "");
