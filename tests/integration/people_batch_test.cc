@@ -237,7 +237,7 @@ TEST_F(PeopleBatchTest, FiveHundredItemsAtMostAndAtLeastOne) {
 }
 
 TEST_F(PeopleBatchTest, ABatchMayBeLargerThanOneContactsBodyLimit) {
-  // 500 contacts with 2,500-character narratives: about 1.7 MB, over the
+  // 500 contacts with 2,500-character narratives: about 1.6 MB, over the
   // 1 MiB a single request may carry, under the batch path's 8 MiB.
   std::vector<std::string> items;
   const std::string padding(2500, 'x');
