@@ -42,6 +42,8 @@ absl::StatusOr<std::vector<v1::Event>> DecideSubmit(const SubmitContact& cmd,
   *r.mutable_submission() = s;
   *r.mutable_prior() = in.prior;
   for (const std::string& id : in.person_ids) r.add_person_ids(id);
+  for (const v1::IdentityReview& review : in.identity_reviews) *r.add_identity_reviews() = review;
+  for (const std::string& id : in.open_contacts) r.add_linked_contacts(id);
   r.set_submitted_by(cmd.actor.id());
   r.set_submitted_by_organisation(cmd.organisation);
   *r.mutable_received_at() = ToProto(received);
@@ -49,7 +51,8 @@ absl::StatusOr<std::vector<v1::Event>> DecideSubmit(const SubmitContact& cmd,
   // The explanation is not kept (see ContactReceived), so none is built.
   rules::Evaluation evaluation = in.policy->EvaluateFast(facts);
   const bool automatic = evaluation.recommendation.automatic() &&
-                         evaluation.recommendation.route() != v1::Route::ROUTE_UNSPECIFIED;
+                         evaluation.recommendation.route() != v1::Route::ROUTE_UNSPECIFIED &&
+                         in.identity_reviews.empty();
   *r.mutable_recommendation() = std::move(evaluation.recommendation);
   *r.mutable_timescales() = std::move(evaluation.timescales);
   r.set_outcome_letter(evaluation.outcome_letter);
@@ -137,6 +140,16 @@ absl::StatusOr<std::vector<v1::Event>> DecideMashOutcome(const v1::ContactRecord
   return log.Take();
 }
 
+std::vector<v1::Event> DecideLink(const v1::ContactRecord& state, const LinkContact& cmd,
+                                  const DecideInputs& in) {
+  EventLog log(&state, cmd.contact_id, in.now, &cmd.actor);
+  v1::Event e;
+  e.mutable_contact_linked()->set_linked_contact_id(cmd.linked_contact_id);
+  e.mutable_contact_linked()->set_linked_route(cmd.linked_route);
+  log.Emit(std::move(e));
+  return log.Take();
+}
+
 std::vector<v1::Event> DecideTimer(const v1::ContactRecord& state, const FireTimer& cmd,
                                    const DecideInputs& in) {
   std::string_view name = cmd.name;
@@ -218,6 +231,7 @@ absl::StatusOr<std::vector<v1::Event>> Decide(const v1::ContactRecord* state,
   if (const auto* authorisation = std::get_if<RecordAuthorisation>(&command)) {
     return DecideAuthorisation(*state, *authorisation, in);
   }
+  if (const auto* link = std::get_if<LinkContact>(&command)) return DecideLink(*state, *link, in);
   return DecideTimer(*state, std::get<FireTimer>(command), in);
 }
 

@@ -102,8 +102,20 @@ struct ChangeRag {
   v1::Actor actor;
 };
 
-using ContactCommand = std::variant<SubmitContact, RecordDecision, RecordMashOutcome,
-                                    RecordAuthorisation, FireTimer, AnswerCheck, ChangeRag>;
+
+// The Processor's own, in the batch that causes it: a later contact about
+// the same child (`linked_contact_id`) arrived while this one was open, or a
+// linked contact was decided (`linked_route` set). Always one CONTACT_LINKED.
+struct LinkContact {
+  std::string contact_id;
+  std::string linked_contact_id;
+  v1::Route::Code linked_route = v1::Route::ROUTE_UNSPECIFIED;
+  v1::Actor actor;
+};
+
+using ContactCommand =
+    std::variant<SubmitContact, RecordDecision, RecordMashOutcome, RecordAuthorisation, FireTimer,
+                 AnswerCheck, ChangeRag, LinkContact>;
 
 // The contact a command is about; empty for SubmitContact (a new contact).
 const std::string& CommandContactId(const ContactCommand& command);
@@ -118,6 +130,13 @@ struct DecideInputs {
   std::string new_contact_id;
   std::vector<std::string> person_ids;
   v1::Prior prior;
+  // Children an NHS number alone would have joined to someone with another
+  // date of birth (PeopleBook::Resolve). A contact with any is never
+  // decided automatically: a person checks who the child is first.
+  std::vector<v1::IdentityReview> identity_reviews;
+  // The contacts about the same children still open at the front door
+  // (AWAITING_DECISION, AWAITING_AUTHORISATION, IN_MASH), oldest first.
+  std::vector<std::string> open_contacts;
 };
 
 // The events a command causes, in order, each complete (id, contact_id, seq,

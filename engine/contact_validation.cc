@@ -141,6 +141,10 @@ void CheckChild(const v1::Child& child, const std::string& path, year_month_day 
   }
   if (!child.nhs_number().empty() && !IsValidNhsNumber(child.nhs_number())) {
     check.Fail(path + ".nhs_number", "is not a valid NHS number (10 digits with a check digit)");
+  } else if (std::string why = NhsPlaceholder(child.nhs_number()); !why.empty()) {
+    check.Fail(path + ".nhs_number",
+               "is not a real NHS number: " + why +
+                   ". Leave it out if you do not know the child's NHS number");
   }
   if (!child.postcode().empty() && !IsValidUkPostcode(child.postcode())) {
     check.Fail(path + ".postcode", "is not a UK postcode");
@@ -171,6 +175,25 @@ bool IsValidNhsNumber(std::string_view text) {
   int check = 11 - (sum % 11);
   if (check == 11) check = 0;
   return check != 10 && check == digits[9];
+}
+
+std::string NhsPlaceholder(std::string_view text) {
+  std::string digits;
+  for (char c : text) {
+    if (std::isdigit(static_cast<unsigned char>(c))) digits += c;
+  }
+  if (digits.size() != 10) return "";
+  if (digits.find_first_not_of(digits[0]) == std::string::npos) {
+    return "every digit is the same, which is how a number is filled in when it is not known";
+  }
+  if (digits == "0123456789" || digits == "9876543210") {
+    return "its digits simply count up or down, which is how a number is filled in when it is "
+           "not known";
+  }
+  if (digits.starts_with("999")) {
+    return "NHS England keeps the numbers starting 999 for testing and never gives them to anyone";
+  }
+  return "";
 }
 
 bool IsValidUkPostcode(std::string_view text) {

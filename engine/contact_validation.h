@@ -57,6 +57,11 @@ std::vector<FieldError> ValidateOpenCase(std::string_view case_id,
 
 // Ten digits (spaces allowed) whose last is the modulus 11 check digit.
 bool IsValidNhsNumber(std::string_view text);
+// Why a checksum-valid NHS number is never issued to a child, in words; ""
+// for a number that may be real. Refused: every digit the same
+// (0000000000, 1111111111 ...), 0123456789 and 9876543210, and NHS
+// England's test range 999 000 0000 to 999 999 9999.
+std::string NhsPlaceholder(std::string_view text);
 // A UK postcode in any letter case, with or without its space: "CH41 5LH".
 bool IsValidUkPostcode(std::string_view text);
 // Characters, not bytes, of UTF-8 text.

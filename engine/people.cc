@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "engine/contact_validation.h"
 #include "frontdoor/status_macros.h"
 
 namespace frontdoor {
@@ -56,6 +57,14 @@ void AddRef(google::protobuf::RepeatedPtrField<Ref>& refs, const std::string& co
   }
 }
 
+// The date of birth a person was found by: the end of their name key
+// ("family|given|YYYY-MM-DD"); empty when not known.
+std::string_view DateOfBirthOf(const v1::Person& person) {
+  std::string_view key = person.name_key();
+  size_t bar = key.rfind('|');
+  return bar == std::string_view::npos ? std::string_view() : key.substr(bar + 1);
+}
+
 }  // namespace
 
 ChildKeys KeysOf(const v1::Child& child) {
@@ -63,12 +72,13 @@ ChildKeys KeysOf(const v1::Child& child) {
   for (char c : child.nhs_number()) {
     if (std::isdigit(static_cast<unsigned char>(c))) keys.nhs += c;
   }
-  if (keys.nhs.size() != 10) keys.nhs.clear();
+  if (keys.nhs.size() != 10 || !NhsPlaceholder(keys.nhs).empty()) keys.nhs.clear();
   std::string family = NormaliseName(child.family_name());
   std::string given = NormaliseName(child.given_name());
   if (child.birth_case() == v1::Child::kDateOfBirth && !(family.empty() && given.empty())) {
     keys.name_key = family + "|" + given + "|" + child.date_of_birth();
   }
+  if (child.birth_case() == v1::Child::kDateOfBirth) keys.date_of_birth = child.date_of_birth();
   for (char c : child.postcode()) {
     if (c != ' ') keys.postcode += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
@@ -82,11 +92,24 @@ absl::StatusOr<v1::Person*> PeopleBook::Load(const std::string& person_id) {
   return &(people_[person_id] = std::move(*stored));
 }
 
-absl::StatusOr<std::string> PeopleBook::Find(const ChildKeys& keys) {
+absl::StatusOr<std::string> PeopleBook::Find(const ChildKeys& keys, std::string* nhs_conflict) {
   if (!keys.nhs.empty()) {
-    if (auto it = new_nhs_.find(keys.nhs); it != new_nhs_.end()) return it->second;
-    ASSIGN_OR_RETURN(std::optional<std::string> by_nhs, store_.PersonByNhs(keys.nhs));
-    if (by_nhs) return *by_nhs;
+    std::optional<std::string> by_nhs;
+    if (auto it = new_nhs_.find(keys.nhs); it != new_nhs_.end()) {
+      by_nhs = it->second;
+    } else {
+      ASSIGN_OR_RETURN(by_nhs, store_.PersonByNhs(keys.nhs));
+    }
+    if (by_nhs) {
+      ASSIGN_OR_RETURN(v1::Person * person, Load(*by_nhs));
+      std::string_view known = DateOfBirthOf(*person);
+      if (keys.date_of_birth.empty() || known.empty() || known == keys.date_of_birth) {
+        return *by_nhs;
+      }
+      // Someone else's NHS number, or a mistake in one of the two: never
+      // joined on the number alone.
+      *nhs_conflict = *by_nhs;
+    }
   }
   if (keys.name_key.empty()) return std::string();
   std::vector<Store::NameMatch> candidates;
@@ -99,7 +122,8 @@ absl::StatusOr<std::string> PeopleBook::Find(const ChildKeys& keys) {
   for (const Store::NameMatch& candidate : candidates) {
     ASSIGN_OR_RETURN(v1::Person * person, Load(candidate.person_id));
     // A different NHS number is a different child, whatever the name.
-    if (!keys.nhs.empty() && !person->nhs_number().empty() && person->nhs_number() != keys.nhs) {
+    if ((!keys.nhs.empty() && !person->nhs_number().empty() && person->nhs_number() != keys.nhs) ||
+        person->person_id() == *nhs_conflict) {
       continue;
     }
     if (!keys.postcode.empty() && person->postcode() == keys.postcode) return person->person_id();
@@ -125,10 +149,10 @@ absl::StatusOr<v1::Person*> PeopleBook::Make(const ChildKeys& keys) {
   return &person;
 }
 
-void PeopleBook::Index(v1::Person& person, const ChildKeys& keys) {
+void PeopleBook::Index(v1::Person& person, const ChildKeys& keys, bool nhs_taken) {
   if (!keys.nhs.empty() && person.nhs_number().empty()) {
     person.set_nhs_number(keys.nhs);
-    new_nhs_[keys.nhs] = person.person_id();
+    if (!nhs_taken) new_nhs_[keys.nhs] = person.person_id();
     dirty_.insert(person.person_id());
   }
   if (!keys.postcode.empty() && person.postcode() != keys.postcode) {
@@ -138,11 +162,21 @@ void PeopleBook::Index(v1::Person& person, const ChildKeys& keys) {
 }
 
 absl::StatusOr<std::vector<std::string>> PeopleBook::Resolve(
-    const google::protobuf::RepeatedPtrField<v1::Child>& children) {
+    const google::protobuf::RepeatedPtrField<v1::Child>& children,
+    std::vector<v1::IdentityReview>* reviews) {
   std::vector<std::string> ids;
-  for (const v1::Child& child : children) {
-    ChildKeys keys = KeysOf(child);
-    ASSIGN_OR_RETURN(std::string id, Find(keys));
+  for (int i = 0; i < children.size(); ++i) {
+    ChildKeys keys = KeysOf(children[i]);
+    std::string conflict;
+    ASSIGN_OR_RETURN(std::string id, Find(keys, &conflict));
+    if (!conflict.empty() && reviews != nullptr) {
+      v1::IdentityReview& review = reviews->emplace_back();
+      review.set_child(i);
+      review.set_matched_person_id(conflict);
+      review.set_reason(
+          "The NHS number given is already known for a child with a different date of birth. "
+          "The two were not treated as the same child: check who this child is.");
+    }
     if (person_counter_ == nullptr) {
       ids.push_back(std::move(id));
       continue;
@@ -154,10 +188,24 @@ absl::StatusOr<std::vector<std::string>> PeopleBook::Resolve(
     } else {
       ASSIGN_OR_RETURN(person, Load(id));
     }
-    Index(*person, keys);
+    Index(*person, keys, /*nhs_taken=*/!conflict.empty());
     ids.push_back(person->person_id());
   }
   return ids;
+}
+
+absl::StatusOr<std::vector<std::string>> PeopleBook::ContactsOf(
+    const std::vector<std::string>& person_ids) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const std::string& id : person_ids) {
+    if (id.empty()) continue;
+    ASSIGN_OR_RETURN(v1::Person * person, Load(id));
+    for (const auto& ref : person->contacts()) {
+      if (seen.insert(ref.contact_id()).second) out.push_back(ref.contact_id());
+    }
+  }
+  return out;
 }
 
 absl::StatusOr<std::optional<v1::OpenCase>> PeopleBook::LoadCase(const std::string& case_id) {

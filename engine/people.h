@@ -24,7 +24,9 @@
 
 namespace frontdoor {
 
-// How a child is looked up. Empty parts are not used.
+// How a child is looked up. Empty parts are not used; nor is an NHS number
+// that is never issued (NhsPlaceholder), should one be stored from before
+// they were refused.
 struct ChildKeys {
   // Ten digits.
   std::string nhs;
@@ -33,6 +35,8 @@ struct ChildKeys {
   std::string name_key;
   // Upper-cased, no spaces.
   std::string postcode;
+  // YYYY-MM-DD; empty when not given (or the child is unborn).
+  std::string date_of_birth;
 };
 ChildKeys KeysOf(const v1::Child& child);
 
@@ -45,8 +49,18 @@ class PeopleBook {
 
   // The person each child is: found, or (read-write books) made new.
   // Read-only books answer "" for a child not found.
+  //
+  // An NHS number alone never joins two children whose dates of birth
+  // differ: the child is found by name and date of birth or made new (the
+  // NHS number stays with the person it was first given for), and, when
+  // `reviews` is given, an IdentityReview says which child needs a person to
+  // look.
   absl::StatusOr<std::vector<std::string>> Resolve(
-      const google::protobuf::RepeatedPtrField<v1::Child>& children);
+      const google::protobuf::RepeatedPtrField<v1::Child>& children,
+      std::vector<v1::IdentityReview>* reviews = nullptr);
+
+  // Every contact about these people, oldest first, without repeats.
+  absl::StatusOr<std::vector<std::string>> ContactsOf(const std::vector<std::string>& person_ids);
 
   // What was known about these people at `received`: distinct contacts and
   // referrals in the 12 months up to it (not counting `except_contact`),
@@ -70,9 +84,13 @@ class PeopleBook {
  private:
   absl::StatusOr<v1::Person*> Load(const std::string& person_id);
   absl::StatusOr<std::optional<v1::OpenCase>> LoadCase(const std::string& case_id);
-  absl::StatusOr<std::string> Find(const ChildKeys& keys);
+  // `nhs_conflict`: set to the person the NHS number belongs to when their
+  // date of birth differs from the child's (who is then not that person).
+  absl::StatusOr<std::string> Find(const ChildKeys& keys, std::string* nhs_conflict);
   absl::StatusOr<v1::Person*> Make(const ChildKeys& keys);
-  void Index(v1::Person& person, const ChildKeys& keys);
+  // `nhs_taken`: the NHS number already belongs to someone else; the
+  // person keeps it but the NHS index is not moved to them.
+  void Index(v1::Person& person, const ChildKeys& keys, bool nhs_taken);
 
   const Store& store_;
   uint64_t* const person_counter_;

@@ -150,15 +150,21 @@ class Processor::BatchRun {
       }
     }
     std::string id = ContactIdFor(contact_number_ + 1);
-    // Who the children are, and what was known about them, are fixed
-    // here so that Decide stays pure.
-    auto person_ids = people_.Resolve(c.submission.children());
+    // Who the children are, what was known about them and which of their
+    // contacts are still open are fixed here so that Decide stays pure.
+    DecideInputs in;
+    auto person_ids = people_.Resolve(c.submission.children(), &in.identity_reviews);
     if (!person_ids.ok()) return Failed(person_ids.status());
     TimePoint received =
         c.submission.has_received_at() ? FromProto(c.submission.received_at()) : now_;
     auto prior = people_.PriorOf(*person_ids, received);
     if (!prior.ok()) return Failed(prior.status());
-    CommandResult r = Run(ContactCommand(c), id, std::move(*person_ids), std::move(*prior));
+    auto open = OpenContactsOf(*person_ids);
+    if (!open.ok()) return Failed(open.status());
+    in.person_ids = std::move(*person_ids);
+    in.prior = std::move(*prior);
+    in.open_contacts = std::move(*open);
+    CommandResult r = Run(ContactCommand(c), id, std::move(in));
     if (!r.status.ok()) return r;
     ++contact_number_;
     ++created_;
@@ -193,6 +199,54 @@ class Processor::BatchRun {
     return record;
   }
 
+  // The contacts about these people still open at the front door, as this
+  // batch leaves them: exact, because each contact's own state is read.
+  absl::StatusOr<std::vector<std::string>> OpenContactsOf(
+      const std::vector<std::string>& person_ids) {
+    ASSIGN_OR_RETURN(std::vector<std::string> ids, people_.ContactsOf(person_ids));
+    std::vector<std::string> open;
+    for (const std::string& id : ids) {
+      ASSIGN_OR_RETURN(std::shared_ptr<const v1::ContactRecord> contact, Load(id));
+      if (contact != nullptr && IsOpen(contact->contact())) open.push_back(id);
+    }
+    return open;
+  }
+
+  static bool IsOpen(const v1::Contact& c) {
+    return c.state() == v1::ContactState::AWAITING_DECISION ||
+           c.state() == v1::ContactState::AWAITING_AUTHORISATION ||
+           c.state() == v1::ContactState::IN_MASH;
+  }
+
+  static const v1::Actor* CommandActor(const ContactCommand& command) {
+    return std::visit(
+        [](const auto& c) -> const v1::Actor* {
+          if constexpr (requires { c.actor; }) {
+            return &c.actor;
+          } else {
+            return nullptr;
+          }
+        },
+        command);
+  }
+
+  // After `id`'s command: a new contact tells each open contact about the
+  // same child that it is linked to it, and a front-door decision tells
+  // each linked contact still open what was decided (docs/api.md, "Linked
+  // contacts"). Both in this batch.
+  void FollowLinks(const std::string& id, const v1::Contact& contact, bool received,
+                   v1::Route::Code decided, const ContactCommand& command) {
+    if (!received && decided == v1::Route::ROUTE_UNSPECIFIED) return;
+    const v1::Actor* actor = CommandActor(command);
+    for (const std::string& other : contact.linked_contacts()) {
+      auto loaded = Load(other);
+      if (!loaded.ok() || *loaded == nullptr || !IsOpen((*loaded)->contact())) continue;
+      LinkContact link{other, id, decided, actor != nullptr ? *actor : v1::Actor()};
+      CommandResult r = Run(ContactCommand(std::move(link)));
+      if (!r.status.ok()) spdlog::error("linking {} to {}: {}", other, id, r.status.ToString());
+    }
+  }
+
   CommandResult OpenCase(const RecordOpenCase& c) {
     v1::OpenCase open_case;
     open_case.set_case_id(c.case_id);
@@ -208,8 +262,9 @@ class Processor::BatchRun {
     return r;
   }
 
+  // `in`: for a new contact, what Submit fixed; Run adds the rest.
   CommandResult Run(const ContactCommand& command, const std::string& new_id = "",
-                    std::vector<std::string> person_ids = {}, v1::Prior prior = {}) {
+                    DecideInputs in = {}) {
     const std::string& id = new_id.empty() ? CommandContactId(command) : new_id;
     std::shared_ptr<const v1::ContactRecord> before;
     if (new_id.empty()) {
@@ -217,13 +272,10 @@ class Processor::BatchRun {
       if (!loaded.ok()) return Failed(loaded.status());
       before = std::move(*loaded);
     }
-    DecideInputs in;
     in.now = now_;
     in.policy = policy_.policy.get();
     in.calendar = policy_.calendar.get();
     in.new_contact_id = new_id;
-    in.person_ids = std::move(person_ids);
-    in.prior = std::move(prior);
     auto events = Decide(before.get(), command, in);
     if (!events.ok()) return Failed(events.status());
     CommandResult r;
@@ -234,9 +286,13 @@ class Processor::BatchRun {
     auto state = before ? std::make_shared<v1::ContactRecord>(*before)
                         : std::make_shared<v1::ContactRecord>();
     if (before) --tally_[StateTally(before->contact().state())];
+    bool received = false;
+    v1::Route::Code decided = v1::Route::ROUTE_UNSPECIFIED;
     for (v1::Event& e : *events) {
       Stage(*state, e);
       Apply(*state, e);
+      if (e.has_contact_received()) received = true;
+      if (e.has_decision_recorded()) decided = e.decision_recorded().decision().route();
     }
     ++tally_[StateTally(state->contact().state())];
     batch_.PutContact(*state);
@@ -244,6 +300,7 @@ class Processor::BatchRun {
                    std::make_move_iterator(events->end()));
     if (changed_ids_.insert(id).second) changed_.push_back(id);
     contacts_[id] = state;
+    FollowLinks(id, state->contact(), received, decided, command);
     r.contact = std::move(state);
     return r;
   }
@@ -383,6 +440,19 @@ bool Processor::Submit(Command command, std::function<void(CommandResult)> done)
     absl::MutexLock lock(&mu_);
     if (stopping_ || queue_.size() >= options_.max_queue) return false;
     queue_.push_back(Pending{std::move(command), std::move(done)});
+  }
+  cv_.Signal();
+  return true;
+}
+
+bool Processor::SubmitAll(
+    std::vector<std::pair<Command, std::function<void(CommandResult)>>> commands) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_ || queue_.size() + commands.size() > options_.max_queue) return false;
+    for (auto& [command, done] : commands) {
+      queue_.push_back(Pending{std::move(command), std::move(done)});
+    }
   }
   cv_.Signal();
   return true;

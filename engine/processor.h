@@ -137,6 +137,12 @@ class Processor {
   // is stopping: the caller should answer 503.
   bool Submit(Command command, std::function<void(CommandResult)> done);
 
+  // Queues every command together, in order, so that they are decided in
+  // as few batches as the queue allows (one, for up to max_batch commands
+  // behind a short queue). All or none: false, and no `done` called, when
+  // they do not all fit or the Processor is stopping.
+  bool SubmitAll(std::vector<std::pair<Command, std::function<void(CommandResult)>>> commands);
+
   void AddCommitListener(CommitListener listener);
 
   // True once the timers overdue at Start() have fired.

@@ -19,8 +19,6 @@ namespace frontdoor {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 
-namespace {
-
 bool IsJson(const Request& req) {
   auto it = req.find(http::field::content_type);
   if (it == req.end()) return false;
@@ -29,6 +27,8 @@ bool IsJson(const Request& req) {
   while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
   return type.size() == 16 && strncasecmp(type.data(), "application/json", 16) == 0;
 }
+
+namespace {
 
 // Appends the row and resumes the coroutine, on its own executor, with the
 // store's answer.
@@ -46,7 +46,6 @@ auto AsyncAppend(AuditLog& log, v1::AuditRecord row, Token&& token) {
       },
       token, std::move(row));
 }
-
 
 }  // namespace
 

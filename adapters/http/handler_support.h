@@ -57,6 +57,8 @@ Response CsvAnswer(const Call& call, std::string body, const std::string& filena
 // The problem for an engine status, logged under the call's method and contact.
 Response FromStatus(const Call& call, const absl::Status& status);
 
+// The request says its body is JSON (Content-Type: application/json).
+bool IsJson(const Request& req);
 // Reads a JSON body into *message; a problem answer when it cannot.
 std::optional<Response> ReadBody(const Call& call, google::protobuf::Message* message);
 

@@ -21,6 +21,7 @@ HandlerResult GetSignIn(const ApiDependencies& deps, Call& call);
 
 // contact_handlers.cc: contacts, their events, letters, decisions and MASH outcomes.
 HandlerResult PostContact(const ApiDependencies& deps, Call& call);
+HandlerResult PostContactBatch(const ApiDependencies& deps, Call& call);
 HandlerResult GetContact(const ApiDependencies& deps, Call& call);
 HandlerResult GetEvents(const ApiDependencies& deps, Call& call);
 HandlerResult GetLetters(const ApiDependencies& deps, Call& call);

@@ -55,6 +55,7 @@ std::vector<Route> ApiRoutes() {
       {"/readyz", verb::get, kPublic, &Readyz},
       {"/metrics", verb::get, kPublic, &GetMetrics},
       {"/v1/contacts", verb::post, kPartner | kTriage, &PostContact},
+      {"/v1/contacts:batch", verb::post, kPartner | kTriage, &PostContactBatch},
       {"/v1/contacts/{id}", verb::get, kPartner | kTriage | kManager, &GetContact},
       {"/v1/contacts/{id}/events", verb::get, kTriage | kManager, &GetEvents},
       {"/v1/contacts/{id}/letters", verb::get, kTriage | kManager, &GetLetters},

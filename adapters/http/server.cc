@@ -64,6 +64,12 @@ Response TooLarge(unsigned version, size_t limit) {
                       "The body is too large", "the limit is " + std::to_string(limit) + " bytes");
 }
 
+// POST /v1/contacts:batch, whose bodies may be larger.
+bool IsBatchTarget(std::string_view target) {
+  target = target.substr(0, target.find('?'));
+  return target == "/v1/contacts:batch";
+}
+
 // HTTPS answers, and only they, carry Strict-Transport-Security.
 template <typename AsyncStream>
 void MarkSecure(Response& res) {
@@ -130,7 +136,9 @@ asio::awaitable<void> Requests(std::shared_ptr<HttpServer::State> s, AsyncStream
   for (;;) {
     if (!WaitingFor(*s, id, tcp)) break;
     http::request_parser<http::string_body> parser;
-    parser.body_limit(s->options.body_limit);
+    // The larger limit until the target is known; then the target's own.
+    const size_t batch_limit = s->options.body_limit * s->options.batch_body_factor;
+    parser.body_limit(batch_limit);
     parser.header_limit(kHeaderLimit);
     tcp.expires_after(s->options.idle_timeout);
     auto [read_ec, header_bytes] =
@@ -138,8 +146,10 @@ asio::awaitable<void> Requests(std::shared_ptr<HttpServer::State> s, AsyncStream
     NotWaiting(*s, id);
     // Responses are built into named variables before co_await: g++ 12 may
     // copy temporaries in a co_await expression bitwise into the frame.
-    if (read_ec == http::error::body_limit) {
-      Response too_large = TooLarge(11, s->options.body_limit);
+    const size_t limit = IsBatchTarget(parser.get().target()) ? batch_limit : s->options.body_limit;
+    if (read_ec == http::error::body_limit ||
+        (!read_ec && parser.content_length() && *parser.content_length() > limit)) {
+      Response too_large = TooLarge(11, limit);
       co_await Answer(stream, std::move(too_large));
       co_await Drain(stream);
       break;
@@ -170,9 +180,10 @@ asio::awaitable<void> Requests(std::shared_ptr<HttpServer::State> s, AsyncStream
         if (write_ec) break;
       }
       tcp.expires_after(s->options.idle_timeout);
+      parser.body_limit(limit);
       auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, kUseTuple);
       if (body_ec == http::error::body_limit) {
-        Response too_large = TooLarge(parser.get().version(), s->options.body_limit);
+        Response too_large = TooLarge(parser.get().version(), limit);
         co_await Answer(stream, std::move(too_large));
         co_await Drain(stream);
         break;

@@ -31,6 +31,9 @@ struct ServerOptions {
   uint16_t port = 8080;
   // Default: 1 MiB.
   size_t body_limit = 1u << 20;
+  // POST /v1/contacts:batch carries up to 500 contacts: its bodies may be
+  // this many times body_limit (8 MiB by default).
+  size_t batch_body_factor = 8;
   // Time a client may take to send a request, and to stay idle between
   // requests. Default: 60 s.
   std::chrono::seconds idle_timeout{60};

@@ -273,6 +273,35 @@ TEST_F(ContactMachineTest, OpenCaseClosesAtOnceToTheAllocatedTeam) {
   EXPECT_EQ(events.back().letter_issued().letter().kind(), v1::LetterKind::OUTCOME);
 }
 
+// Who the child is needs a person's eye first: a contact with an identity
+// review is never decided by the policy alone, even with an open case.
+TEST_F(ContactMachineTest, AnIdentityReviewStopsTheAutomaticDecision) {
+  DecideInputs in = At(kTuesday10am);
+  in.prior.mutable_open_case()->set_case_id("CASE-17");
+  in.prior.mutable_open_case()->set_team("Children in Need Team 2");
+  v1::IdentityReview& review = in.identity_reviews.emplace_back();
+  review.set_matched_person_id("P-00000001");
+  review.set_reason("synthetic");
+  in.open_contacts = {"FD-00000000"};
+  Run(SubmitContact{SchoolContact(), KeyActor("example-school"), "", ""}, in);
+  const v1::Contact& c = state_.contact();
+  EXPECT_EQ(c.state(), v1::ContactState::AWAITING_DECISION);
+  EXPECT_FALSE(c.has_decision());
+  EXPECT_EQ(c.recommendation().route(), v1::Route::EXISTING_CASE);
+  ASSERT_EQ(c.identity_reviews_size(), 1);
+  EXPECT_EQ(c.identity_reviews(0).matched_person_id(), "P-00000001");
+  EXPECT_THAT(c.linked_contacts(), ::testing::ElementsAre("FD-00000000"));
+  ASSERT_NE(FindDeadline(c, kDecisionTimescale), nullptr);
+  // A linked contact decided elsewhere is recorded, and changes nothing else.
+  auto events = Run(LinkContact{"FD-00000001", "FD-00000000", v1::Route::NFA, KeyActor("triage-1")},
+                    kTuesday10am);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type(), v1::EventType::CONTACT_LINKED);
+  EXPECT_EQ(events[0].contact_linked().linked_route(), v1::Route::NFA);
+  EXPECT_EQ(state_.contact().state(), v1::ContactState::AWAITING_DECISION);
+  EXPECT_THAT(state_.contact().linked_contacts(), ::testing::ElementsAre("FD-00000000"));
+}
+
 TEST_F(ContactMachineTest, AnonymousReferrerLettersAreKeptButUndeliverable) {
   v1::ContactSubmission s = SchoolContact();
   s.set_source(v1::Source::ANONYMOUS);

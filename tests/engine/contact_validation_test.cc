@@ -106,6 +106,36 @@ TEST(ValidateSubmission, NhsNumberMustPassModulus11) {
   EXPECT_THAT(Fields(ValidateSubmission(s, kNow, kToday)), ElementsAre("children[0].nhs_number"));
 }
 
+// Numbers that pass the check digit but are never given to a child: filled
+// in when the number was not known, or NHS England's test range. Accepted,
+// they would join unrelated children into one.
+TEST(ValidateSubmission, PlaceholderNhsNumbersAreRefusedInWords) {
+  for (const char* placeholder : {"0000000000", "1111111111", "999 999 9999", "5555555555",
+                                  "0123456789", "9876543210", "9990000018"}) {
+    ASSERT_TRUE(IsValidNhsNumber(placeholder)) << placeholder << " passes the check digit";
+    auto s = Valid();
+    s.mutable_children(0)->set_nhs_number(placeholder);
+    auto errors = ValidateSubmission(s, kNow, kToday);
+    ASSERT_THAT(Fields(errors), ElementsAre("children[0].nhs_number")) << placeholder;
+    EXPECT_THAT(errors[0].message, ::testing::StartsWith("is not a real NHS number: "));
+    EXPECT_THAT(errors[0].message, ::testing::HasSubstr("Leave it out if you do not know"));
+  }
+  EXPECT_THAT(NhsPlaceholder("0000000000"), ::testing::HasSubstr("every digit is the same"));
+  EXPECT_THAT(NhsPlaceholder("9990000018"), ::testing::HasSubstr("for testing"));
+  // Real-looking numbers stay valid.
+  EXPECT_EQ(NhsPlaceholder("943 476 5919"), "");
+  EXPECT_EQ(NhsPlaceholder("4010232137"), "");
+}
+
+TEST(ValidateOpenCase, PlaceholderNhsNumbersAreRefused) {
+  v1::OpenCaseRequest o;
+  o.set_team("Team A");
+  o.add_children()->set_nhs_number("0000000000");
+  auto errors = ValidateOpenCase("CASE-1", o, kToday);
+  ASSERT_THAT(Fields(errors), ElementsAre("children[0].nhs_number"));
+  EXPECT_THAT(errors[0].message, ::testing::HasSubstr("every digit is the same"));
+}
+
 TEST(ValidateSubmission, DateOfBirthNotInTheFuture) {
   auto s = Valid();
   s.mutable_children(0)->set_date_of_birth("2026-11-25");

@@ -146,6 +146,86 @@ TEST_F(PeopleTest, OpenCasesOpenAndClose) {
   EXPECT_TRUE(absl::IsNotFound(book.CloseOpenCase("CASE-404")));
 }
 
+// Issue 9: one NHS number given for two children born on different days.
+// The number alone never joins them: the second child is someone new (or
+// whoever their name and date of birth find), and a review says so.
+TEST_F(PeopleTest, AnNhsNumberAloneNeverJoinsDifferentDatesOfBirth) {
+  auto first = Commit({Child("Morgan", "Sample", "2013-03-03", "4010232137", "CH41 5LH")});
+  PeopleBook book(*store_, &counter_);
+  std::vector<v1::IdentityReview> reviews;
+  auto other =
+      book.Resolve(Children({Child("Riley", "Other", "2016-06-06", "4010232137")}), &reviews);
+  ASSERT_TRUE(other.ok());
+  ASSERT_EQ(other->size(), 1u);
+  EXPECT_NE((*other)[0], first[0]);
+  ASSERT_EQ(reviews.size(), 1u);
+  EXPECT_EQ(reviews[0].child(), 0);
+  EXPECT_EQ(reviews[0].matched_person_id(), first[0]);
+  EXPECT_THAT(reviews[0].reason(), ::testing::HasSubstr("different date of birth"));
+  auto batch = store_->NewBatch();
+  book.Stage(batch);
+  ASSERT_TRUE(store_->Commit(batch).ok());
+  // The number still finds the child it was first given for...
+  EXPECT_EQ(Commit({Child("Morgan", "Sample", "2013-03-03", "4010232137")}), first);
+  // ...and the second child is found again by name and date of birth,
+  // still with a review.
+  PeopleBook again(*store_, &counter_);
+  reviews.clear();
+  auto found =
+      again.Resolve(Children({Child("Riley", "Other", "2016-06-06", "4010232137")}), &reviews);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(*found, *other);
+  EXPECT_EQ(reviews.size(), 1u);
+  // A child given without a date of birth is still found by the number.
+  reviews.clear();
+  v1::Child unknown_birth;
+  unknown_birth.set_given_name("Morgan");
+  unknown_birth.set_nhs_number("4010232137");
+  auto by_number = again.Resolve(Children({unknown_birth}), &reviews);
+  EXPECT_EQ(*by_number, first);
+  EXPECT_TRUE(reviews.empty());
+}
+
+TEST_F(PeopleTest, AnOpenCaseForAnotherChildWithTheNumberDoesNotApply) {
+  PeopleBook book(*store_, &counter_);
+  v1::OpenCase open_case;
+  open_case.set_case_id("CASE-7");
+  open_case.set_team("Children in Need Team 2");
+  *open_case.add_children() = Child("Morgan", "Sample", "2013-03-03", "4010232137");
+  ASSERT_TRUE(book.PutOpenCase(open_case).ok());
+  auto batch = store_->NewBatch();
+  book.Stage(batch);
+  ASSERT_TRUE(store_->Commit(batch).ok());
+  auto other = Commit({Child("Riley", "Other", "2016-06-06", "4010232137")});
+  PeopleBook reader(*store_, &counter_);
+  EXPECT_FALSE(reader.PriorOf(other, kTuesday10am)->has_open_case());
+}
+
+TEST_F(PeopleTest, AnOpenCaseRecordedLaterForAnotherChildWithTheNumberDoesNotApply) {
+  auto earlier = Commit({Child("Riley", "Other", "2016-06-06", "4010232137")});
+  PeopleBook book(*store_, &counter_);
+  v1::OpenCase open_case;
+  open_case.set_case_id("CASE-8");
+  open_case.set_team("Children in Need Team 2");
+  *open_case.add_children() = Child("Morgan", "Sample", "2013-03-03", "4010232137");
+  ASSERT_TRUE(book.PutOpenCase(open_case).ok());
+  EXPECT_FALSE(book.PriorOf(earlier, kTuesday10am)->has_open_case());
+  auto batch = store_->NewBatch();
+  book.Stage(batch);
+  ASSERT_TRUE(store_->Commit(batch).ok());
+  // The case's child is found again by name and date of birth.
+  auto theirs = Commit({Child("Morgan", "Sample", "2013-03-03", "4010232137")});
+  EXPECT_NE(theirs, earlier);
+  PeopleBook reader(*store_, &counter_);
+  EXPECT_EQ(reader.PriorOf(theirs, kTuesday10am)->open_case().case_id(), "CASE-8");
+  EXPECT_FALSE(reader.PriorOf(earlier, kTuesday10am)->has_open_case());
+}
+
+TEST(ChildKeys, PlaceholderNhsNumbersAreNoKey) {
+  EXPECT_EQ(KeysOf(Child("Sam", "Example", "2018-03-02", "0000000000")).nhs, "");
+  EXPECT_EQ(KeysOf(Child("Sam", "Example", "2018-03-02", "9990000018")).nhs, "");
+}
+
 TEST_F(PeopleTest, ReadOnlyBooksMakeNoOne) {
   PeopleBook book(*store_, nullptr);
   auto ids = book.Resolve(Children({Child("Nobody", "Known", "2012-12-12")}));
