@@ -1,8 +1,6 @@
-// The pages against a server with one of issue 9's features: Management oversight (i9-auth): a
-// decision below the recommendation on the managers' "Waiting for authorisation" list, authorised
-// (it closes) or returned (back to triage, with the note). Set up through the real API, done in the
-// browser, checked in what the server stores. Needs i9-auth's server; features.test.mjs checks the
-// same pages against the protos alone.
+// The pages for management oversight: a decision below the recommendation on the managers'
+// "Waiting for authorisation" list, authorised (it closes) or returned (back to triage, with the
+// note). Set up through the real API, done in the browser, checked in what the server stores.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, syntheticContact } from './lib/server.mjs';

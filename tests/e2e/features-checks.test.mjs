@@ -1,8 +1,6 @@
-// The pages against a server with one of issue 9's features: MASH checks and the RAG re-rating
-// (i9-checks): a phone answer and a not-needed check recorded in the browser, the RAG re-rated,
-// then the outcome with a reason for the checks still open. Set up through the real API, done in
-// the browser, checked in what the server stores. Needs i9-checks's server; features.test.mjs
-// checks the same pages against the protos alone.
+// The pages for MASH checks and re-rating: a phone answer and a not-needed check recorded in the
+// browser, the RAG re-rated, then the outcome with a reason for the checks still open. Set up
+// through the real API, done in the browser, checked in what the server stores.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, syntheticContact } from './lib/server.mjs';

@@ -1,8 +1,6 @@
-// The pages against a server with one of issue 9's features: Who the child is (i9-people): a later
-// contact about the same child linked and shown with the first, and an identity check when the
-// dates of birth differ. Set up through the real API, done in the browser, checked in what the
-// server stores. Needs i9-people's server; features.test.mjs checks the same pages against the
-// protos alone.
+// The pages for who the child is: a later contact about the same child linked and shown with the
+// first, and an identity check when the dates of birth differ. Set up through the real API, done
+// in the browser, checked in what the server stores.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, syntheticContact } from './lib/server.mjs';

@@ -1,7 +1,6 @@
-// The pages against a server with one of issue 9's features: Urgent means urgent (i9-urgent): an
-// urgent contact first on the worklist, with why, and immediate_risk required by the server. Set up
-// through the real API, done in the browser, checked in what the server stores. Needs i9-urgent's
-// server; features.test.mjs checks the same pages against the protos alone.
+// The pages for urgent contacts: an urgent contact first on the worklist, with why, and
+// immediate_risk required by the server. Set up through the real API, done in the browser, checked
+// in what the server stores.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, syntheticContact } from './lib/server.mjs';

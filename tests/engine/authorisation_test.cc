@@ -263,7 +263,10 @@ TEST_F(AuthorisationTest, AListedRouteWaitsAndAuthorisedMashStartsMash) {
           kTuesday10am + hours(2));
   EXPECT_THAT(Types(events),
               ElementsAre(v1::EventType::AUTHORISATION_RECORDED, v1::EventType::TIMESCALE_STOPPED,
-                          v1::EventType::DECISION_RECORDED, v1::EventType::TIMESCALE_STARTED));
+                          v1::EventType::DECISION_RECORDED, v1::EventType::TIMESCALE_STARTED,
+                          // MASH asks the policy's agencies (police, GP, school).
+                          v1::EventType::CHECK_REQUESTED, v1::EventType::CHECK_REQUESTED,
+                          v1::EventType::CHECK_REQUESTED));
   const v1::Contact& c = state_.contact();
   EXPECT_EQ(c.state(), v1::ContactState::IN_MASH);
   EXPECT_EQ(c.mash().rag(), v1::Rag::RED);

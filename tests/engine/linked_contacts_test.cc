@@ -153,6 +153,14 @@ TEST_F(LinkedContactsTest, ANewContactAboutAChildWithAnOpenContactIsLinkedBothWa
   nfa.set_reason("Already known: the earlier contact covers this.");
   CommandResult decided = Send(RecordDecision{second.id(), nfa, KeyActor("triage-1")});
   ASSERT_TRUE(decided.status.ok()) << decided.status;
+  // Below the recommendation it waits for a manager, and takes effect (and
+  // tells the linked contact) once authorised.
+  EXPECT_EQ(decided.contact->contact().state(), v1::ContactState::AWAITING_AUTHORISATION);
+  v1::AuthorisationRequest agreed;
+  agreed.set_outcome(v1::AuthorisationOutcome::AUTHORISED);
+  agreed.set_note("Agreed: one contact is enough.");
+  decided = Send(RecordAuthorisation{second.id(), agreed, KeyActor("manager-1")});
+  ASSERT_TRUE(decided.status.ok()) << decided.status;
   EXPECT_EQ(decided.contact->contact().state(), v1::ContactState::CLOSED);
   v1::Contact older = Stored(first.id());
   EXPECT_EQ(older.state(), v1::ContactState::AWAITING_DECISION);
@@ -160,7 +168,7 @@ TEST_F(LinkedContactsTest, ANewContactAboutAChildWithAnOpenContactIsLinkedBothWa
   ASSERT_TRUE(note.has_contact_linked());
   EXPECT_EQ(note.contact_linked().linked_contact_id(), second.id());
   EXPECT_EQ(note.contact_linked().linked_route(), v1::Route::NFA);
-  EXPECT_EQ(note.actor(), "triage-1");
+  EXPECT_EQ(note.actor(), "manager-1");
   EXPECT_THAT(older.linked_contacts(), ElementsAre(second.id()));
 
   // A closed contact is not linked again: a third links to the first only.

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/batch_projection.h"
+#include "engine/urgency.h"
 #include "rules/checks.h"
 #include "tests/engine/engine_fixtures.h"
 
@@ -265,8 +266,11 @@ TEST_F(MashChecksTest, ARagChangeMovesTheDeadlineTheWarningAndTheChecks) {
   EXPECT_EQ(FromProto(c.checks(2).due_at()), kTuesday10am + hours(29));
 
   const EventProjection& p = projections_.at(0);
-  EXPECT_THAT(p.worklist_removed, ElementsAre(WorklistRef{Queue::kMash, old_due, "FD-00000001"}));
-  EXPECT_THAT(p.worklist_added, ElementsAre(WorklistRef{Queue::kMash, new_due, "FD-00000001"}));
+  // The worklist entry moves to the new due time and to red's rank.
+  EXPECT_THAT(p.worklist_removed,
+              ElementsAre(WorklistRef{Queue::kMash, kRankAmber, old_due, "FD-00000001"}));
+  EXPECT_THAT(p.worklist_added,
+              ElementsAre(WorklistRef{Queue::kMash, kRankRed, new_due, "FD-00000001"}));
   std::vector<std::string> set, deleted;
   for (const auto& t : p.timers_set) set.push_back(t.name());
   for (const auto& t : p.timers_deleted) deleted.push_back(t.name);

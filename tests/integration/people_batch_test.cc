@@ -154,6 +154,13 @@ TEST_F(PeopleBatchTest, ASecondContactAboutAChildIsLinkedAndShownTogether) {
                        R"({"route":"NFA","reason":"The earlier contact covers this."})")
                 .status,
             200);
+  // No further action below the recommendation waits for a manager; the
+  // linked contact hears once it takes effect.
+  ASSERT_EQ(client_
+                ->Post("/v1/contacts/" + b + "/authorisation", kManagerToken,
+                       R"({"outcome":"AUTHORISED","note":"Agreed: one contact is enough."})")
+                .status,
+            200);
   EXPECT_EQ(client_->Get("/v1/contacts/" + a, kTriageToken).str("state"), "AWAITING_DECISION");
   Reply after = client_->Get("/v1/contacts/" + a + "/events", kTriageToken);
   const auto& note = after.at("events").as_array().back();
