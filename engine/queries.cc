@@ -8,6 +8,7 @@
 #include "engine/contact_validation.h"
 #include "engine/people.h"
 #include "engine/urgency.h"
+#include "frontdoor/status_macros.h"
 #include "rules/facts.h"
 #include "rules/policy.h"
 
@@ -139,6 +140,35 @@ absl::StatusOr<v1::Explanation> ExplainContact(const Store& store, PolicyLibrary
   if (!policy.ok()) return policy.status();
   const v1::ContactReceived& facts = (*received)->contact_received();
   return (*policy)->Evaluate(FactsOf(facts, calendar)).explanation;
+}
+
+absl::StatusOr<std::vector<v1::Letter>> PreviewLetters(const v1::ContactRecord& record,
+                                                       const ContactCommand& command,
+                                                       const ActivePolicy& active, TimePoint now) {
+  DecideInputs in;
+  in.now = now;
+  in.policy = active.policy.get();
+  in.calendar = active.calendar.get();
+  v1::ContactRecord state = record;
+  std::vector<v1::Letter> letters;
+  auto follow = [&](const ContactCommand& next) -> absl::Status {
+    ASSIGN_OR_RETURN(std::vector<v1::Event> events, Decide(&state, next, in));
+    for (v1::Event& e : events) {
+      Apply(state, e);
+      if (e.has_letter_issued())
+        letters.push_back(std::move(*e.mutable_letter_issued()->mutable_letter()));
+    }
+    return absl::OkStatus();
+  };
+  RETURN_IF_ERROR(follow(command));
+  if (state.contact().state() == v1::ContactState::AWAITING_AUTHORISATION) {
+    RecordAuthorisation authorised;
+    authorised.contact_id = record.contact().id();
+    authorised.authorisation.set_outcome(v1::AuthorisationOutcome::AUTHORISED);
+    authorised.actor = KeyActor("letter-preview");
+    RETURN_IF_ERROR(follow(authorised));
+  }
+  return letters;
 }
 
 }  // namespace frontdoor

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "calendar/calendar.h"
 #include "engine/active_policy.h"
+#include "engine/contact_machine.h"
 #include "engine/policy_library.h"
 #include "engine/store.h"
 #include "engine/urgency.h"
@@ -86,5 +87,14 @@ absl::StatusOr<DryRun> EvaluateDryRun(const Store& store, const ActivePolicy& ac
 absl::StatusOr<v1::Explanation> ExplainContact(const Store& store, PolicyLibrary& library,
                                                const Calendar& calendar,
                                                const v1::Contact& contact);
+
+// The letters recording `command` (a RecordDecision or RecordMashOutcome) on
+// `record` would send now, worked out by Decide on a copy: nothing is
+// stored. A decision that would wait for a manager shows the letters it
+// sends once authorised. Errors: Decide's (FailedPrecondition when the
+// contact is not in the state the command needs, InvalidArgument).
+absl::StatusOr<std::vector<v1::Letter>> PreviewLetters(const v1::ContactRecord& record,
+                                                       const ContactCommand& command,
+                                                       const ActivePolicy& active, TimePoint now);
 
 }  // namespace frontdoor

@@ -139,4 +139,31 @@ HandlerResult PostMashOutcome(const ApiDependencies& deps, Call& call) {
   co_return JsonAnswer(call, http::status::ok, result.contact->contact());
 }
 
+HandlerResult PostLetterPreview(const ApiDependencies& deps, Call& call) {
+  call.contact_id = call.params.at(0);
+  v1::LetterPreviewRequest preview;
+  if (auto problem = ReadBody(call, &preview)) co_return std::move(*problem);
+  std::vector<FieldError> errors;
+  if (preview.has_decision() == preview.has_mash_outcome()) {
+    errors.push_back({"decision", "give either the decision or the MASH outcome to preview", 0});
+  }
+  if (!errors.empty()) co_return InvalidRequest(call.version(), errors);
+  auto record = LoadContact(deps, call);
+  if (!record.ok()) co_return FromStatus(call, record.status());
+  const ActivePolicy active = deps.policies->Get();
+  ContactCommand command =
+      preview.has_decision()
+          ? ContactCommand(RecordDecision{call.contact_id, preview.decision(), ActorOf(*call.who)})
+          : ContactCommand(
+                RecordMashOutcome{call.contact_id, preview.mash_outcome(), ActorOf(*call.who)});
+  auto letters = PreviewLetters(*record, command, active, deps.clock->Now());
+  if (!letters.ok()) co_return FromStatus(call, letters.status());
+  v1::LetterList list;
+  for (v1::Letter& l : *letters) *list.add_letters() = std::move(l);
+  if (auto refused = co_await Audit(deps, call, v1::AuditRead::LETTERS)) {
+    co_return std::move(*refused);
+  }
+  co_return JsonAnswer(call, http::status::ok, list, /*list=*/true);
+}
+
 }  // namespace frontdoor

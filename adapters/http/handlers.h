@@ -27,6 +27,8 @@ HandlerResult GetEvents(const ApiDependencies& deps, Call& call);
 HandlerResult GetLetters(const ApiDependencies& deps, Call& call);
 HandlerResult PostDecision(const ApiDependencies& deps, Call& call);
 HandlerResult PostMashOutcome(const ApiDependencies& deps, Call& call);
+// What the referrer's letters would say: nothing is stored.
+HandlerResult PostLetterPreview(const ApiDependencies& deps, Call& call);
 
 // check_handlers.cc: MASH checks with partner agencies, and MASH re-rating.
 HandlerResult GetChecks(const ApiDependencies& deps, Call& call);

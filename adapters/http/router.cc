@@ -61,6 +61,7 @@ std::vector<Route> ApiRoutes() {
       {"/v1/contacts/{id}/letters", verb::get, kTriage | kManager, &GetLetters},
       {"/v1/contacts/{id}/audit", verb::get, kManager | kAdmin, &GetContactAudit},
       {"/v1/contacts/{id}/decision", verb::post, kTriage, &PostDecision},
+      {"/v1/contacts/{id}/letter-preview", verb::post, kTriage, &PostLetterPreview},
       {"/v1/contacts/{id}/mash-outcome", verb::post, kTriage, &PostMashOutcome},
       {"/v1/contacts/{id}/checks/{agency}", verb::post, kPartner | kTriage, &PostCheckAnswer},
       {"/v1/contacts/{id}/rag", verb::post, kTriage, &PostRag},

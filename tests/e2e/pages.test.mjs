@@ -230,10 +230,12 @@ test('the contact page shows the child and the worry before the decision form, a
   const preview = t.page.locator('#decision-letter-preview [data-preview="letter"]');
   await preview.waitFor();
   const letter = await preview.innerText();
+  // The server's own letter, from the partnership's template.
   assert.match(letter, /Dear PC Test Example/);
-  assert.match(letter, /The outcome is: signposting to services that can help/);
+  assert.match(letter, /The outcome is: signposted to services that can help/);
   assert.match(letter, /Synthetic: the school nurse can help the family\./);
-  assert.match(letter, /about Alex Sample \(aged 9\)/);
+  // Letters name children by their initials only.
+  assert.match(letter, /about A\.S\. \(aged 9\)/);
   // Typing more changes the preview; nothing is recorded.
   await t.page.locator('#decision-reason').fill('Synthetic: a different reason.');
   await t.page.locator('#decision-letter-preview', { hasText: 'a different reason' }).waitFor();

@@ -291,5 +291,37 @@ TEST_F(AuthorisationTest, TheAuthorisationTimescaleBreachesAtFourWorkingHours) {
   EXPECT_EQ(open_breaches(), 0u);
 }
 
+// The letter preview is the letter recording would send, as the server
+// writes it, also for a decision that would first wait for a manager; it
+// records nothing.
+TEST_F(AuthorisationTest, TheLetterPreviewShowsTheOutcomeLetterAndRecordsNothing) {
+  Start();
+  const std::string id = Submit();
+  const size_t events =
+      client_->Get("/v1/contacts/" + id + "/events", kMorgan).at("events").as_array().size();
+  Reply preview =
+      client_->Post("/v1/contacts/" + id + "/letter-preview", kSam,
+                    R"({"decision":{"route":"NFA","reason":"The family has moved away."}})");
+  ASSERT_EQ(preview.status, 200) << preview.body;
+  const auto& letters = preview.at("letters").as_array();
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].at("kind"), "OUTCOME");
+  EXPECT_THAT(std::string(letters[0].at("body").as_string()),
+              HasSubstr("The family has moved away."));
+  // MASH sends no letter now.
+  Reply mash = client_->Post("/v1/contacts/" + id + "/letter-preview", kSam,
+                             R"({"decision":{"route":"MASH","reason":"Checks needed."}})");
+  ASSERT_EQ(mash.status, 200) << mash.body;
+  EXPECT_THAT(mash.at("letters").as_array(), IsEmpty());
+  // Neither or both: 400 naming the decision.
+  Reply neither = client_->Post("/v1/contacts/" + id + "/letter-preview", kSam, "{}");
+  EXPECT_EQ(neither.status, 400);
+  EXPECT_THAT(neither.body, HasSubstr("decision"));
+  // Nothing was recorded.
+  EXPECT_EQ(client_->Get("/v1/contacts/" + id + "/events", kMorgan).at("events").as_array().size(),
+            events);
+  EXPECT_EQ(client_->Get("/v1/contacts/" + id, kSam).str("state"), "AWAITING_DECISION");
+}
+
 }  // namespace
 }  // namespace frontdoor::testing

@@ -7,9 +7,8 @@
 // outcome (with its letter preview). Then linked contacts, identity
 // reviews, the recommendation with the rules' explanation, what was known
 // before, the rest of the submitted facts, the history and the letters.
-// The letter preview is drawn here from what the reason will say: there is
-// no preview in the API, and the letter itself follows the partnership's
-// template, so the words around the reason may differ.
+// The letter preview is the server's own (POST /v1/contacts/{id}/letter-
+// preview), from the partnership's templates: what recording would send.
 
 import {
   h, clear, heading, para, link, tag, summaryList, summaryCard, table, button, details, backLink,
@@ -200,39 +199,43 @@ function lettersSection(letters) {
     : para('No letters yet.'));
 }
 
-// The letter the referrer would get for an outcome with this reason, drawn
-// here (not by the server) so it can be read before anything is recorded.
-function letterPreview(c, { outcome, reason, closes }) {
-  const ref = c.referrer || {};
-  const kids = (c.children || []).map((child) => {
-    const age = child.date_of_birth ? ageText(child.date_of_birth, londonDay(Date.parse(c.received_at) || now())) : '';
-    return `${childName(child)}${age ? ` (aged ${age})` : ''}`;
-  });
-  const about = kids.length > 1 ? `${kids.slice(0, -1).join(', ')} and ${kids[kids.length - 1]}` : kids[0] || 'a child';
-  if (!closes) {
-    return para(outcome ? 'No letter goes now: the referrer hears from us when MASH has finished its work.'
-      : 'Choose where the contact goes to see the letter.', 'govuk-body fd-secondary-text');
+// The letters the referrer would get, as the server would write them from
+// the partnership's templates (POST /v1/contacts/{id}/letter-preview):
+// nothing is recorded. `body` is the decision or MASH outcome as the form
+// stands; null until a route is chosen.
+async function letterPreview(c, body) {
+  if (!body) return para('Choose where the contact goes to see the letter.', 'govuk-body fd-secondary-text');
+  const list = await post(`/v1/contacts/${encodeURIComponent(c.id)}/letter-preview`, body);
+  const letters = (list && list.letters) || [];
+  if (!letters.length) {
+    return para('No letter goes now: the referrer hears from us when MASH has finished its work.', 'govuk-body fd-secondary-text');
   }
-  const text = [
-    `Outcome of your contact ${c.id}`, '',
-    `Dear ${ref.name || 'referrer'},`, '',
-    `Thank you for your contact of ${calendarDate(londonDay(Date.parse(c.received_at) || now()))}${c.external_ref ? ` (your reference ${c.external_ref})` : ''} about ${about}. Our reference is ${c.id}.`, '',
-    `The outcome is: ${outcome || '…'}.`, '',
-    reason || '[The reason you write appears here.]', '',
-    'If you become worried that a child is at risk of harm, please contact us again. If a child is in immediate danger, call 999.',
-  ].join('\n');
-  return h('div', {},
-    ref.name || ref.email ? para(`To ${[ref.name, ref.organisation].filter(Boolean).join(', ')}${ref.email ? ` (${ref.email})` : ''}`, 'govuk-body-s') : null,
-    h('div', { class: 'govuk-body fd-pre fd-letter', 'data-preview': 'letter' }, text),
-    para('A preview drawn from what you have written: the letter the referrer gets follows the partnership\u2019s template, so the words around your reason may differ.', 'govuk-body-s fd-secondary-text'));
+  return h('div', {}, ...letters.map((l) => h('div', {},
+    para(`To ${[l.recipient_name, l.recipient_organisation].filter(Boolean).join(', ') || 'the referrer'}${l.email ? ` (${l.email})` : ''}`, 'govuk-body-s'),
+    h('p', { class: 'govuk-body govuk-!-font-weight-bold' }, l.subject || ''),
+    h('div', { class: 'govuk-body fd-pre fd-letter', 'data-preview': 'letter' }, l.body || ''))),
+  para('Nothing is sent until you record it.', 'govuk-body-s fd-secondary-text'));
 }
 
-// A live preview under a form: redrawn as the form changes.
+// A live preview under a form: asked of the server again as the form
+// changes (after a pause in typing); the latest answer wins.
 function previewBox(id, form, draw) {
   const box = h('div', { id, 'aria-live': 'off' });
-  const redraw = () => put(clear(box), draw());
-  form.addEventListener('input', redraw);
-  form.addEventListener('change', redraw);
+  let asked = 0; let timer;
+  const redraw = async () => {
+    const mine = ++asked;
+    let shown;
+    try {
+      shown = await draw();
+    } catch (e) {
+      shown = para(e.status === 400 && e.errors.length ? e.errors.map((x) => x.message).join('. ')
+        : 'The letter cannot be previewed just now.', 'govuk-body fd-secondary-text');
+    }
+    if (mine === asked) put(clear(box), shown);
+  };
+  const later = () => { clearTimeout(timer); timer = setTimeout(redraw, 300); };
+  form.addEventListener('input', later);
+  form.addEventListener('change', later);
   redraw();
   return details('Preview the letter to the referrer', box);
 }
@@ -282,8 +285,9 @@ function decisionForm(ctx, c, done) {
   registry.add('rag', 'decision-rag', 'RAG rating');
   registry.add('reason', 'decision-reason', 'Reason');
   const route = () => checkedValue(form, 'decision-route');
-  form.append(previewBox('decision-letter-preview', form, () => letterPreview(c, {
-    outcome: route() ? ROUTES[route()] : '', reason: val(form, '#decision-reason'), closes: route() !== 'MASH' })),
+  form.append(previewBox('decision-letter-preview', form, () => letterPreview(c, route() ? {
+    decision: { route: route(), reason: val(form, '#decision-reason') || '[The reason you write appears here.]',
+      ...(route() === 'MASH' && checkedValue(form, 'decision-rag') ? { rag: checkedValue(form, 'decision-rag') } : {}) } } : null)),
   button('Record decision', { id: 'record-decision' }));
   const wrap = section('decide', 'Record the front door decision', form);
   wireForm(ctx, c, { wrap, form, registry, done: () => done('decision'),
@@ -317,8 +321,10 @@ function mashOutcomeForm(ctx, c, done) {
   registry.add('reason', 'mash-reason', 'Reason');
   registry.add('team', 'mash-team', 'Team');
   const outcome = () => checkedValue(form, 'mash-outcome');
-  form.append(previewBox('mash-letter-preview', form, () => letterPreview(c, {
-    outcome: outcome() ? MASH_OUTCOMES[outcome()] : '', reason: val(form, '#mash-reason'), closes: true })),
+  form.append(previewBox('mash-letter-preview', form, () => letterPreview(c, outcome() ? {
+    mash_outcome: { outcome: outcome(), reason: val(form, '#mash-reason') || '[The reason you write appears here.]',
+      team: val(form, '#mash-team') || undefined,
+      unanswered_checks_reason: open ? (val(form, '#mash-unanswered') || 'Not given yet.') : undefined } } : null)),
   button('Record MASH outcome', { id: 'record-mash-outcome' }));
   const wrap = section('mash-outcome-section', 'Record the MASH outcome', form);
   wireForm(ctx, c, { wrap, form, registry, done: () => done('mash'),
