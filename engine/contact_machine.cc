@@ -384,31 +384,23 @@ void Apply(v1::ContactRecord& state, const v1::Event& e) {
     case v1::Event::kCheckAnswered: {
       const v1::CheckAnswered& r = e.check_answered();
       // The latest check asked of the agency.
-      for (int i = c.checks_size() - 1; i >= 0; --i) {
-        v1::Check& check = *c.mutable_checks(i);
-        if (check.agency() != r.agency()) continue;
-        check.set_state(r.state());
-        check.set_summary(r.summary());
+      if (v1::Check* check = FindCheck(c, r.agency())) {
+        check->set_state(r.state());
+        check->set_summary(r.summary());
         if (r.has_risk_indicated()) {
-          check.set_risk_indicated(r.risk_indicated());
+          check->set_risk_indicated(r.risk_indicated());
         } else {
-          check.clear_risk_indicated();
+          check->clear_risk_indicated();
         }
-        check.set_reason(r.reason());
-        *check.mutable_answered_at() = e.at();
-        check.set_answered_by(e.actor());
-        if (e.has_caused_by()) *check.mutable_answered_by_actor() = e.caused_by();
-        break;
+        check->set_reason(r.reason());
+        *check->mutable_answered_at() = e.at();
+        check->set_answered_by(e.actor());
+        if (e.has_caused_by()) *check->mutable_answered_by_actor() = e.caused_by();
       }
       break;
     }
     case v1::Event::kCheckOverdue:
-      for (int i = c.checks_size() - 1; i >= 0; --i) {
-        v1::Check& check = *c.mutable_checks(i);
-        if (check.agency() != e.check_overdue().agency()) continue;
-        check.set_overdue(true);
-        break;
-      }
+      if (v1::Check* check = FindCheck(c, e.check_overdue().agency())) check->set_overdue(true);
       break;
     case v1::Event::kRagChanged: {
       const v1::RagChanged& r = e.rag_changed();
@@ -425,14 +417,11 @@ void Apply(v1::ContactRecord& state, const v1::Event& e) {
         d.set_due_soon(false);
       }
       for (const v1::CheckRequested& due : r.checks_due()) {
-        for (int i = c.checks_size() - 1; i >= 0; --i) {
-          v1::Check& check = *c.mutable_checks(i);
-          if (check.agency() != due.agency()) continue;
-          *check.mutable_due_at() = due.due_at();
-          // A later due time is a new chance to answer in time.
-          if (FromProto(due.due_at()) > FromProto(e.at())) check.clear_overdue();
-          break;
-        }
+        v1::Check* check = FindCheck(c, due.agency());
+        if (check == nullptr) continue;
+        *check->mutable_due_at() = due.due_at();
+        // A later due time is a new chance to answer in time.
+        if (FromProto(due.due_at()) > FromProto(e.at())) check->clear_overdue();
       }
       break;
     }

@@ -3,6 +3,8 @@
 // check); here is what an answer, a timer or a new RAG does to the contact.
 #include "engine/mash_checks.h"
 
+#include <utility>
+
 #include <algorithm>
 #include <cctype>
 
@@ -58,6 +60,10 @@ const v1::Check* FindCheck(const v1::Contact& c, v1::Source::Code agency) {
     if (c.checks(i).agency() == agency) return &c.checks(i);
   }
   return nullptr;
+}
+
+v1::Check* FindCheck(v1::Contact& c, v1::Source::Code agency) {
+  return const_cast<v1::Check*>(FindCheck(std::as_const(c), agency));
 }
 
 std::vector<std::string> UnansweredAgencies(const v1::Contact& c) {

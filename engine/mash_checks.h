@@ -27,6 +27,7 @@ std::optional<v1::Source::Code> AgencyOfCheckTimer(std::string_view timer_name);
 
 // The contact's latest check asked of `agency`; null when none.
 const v1::Check* FindCheck(const v1::Contact& contact, v1::Source::Code agency);
+v1::Check* FindCheck(v1::Contact& contact, v1::Source::Code agency);
 // The checks still REQUESTED, by agency code name ("POLICE, SCHOOLS").
 std::vector<std::string> UnansweredAgencies(const v1::Contact& contact);
 
