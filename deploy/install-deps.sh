@@ -14,6 +14,7 @@ packages=(
   libhowardhinnant-date-dev tzdata
   libssl-dev
   libjwt-dev libcurl4-openssl-dev
+  python3-aiosmtpd
   libkainjow-mustache-dev
   libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev

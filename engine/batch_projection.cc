@@ -148,8 +148,10 @@ std::string StateTally(v1::ContactState::Code state) {
 
 bool IsEmitted(const v1::Event& e) {
   switch (e.body_case()) {
+    case v1::Event::kContactReceived:
+    case v1::Event::kDecisionRecorded:
+    case v1::Event::kCheckRequested:
     case v1::Event::kLetterIssued:
-      return !e.letter_issued().letter().undeliverable();
     case v1::Event::kTimescaleBreached:
     case v1::Event::kEdtAlert:
     case v1::Event::kContactClosed:

@@ -98,8 +98,11 @@ struct EventProjection {
 // (empty for the event that creates it).
 EventProjection ProjectEvent(const v1::ContactRecord& before, const v1::Event& event);
 
-// Events that leave the building: letters with somewhere to go, breaches,
-// out-of-hours alerts, closures and overdue MASH checks (the chaser).
+// Events that leave the building, into the outbox: acknowledgements
+// (CONTACT_RECEIVED), decisions, MASH checks requested and overdue (the
+// chaser), letters (also those with nowhere to go, for the post), breaches,
+// out-of-hours alerts and closures. Each sink takes what it wants of them
+// (Sink::Wants).
 bool IsEmitted(const v1::Event& event);
 
 }  // namespace frontdoor

@@ -12,6 +12,14 @@
 
 namespace frontdoor {
 
+uint64_t OutboxCursors::Update(const std::string& sink, uint64_t cursor) {
+  absl::MutexLock lock(&mu_);
+  cursors_[sink] = cursor;
+  uint64_t slowest = cursor;
+  for (const auto& [name, at] : cursors_) slowest = std::min(slowest, at);
+  return slowest;
+}
+
 Outbox::Outbox(Store& store, Sink& sink, const Clock& retry_clock, MetricsRegistry* metrics,
                OutboxOptions options)
     : store_(store),
@@ -39,6 +47,7 @@ absl::Status Outbox::Open() {
   auto cursor = store_.GetCursor(sink_.name());
   if (!cursor.ok()) return cursor.status();
   cursor_ = *cursor;
+  if (options_.cursors) options_.cursors->Update(std::string(sink_.name()), cursor_);
   auto committed = store_.GetCounter(kOutboxCounter);
   if (!committed.ok()) return committed.status();
   {
@@ -131,8 +140,9 @@ absl::StatusOr<size_t> Outbox::DeliverPage() {
   const uint64_t last = entries->back().seq();
   // An entry that cannot be read would stop delivery for good: it is set
   // aside (logged and counted), and the cursor passes it.
+  // Entries the sink does not want are passed over the same way, silently.
   std::erase_if(*entries, [this](const v1::OutboxEntry& entry) {
-    if (entry.has_event()) return false;
+    if (entry.has_event()) return !sink_.Wants(entry.event());
     spdlog::error("outbox entry {} cannot be read and is set aside", entry.seq());
     if (failures_) failures_->Increment();
     return true;
@@ -140,7 +150,9 @@ absl::StatusOr<size_t> Outbox::DeliverPage() {
   if (!entries->empty()) {
     if (auto s = sink_.Deliver(*entries); !s.ok()) return s;
   }
-  if (auto s = store_.SetCursor(sink_.name(), last); !s.ok()) return s;
+  const uint64_t trim =
+      options_.cursors ? options_.cursors->Update(std::string(sink_.name()), last) : last;
+  if (auto s = store_.SetCursor(sink_.name(), last, trim); !s.ok()) return s;
   cursor_ = last;
   if (delivered_) delivered_->Increment(page);
   watch_.Delivered(last);

@@ -7,13 +7,16 @@
 // delivery has got. The writer knows nothing of sinks: a new sink is a new
 // Sink and one more Outbox in the wiring (adapters/cli/serve.cc).
 //
-// One Outbox per sink. The store drops delivered entries when the cursor
-// moves, so with more than one sink the store would have to keep entries
-// until the slowest had them (Store::SetCursor).
+// One Outbox per sink, each with its own cursor and thread, so a slow sink
+// holds up nobody else. The store keeps an entry until every sink's cursor
+// has passed it: the Outboxes of one server share an OutboxCursors.
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
+#include <string>
 #include <thread>
 
 #include "absl/status/status.h"
@@ -32,6 +35,18 @@ namespace frontdoor {
 // committed up to its value.
 inline constexpr char kOutboxCounter[] = "outbox";
 
+// The cursors of every Outbox of one store: entries may be dropped up to
+// the slowest of them. Thread-safe.
+class OutboxCursors {
+ public:
+  // Records `sink`'s cursor; returns how far every registered sink has got.
+  uint64_t Update(const std::string& sink, uint64_t cursor);
+
+ private:
+  absl::Mutex mu_;
+  std::map<std::string, uint64_t> cursors_ GUARDED_BY(mu_);
+};
+
 struct OutboxOptions {
   // Entries handed to the sink at once, at most. Default: 1024.
   size_t page_size = 1024;
@@ -40,6 +55,9 @@ struct OutboxOptions {
   Millis first_backoff{100};
   // The longest wait between attempts. Default: 30 s.
   Millis max_backoff{30'000};
+  // Shared with the other sinks' Outboxes; null: this is the only sink,
+  // and entries are dropped as soon as it has them.
+  std::shared_ptr<OutboxCursors> cursors;
 };
 
 class Outbox {

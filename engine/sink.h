@@ -1,6 +1,7 @@
 // Where the outbox goes: the interface a sink implements so that the outbox
 // dispatcher (engine/outbox.h) can deliver to it. The spool folder is one
-// (adapters/sinks/spool.h); webhooks, email or a stream are the next. A sink
+// (adapters/sinks/spool.h); a DeliveryQueue (engine/deliveries.h) is
+// another, in front of each webhook subscription and of email. A sink
 // knows nothing of the store, the cursor or retries: the dispatcher hands it
 // pages of entries in outbox order and moves its cursor on only once a page
 // has been delivered, so a sink sees every entry at least once, and sees an
@@ -29,6 +30,13 @@ class Sink {
   // Gets ready to deliver (creates folders, opens connections). Called once,
   // before the first Deliver. Errors stop the server from starting.
   virtual absl::Status Open() { return absl::OkStatus(); }
+
+  // Whether this sink takes `event` at all; the dispatcher passes over the
+  // rest (its cursor moves past them). Default: every emitted event.
+  virtual bool Wants(const v1::Event& event) const {
+    (void)event;
+    return true;
+  }
 
   // Delivers `entries` (seq ascending, each with its event), durably: OK
   // means every one of them has left the building. An error means the

@@ -25,9 +25,10 @@ namespace {
 
 // A family added later is created on an existing store when it is opened
 // (create_missing_column_families).
-constexpr std::array<const char*, 14> kFamilyNames = {
-    "default",  "contacts", "events",   "timers", "outbox",     "idempotency", "worklist",
-    "breaches", "received", "policies", "people", "open_cases", "audit",       "checks"};
+constexpr std::array<const char*, 16> kFamilyNames = {
+    "default",  "contacts", "events",     "timers", "outbox", "idempotency",
+    "worklist", "breaches", "received",   "policies", "people", "open_cases",
+    "audit",    "checks",   "deliveries", "letters"};
 
 absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -549,14 +550,16 @@ absl::StatusOr<uint64_t> Store::GetCursor(std::string_view sink) const {
   return ReadU64(value);
 }
 
-absl::Status Store::SetCursor(std::string_view sink, uint64_t seq) {
+absl::Status Store::SetCursor(std::string_view sink, uint64_t seq, uint64_t trim_through) {
   rocksdb::WriteBatch batch;
   std::string value;
   AppendU64(value, seq);
   batch.Put(cf(kMeta), CursorKey(sink), value);
-  std::string end;
-  AppendU64(end, seq + 1);
-  batch.DeleteRange(cf(kOutbox), std::string(8, '\0'), end);
+  if (trim_through > 0) {
+    std::string end;
+    AppendU64(end, trim_through + 1);
+    batch.DeleteRange(cf(kOutbox), std::string(8, '\0'), end);
+  }
   rocksdb::WriteOptions write;
   write.sync = options_.sync;
   return FromRocks(db_->Write(write, &batch), "saving a cursor");

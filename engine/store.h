@@ -29,6 +29,9 @@
 //                'a' <actor id> '\0' <at u64> <seq u64> -> ""  (rows by actor, real time)
 //   checks       <agency u8> <check state u8> <due u64> <contact id> -> ""
 //                (MASH checks by the agency asked, then state, soonest due first)
+//   deliveries   events queued for a receiver that answers for each (webhook
+//                subscriptions, email): engine/deliveries.h
+//   letters      each letter's delivery state and the letters to send by post
 //
 // Thread safety: reads may run on any thread and see committed data only;
 // Batch and Commit belong to the Processor's single writer thread, except
@@ -149,9 +152,10 @@ class Store {
   // 0 when the sink has delivered nothing yet.
   absl::StatusOr<uint64_t> GetCursor(std::string_view sink) const;
   // Records that `sink` has delivered every entry up to `seq`, and drops
-  // those entries from the outbox. Synced. (Single-sink deployments; with
-  // several sinks, entries would stay until the slowest had them.)
-  absl::Status SetCursor(std::string_view sink, uint64_t seq);
+  // the entries up to `trim_through` from the outbox (0: none), which the
+  // caller keeps at or below the slowest sink's cursor (OutboxCursors in
+  // engine/outbox.h). Synced.
+  absl::Status SetCursor(std::string_view sink, uint64_t seq, uint64_t trim_through);
 
   absl::StatusOr<uint64_t> GetCounter(std::string_view name) const;
 
@@ -253,6 +257,8 @@ class Store {
     kOpenCases,
     kAudit,
     kChecks,
+    kDeliveries,
+    kLetters,
     kFamilyCount
   };
 

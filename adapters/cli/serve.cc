@@ -163,9 +163,11 @@ int Serve(const ServeArgs& args) {
                                         ? std::filesystem::path(args.data_dir) / "spool"
                                         : config->spool_dir;
   Spool spool(spool_dir);
-  // Backoff after a failed delivery runs on real time, also when the
-  // business clock is manual.
-  Outbox outbox(**store, spool, real_clock, &metrics);
+  // Every sink's Outbox shares the cursors: the store keeps an outbox entry
+  // until the slowest sink has it. Backoff after a failed delivery to the
+  // spool runs on real time, also when the business clock is manual.
+  auto cursors = std::make_shared<OutboxCursors>();
+  Outbox outbox(**store, spool, real_clock, &metrics, OutboxOptions{.cursors = cursors});
   LiveFeed feed;
   processor.AddCommitListener([&outbox, &feed](const CommitNotice& notice) {
     outbox.Notify(notice.outbox_seq);

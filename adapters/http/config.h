@@ -89,6 +89,59 @@ struct OidcConfig {
   std::string scopes = "openid profile offline_access";
 };
 
+// `subscriptions: [{name, url, secrets, events?, organisation?, ca_file?,
+// timeout_ms?}]`: partner and council systems that receive events as signed
+// webhooks (Standard Webhooks, structured CloudEvents).
+struct SubscriptionConfig {
+  // Unique; letters, digits and '-'. Keys its deliveries and metrics.
+  std::string name;
+  // https://, or http:// on a loopback address only.
+  std::string url;
+  // "whsec_<base64>", one or two (during a rotation); every delivery is
+  // signed with each.
+  std::vector<std::string> secrets;
+  // CloudEvents types wanted; empty: all.
+  std::vector<std::string> events;
+  // Only events about contacts this organisation sent (and checks asked of
+  // its agency); empty: everything.
+  std::string organisation;
+  // The CA certificates to check the receiver's with. Default: the system's.
+  std::filesystem::path ca_file;
+  // One attempt's limit. Default: 10 s.
+  std::chrono::milliseconds timeout{10'000};
+};
+
+// `email: {smtp: {host, port, starttls, username?, password_file?, from},
+// notify: {api_key_file, base_url?, email_template_id}}`: the referrer's
+// letters by email, through one of the two.
+struct SmtpConfig {
+  std::string host;
+  unsigned port = 587;
+  bool starttls = true;
+  std::string username;
+  std::filesystem::path password_file;
+  // "Front Door <frontdoor@council.example>".
+  std::string from;
+  // The CA certificates to check the server's with. Default: the system's.
+  std::filesystem::path ca_file;
+};
+
+struct NotifyConfig {
+  // The file holding the service's API key
+  // ("<key name>-<service id>-<secret key>").
+  std::filesystem::path api_key_file;
+  // Default: https://api.notifications.service.gov.uk
+  std::string base_url = "https://api.notifications.service.gov.uk";
+  // The Notify email template with ((subject)) and ((body)) placeholders.
+  std::string email_template_id;
+  std::filesystem::path ca_file;
+};
+
+struct EmailConfig {
+  std::optional<SmtpConfig> smtp;
+  std::optional<NotifyConfig> notify;
+};
+
 struct ServerConfig {
   std::vector<ApiKeyConfig> api_keys;
   std::filesystem::path policy;
@@ -116,6 +169,10 @@ struct ServerConfig {
   std::optional<TlsConfig> tls;
   // Not set: API keys only.
   std::optional<OidcConfig> oidc;
+  std::vector<SubscriptionConfig> subscriptions;
+  // Not set: letters go to the spool only, and those without an email
+  // address to the post list.
+  std::optional<EmailConfig> email;
 };
 
 // The root of the build or installation this binary runs from (the folder

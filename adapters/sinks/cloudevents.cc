@@ -9,6 +9,12 @@ namespace frontdoor {
 
 std::string CloudEventType(const v1::Event& e) {
   switch (e.body_case()) {
+    case v1::Event::kContactReceived:
+      return "org.frontdoor.contact.acknowledged";
+    case v1::Event::kDecisionRecorded:
+      return "org.frontdoor.contact.decided";
+    case v1::Event::kCheckRequested:
+      return "org.frontdoor.check.requested";
     case v1::Event::kLetterIssued:
       return "org.frontdoor.letter.issued";
     case v1::Event::kTimescaleBreached:
@@ -57,6 +63,22 @@ v1::EventData DataOf(const v1::Event& e) {
     case v1::Event::kContactClosed:
       // The closing reason is staff's free text and stays inside.
       data.set_outcome(e.contact_closed().outcome());
+      break;
+    case v1::Event::kContactReceived: {
+      const v1::ContactSubmission& submission = e.contact_received().submission();
+      data.set_source(submission.source());
+      *data.mutable_received_at() = e.contact_received().received_at();
+      data.set_immediate_risk(submission.immediate_risk());
+      break;
+    }
+    case v1::Event::kDecisionRecorded:
+      // The decision's reason is staff's free text and stays inside.
+      data.set_route(e.decision_recorded().decision().route());
+      data.set_rag(e.decision_recorded().decision().rag());
+      break;
+    case v1::Event::kCheckRequested:
+      data.set_agency(e.check_requested().agency());
+      *data.mutable_due_at() = e.check_requested().due_at();
       break;
     case v1::Event::kCheckOverdue:
       // The chaser: which agency, which contact (the subject), when it was

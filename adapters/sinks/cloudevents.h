@@ -11,6 +11,8 @@
 
 namespace frontdoor {
 
+// "org.frontdoor.contact.acknowledged", "org.frontdoor.contact.decided",
+// "org.frontdoor.check.requested", "org.frontdoor.check.overdue",
 // "org.frontdoor.letter.issued", "org.frontdoor.timescale.breached",
 // "org.frontdoor.edt.alert", "org.frontdoor.contact.closed".
 std::string CloudEventType(const v1::Event& event);

@@ -59,6 +59,20 @@ absl::Status Spool::Open() {
   return absl::OkStatus();
 }
 
+bool Spool::Wants(const v1::Event& e) const {
+  switch (e.body_case()) {
+    case v1::Event::kLetterIssued:
+      return !e.letter_issued().letter().undeliverable();
+    case v1::Event::kTimescaleBreached:
+    case v1::Event::kEdtAlert:
+    case v1::Event::kContactClosed:
+    case v1::Event::kCheckOverdue:
+      return true;
+    default:
+      return false;
+  }
+}
+
 absl::Status Spool::Deliver(absl::Span<const v1::OutboxEntry> entries) {
   // Every file is written under a temporary name, all are made durable
   // with one filesystem sync, and only then renamed into place, so a

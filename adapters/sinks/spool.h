@@ -24,6 +24,9 @@ class Spool final : public Sink {
   static constexpr char kSinkName[] = "spool";
 
   std::string_view name() const override { return kSinkName; }
+  // Letters with an email or phone to go to, breaches, out-of-hours alerts,
+  // closures and overdue checks: what the spool has always held.
+  bool Wants(const v1::Event& event) const override;
   // Creates the folders.
   absl::Status Open() override;
   absl::Status Deliver(absl::Span<const v1::OutboxEntry> entries) override;

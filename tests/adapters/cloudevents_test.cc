@@ -127,7 +127,7 @@ std::vector<v1::Event> SampleEvents() {
     v1::Event e;
     e.set_id("FD-00000008-1");
     e.set_contact_id("FD-00000008");
-    e.mutable_contact_received();
+    e.mutable_timescale_started();
     out.push_back(e);
   }
   {
@@ -150,6 +150,50 @@ const char* const kBytesBefore[] = {
     R"json({"specversion":"1.0","id":"FD-00000008-1","source":"/frontdoor/contacts/FD-00000008","type":"org.frontdoor.event","subject":"FD-00000008","time":"1970-01-01T00:00:00Z","datacontenttype":"application/json","contactid":"FD-00000008","data":{"contact_id":"FD-00000008"}})json",
     R"json({"specversion":"1.0","id":"FD-00000009-2","source":"/frontdoor/contacts/FD-00000009","type":"org.frontdoor.letter.issued","subject":"FD-00000009","time":"1970-01-01T00:00:00Z","datacontenttype":"application/json","contactid":"FD-00000009","letterkind":"LETTER_KIND_UNSPECIFIED","data":{}})json",
 };
+
+TEST(CloudEvents, AcknowledgementsDecisionsAndCheckRequestsCarryCodesOnly) {
+  v1::Event received;
+  received.set_id("FD-00000011-1");
+  received.set_contact_id("FD-00000011");
+  v1::ContactSubmission* submission = received.mutable_contact_received()->mutable_submission();
+  submission->set_source(v1::Source::SCHOOLS);
+  submission->set_immediate_risk(true);
+  submission->set_narrative("Jane Example said that...");
+  submission->add_children()->set_given_name("Jane");
+  *received.mutable_contact_received()->mutable_received_at() =
+      ToProto(TimePoint(Millis(1795512600000)));
+  std::string text = ToCloudEventJson(received);
+  EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("Jane")));
+  auto ce = boost::json::parse(text).as_object();
+  EXPECT_EQ(ce.at("type"), "org.frontdoor.contact.acknowledged");
+  EXPECT_EQ(ce.at("data").at("source"), "SCHOOLS");
+  EXPECT_EQ(ce.at("data").at("immediate_risk"), true);
+  EXPECT_EQ(ce.at("data").at("received_at"), "2026-11-24T09:30:00Z");
+
+  v1::Event decided;
+  decided.set_id("FD-00000011-4");
+  decided.set_contact_id("FD-00000011");
+  v1::FrontDoorDecision* decision = decided.mutable_decision_recorded()->mutable_decision();
+  decision->set_route(v1::Route::MASH);
+  decision->set_rag(v1::Rag::AMBER);
+  decision->set_reason("Jane's school says...");
+  text = ToCloudEventJson(decided);
+  EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("Jane")));
+  ce = boost::json::parse(text).as_object();
+  EXPECT_EQ(ce.at("type"), "org.frontdoor.contact.decided");
+  EXPECT_EQ(ce.at("data").at("route"), "MASH");
+  EXPECT_EQ(ce.at("data").at("rag"), "AMBER");
+
+  v1::Event check;
+  check.set_id("FD-00000011-6");
+  check.set_contact_id("FD-00000011");
+  check.mutable_check_requested()->set_agency(v1::Source::POLICE);
+  *check.mutable_check_requested()->mutable_due_at() = ToProto(TimePoint(Millis(1795512600000)));
+  ce = boost::json::parse(ToCloudEventJson(check)).as_object();
+  EXPECT_EQ(ce.at("type"), "org.frontdoor.check.requested");
+  EXPECT_EQ(ce.at("data").at("agency"), "POLICE");
+  EXPECT_EQ(ce.at("data").at("due_at"), "2026-11-24T09:30:00Z");
+}
 
 TEST(CloudEvents, ReceiversSeeTheSameBytesAsBefore) {
   const std::vector<v1::Event> events = SampleEvents();

@@ -63,5 +63,23 @@ TEST(Spool, APageBecomesOneFilePerEventNamedByItsStableId) {
             ToCloudEventJson(page[1].event()));
 }
 
+TEST(Spool, TakesWhatItHasAlwaysHeldAndLeavesTheRestToOtherSinks) {
+  Spool spool("unused");
+  v1::Event letter;
+  letter.mutable_letter_issued()->mutable_letter()->set_email("dsl@school.example.org");
+  EXPECT_TRUE(spool.Wants(letter));
+  letter.mutable_letter_issued()->mutable_letter()->set_undeliverable(true);
+  EXPECT_FALSE(spool.Wants(letter));
+  v1::Event breach;
+  breach.mutable_timescale_breached()->set_name("decision");
+  EXPECT_TRUE(spool.Wants(breach));
+  v1::Event received;
+  received.mutable_contact_received();
+  EXPECT_FALSE(spool.Wants(received));
+  v1::Event decided;
+  decided.mutable_decision_recorded();
+  EXPECT_FALSE(spool.Wants(decided));
+}
+
 }  // namespace
 }  // namespace frontdoor

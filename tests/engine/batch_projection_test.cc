@@ -64,7 +64,8 @@ TEST(BatchProjection, AContactReceivedIsIndexedByTimeAndByItsPeople) {
   EXPECT_EQ(*p.people, (PeopleLink{PeopleLink::kContact, {"P-1", "P-2"}, kTuesday10am - kHour}));
   EXPECT_THAT(p.timers_set, IsEmpty());
   EXPECT_THAT(p.tallies, IsEmpty());
-  EXPECT_FALSE(p.emitted);
+  // The acknowledgement leaves the building (for webhook subscribers).
+  EXPECT_TRUE(p.emitted);
 }
 
 TEST(BatchProjection, AStartedTimescaleSetsItsTimerAndWarningAndJoinsItsWorklist) {
@@ -195,22 +196,27 @@ TEST(BatchProjection, AReferralIsIndexedUnderItsPeopleAndOtherClosuresAreNot) {
   EXPECT_TRUE(nfa.emitted);
 }
 
-TEST(BatchProjection, OnlyLettersWithSomewhereToGoAndAlertsLeaveTheBuilding) {
+TEST(BatchProjection, LettersAlertsAndDecisionsLeaveTheBuildingTimescaleStepsDoNot) {
   v1::Event letter = EventAt(kTuesday10am);
   letter.mutable_letter_issued()->mutable_letter()->set_email("dsl@school.example.org");
   EXPECT_TRUE(ProjectEvent(AwaitingDecision(), letter).emitted);
+  // A letter with nowhere to go still leaves: for the list of letters to post.
   letter.mutable_letter_issued()->mutable_letter()->set_undeliverable(true);
-  EXPECT_FALSE(ProjectEvent(AwaitingDecision(), letter).emitted);
+  EXPECT_TRUE(ProjectEvent(AwaitingDecision(), letter).emitted);
 
   v1::Event alert = EventAt(kTuesday10am);
   alert.mutable_edt_alert()->set_rule_id("police-immediate");
   EXPECT_TRUE(ProjectEvent(AwaitingDecision(), alert).emitted);
 
-  // A decision writes nothing beyond itself.
+  v1::Event due_soon = EventAt(kTuesday10am);
+  due_soon.mutable_timescale_due_soon()->set_name("decision");
+  EXPECT_FALSE(ProjectEvent(AwaitingDecision(), due_soon).emitted);
+
+  // A decision leaves the building and writes nothing else beyond itself.
   v1::Event decision = EventAt(kTuesday10am);
   decision.mutable_decision_recorded();
   EventProjection p = ProjectEvent(AwaitingDecision(), decision);
-  EXPECT_FALSE(p.emitted);
+  EXPECT_TRUE(p.emitted);
   EXPECT_FALSE(p.received.has_value());
   EXPECT_FALSE(p.people.has_value());
   EXPECT_THAT(p.timers_set, IsEmpty());

@@ -116,8 +116,8 @@ TEST_F(ProcessorTest, CommandsQueuedTogetherCommitAsOneBatch) {
   MetricsSnapshot metrics = metrics_.Snapshot();
   EXPECT_EQ(metrics.Value("frontdoor_contacts", "state=\"AWAITING_DECISION\""), 100);
   EXPECT_EQ(metrics.Value("frontdoor_open_timescales", "timescale=\"decision\""), 100);
-  // Every contact's acknowledgement went to the outbox.
-  EXPECT_EQ(store_->ReadOutbox(0, 1000)->size(), 100u);
+  // Every contact's acknowledgement and its letter went to the outbox.
+  EXPECT_EQ(store_->ReadOutbox(0, 1000)->size(), 200u);
 }
 
 TEST_F(ProcessorTest, SetClockAnswersAfterTheTimersItPassedHaveFired) {
@@ -287,8 +287,9 @@ TEST_F(ProcessorTest, CommitListenersHearEveryStoredEvent) {
   processor->Stop();
   EXPECT_EQ(heard.size(), 3u);
   EXPECT_EQ(changed, std::vector<std::string>{r.contact->contact().id()});
-  EXPECT_EQ(last_seq, 1u);
-  EXPECT_EQ(r.outbox_seq, 1u);
+  // The acknowledgement and its letter leave the building.
+  EXPECT_EQ(last_seq, 2u);
+  EXPECT_EQ(r.outbox_seq, 2u);
 }
 
 }  // namespace

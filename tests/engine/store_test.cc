@@ -224,7 +224,7 @@ TEST(Store, OutboxCursorDropsDeliveredEntriesAndSurvivesReopening) {
     batch.PutCounter("outbox", 5);
     ASSERT_TRUE(store->Commit(batch).ok());
     EXPECT_EQ(store->ReadOutbox(0, 10)->size(), 5u);
-    ASSERT_TRUE(store->SetCursor("spool", 3).ok());
+    ASSERT_TRUE(store->SetCursor("spool", 3, 3).ok());
     auto rest = *store->ReadOutbox(0, 10);
     ASSERT_EQ(rest.size(), 2u);
     EXPECT_EQ(rest[0].seq(), 4u);
