@@ -3,10 +3,14 @@
 
 #include <unistd.h>
 #include <algorithm>
+#include <cctype>
 #include <thread>
 
 #include "adapters/oidc/http_get.h"
+#include "adapters/sinks/cloudevents.h"
+#include "adapters/sinks/webhook_signature.h"
 #include "frontdoor/proto_time.h"
+#include "frontdoor/status_macros.h"
 #include "frontdoor/v1/codes.pb.h"
 #include "yaml-cpp/yaml.h"
 
@@ -92,6 +96,127 @@ absl::StatusOr<OidcConfig> ParseOidc(const std::filesystem::path& file, const YA
                                       std::string(url.message()));
   }
   return oidc;
+}
+
+// ---- subscriptions: [{name, url, secrets, events?, organisation?, ca_file?,
+// timeout_seconds?}] (webhooks, adapters/sinks/webhook.h)
+
+absl::StatusOr<SubscriptionConfig> ParseSubscription(const std::filesystem::path& file,
+                                                     const YAML::Node& node) {
+  if (!node.IsMap()) {
+    return absl::InvalidArgumentError(
+        Where(file, node) + ": subscriptions: each must be {name, url, secrets, events?, "
+                            "organisation?, ca_file?, timeout_seconds?}");
+  }
+  SubscriptionConfig sub;
+  bool has_name = false;
+  for (const auto& field : node) {
+    const std::string name = field.first.as<std::string>();
+    const YAML::Node& value = field.second;
+    if (name == "name") {
+      sub.name = value.as<std::string>();
+      has_name = true;
+      bool good = !sub.name.empty();
+      for (char c : sub.name) {
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') good = false;
+      }
+      if (!good) {
+        return absl::InvalidArgumentError(Where(file, value) + ": subscriptions: name '" +
+                                          sub.name + "' must be letters, digits and '-'");
+      }
+    } else if (name == "url") {
+      sub.url = value.as<std::string>();
+      if (absl::Status url = oidc::CheckProviderUrl(sub.url); !url.ok()) {
+        return absl::InvalidArgumentError(Where(file, value) + ": subscriptions: url " +
+                                          std::string(url.message()));
+      }
+    } else if (name == "secrets") {
+      if (!value.IsSequence()) {
+        return absl::InvalidArgumentError(Where(file, value) +
+                                          ": subscriptions: secrets must be a list");
+      }
+      for (const auto& secret : value) {
+        sub.secrets.push_back(secret.as<std::string>());
+        // The message never quotes the secret.
+        if (auto key = DecodeWebhookSecret(sub.secrets.back()); !key.ok()) {
+          return absl::InvalidArgumentError(Where(file, secret) + ": subscriptions: secrets[" +
+                                            std::to_string(sub.secrets.size() - 1) +
+                                            "]: " + std::string(key.status().message()));
+        }
+      }
+    } else if (name == "events") {
+      if (!value.IsSequence()) {
+        return absl::InvalidArgumentError(Where(file, value) +
+                                          ": subscriptions: events must be a list");
+      }
+      const auto& known = CloudEventTypes();
+      for (const auto& type : value) {
+        sub.events.push_back(type.as<std::string>());
+        if (std::find(known.begin(), known.end(), sub.events.back()) == known.end()) {
+          std::string list;
+          for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+          return absl::InvalidArgumentError(Where(file, type) + ": subscriptions: events: '" +
+                                            sub.events.back() + "' is not one of " + list);
+        }
+      }
+    } else if (name == "organisation") {
+      sub.organisation = value.as<std::string>();
+      if (sub.organisation.empty()) {
+        return absl::InvalidArgumentError(Where(file, value) +
+                                          ": subscriptions: organisation must not be empty");
+      }
+    } else if (name == "ca_file") {
+      sub.ca_file = value.as<std::string>();
+      auto found = Resolve(file, sub.ca_file, "subscriptions: ca_file");
+      if (!found.ok()) return found.status();
+      sub.ca_file = *found;
+    } else if (name == "timeout_seconds") {
+      double seconds = value.as<double>();
+      if (!(seconds > 0 && seconds <= 300)) {
+        return absl::InvalidArgumentError(Where(file, value) +
+                                          ": subscriptions: timeout_seconds must be in (0, 300]");
+      }
+      sub.timeout = std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+    } else {
+      return absl::InvalidArgumentError(Where(file, field.first) +
+                                        ": subscriptions: unknown field '" + name +
+                                        "' (name, url, secrets, events, organisation, ca_file, "
+                                        "timeout_seconds)");
+    }
+  }
+  if (!has_name || sub.url.empty()) {
+    return absl::InvalidArgumentError(Where(file, node) +
+                                      ": subscriptions: each needs a name and a url");
+  }
+  if (sub.secrets.empty() || sub.secrets.size() > 2) {
+    return absl::InvalidArgumentError(
+        Where(file, node) + ": subscriptions: " + sub.name +
+        " needs one or two secrets (whsec_...; two during a rotation)");
+  }
+  return sub;
+}
+
+absl::Status ParseSubscriptions(const std::filesystem::path& file, const YAML::Node& node,
+                                ServerConfig& config) {
+  if (!node.IsSequence()) {
+    return absl::InvalidArgumentError(Where(file, node) + ": subscriptions must be a list");
+  }
+  for (const auto& item : node) {
+    auto sub = ParseSubscription(file, item);
+    if (!sub.ok()) return sub.status();
+    for (const SubscriptionConfig& other : config.subscriptions) {
+      if (other.name == sub->name) {
+        return absl::InvalidArgumentError(Where(file, item) + ": subscriptions: the name '" +
+                                          sub->name + "' is used twice");
+      }
+    }
+    if (sub->name == "email" || sub->name == "spool") {
+      return absl::InvalidArgumentError(Where(file, item) + ": subscriptions: the name '" +
+                                        sub->name + "' is taken by a built-in sink");
+    }
+    config.subscriptions.push_back(*std::move(sub));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -246,6 +371,8 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file)
         auto oidc = ParseOidc(file, value);
         if (!oidc.ok()) return oidc.status();
         config.oidc = *std::move(oidc);
+      } else if (key == "subscriptions") {
+        RETURN_IF_ERROR(ParseSubscriptions(file, value, config));
       } else if (key == "log_level") {
         config.log_level = value.as<std::string>();
         // spdlog reads an unknown name as "off": a typo must not silence the log.
@@ -307,6 +434,16 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file)
     if (!k.client_certificate_subject.empty() && (!config.tls || config.tls->client_ca.empty())) {
       return absl::InvalidArgumentError(file.string() + ": api key '" + k.name +
                                         "': client_certificate_subject needs tls.client_ca");
+    }
+  }
+  for (const SubscriptionConfig& sub : config.subscriptions) {
+    if (sub.organisation.empty()) continue;
+    bool known = std::any_of(config.api_keys.begin(), config.api_keys.end(),
+                             [&](const ApiKeyConfig& k) { return k.organisation == sub.organisation; });
+    if (!known) {
+      return absl::InvalidArgumentError(file.string() + ": subscription '" + sub.name +
+                                        "': organisation '" + sub.organisation +
+                                        "' is no api key's organisation");
     }
   }
   if (config.io_threads == 0) config.io_threads = std::max(1u, std::thread::hardware_concurrency());

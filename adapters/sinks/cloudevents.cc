@@ -30,6 +30,15 @@ std::string CloudEventType(const v1::Event& e) {
   }
 }
 
+const std::vector<std::string>& CloudEventTypes() {
+  static const std::vector<std::string> kTypes = {
+      "org.frontdoor.contact.acknowledged", "org.frontdoor.contact.decided",
+      "org.frontdoor.check.requested",      "org.frontdoor.check.overdue",
+      "org.frontdoor.letter.issued",        "org.frontdoor.timescale.breached",
+      "org.frontdoor.edt.alert",            "org.frontdoor.contact.closed"};
+  return kTypes;
+}
+
 namespace {
 
 // The attributes both envelopes share.

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "frontdoor/v1/events.pb.h"
 
@@ -16,6 +17,8 @@ namespace frontdoor {
 // "org.frontdoor.letter.issued", "org.frontdoor.timescale.breached",
 // "org.frontdoor.edt.alert", "org.frontdoor.contact.closed".
 std::string CloudEventType(const v1::Event& event);
+// Every type above: what a subscription's `events` may name.
+const std::vector<std::string>& CloudEventTypes();
 std::string ToCloudEventJson(const v1::Event& event);
 
 }  // namespace frontdoor

@@ -238,5 +238,98 @@ TEST_F(ConfigTest, OidcScopesAreWhatThePagesAskFor) {
   EXPECT_FALSE(empty.ok());
 }
 
+// subscriptions: webhooks to partner systems, checked when the file loads.
+class SubscriptionConfigTest : public ConfigTest {
+ protected:
+  absl::StatusOr<ServerConfig> Load(const std::string& subscriptions) {
+    return LoadServerConfig(
+        Write("api_keys:\n"
+              "  - {name: police-cms, role: partner, token: t, organisation: police-a, "
+              "agency: POLICE}\n"
+              "  - {name: ops, role: admin, token: u}\n"
+              "policy: rules/policy.yaml\n" +
+              subscriptions));
+  }
+  static constexpr char kSecret[] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+};
+
+TEST_F(SubscriptionConfigTest, ReadsEverySetting) {
+  std::ofstream(dir_ / "ca.pem") << "-----BEGIN CERTIFICATE-----\n";
+  auto config = Load(std::string("subscriptions:\n"
+                                 "  - name: police-cms\n"
+                                 "    url: https://cms.police.example/frontdoor/events\n"
+                                 "    secrets: [\"") +
+                     kSecret + "\", \"whsec_c2Vjb25k\"]\n" +
+                     "    events: [org.frontdoor.contact.decided, org.frontdoor.check.requested]\n"
+                     "    organisation: police-a\n"
+                     "    ca_file: ca.pem\n"
+                     "    timeout_seconds: 2.5\n"
+                     "  - {name: managers, url: 'http://127.0.0.1:8080/hook', secrets: [\"" +
+                     kSecret + "\"]}\n");
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_EQ(config->subscriptions.size(), 2u);
+  const SubscriptionConfig& police = config->subscriptions[0];
+  EXPECT_EQ(police.name, "police-cms");
+  EXPECT_EQ(police.url, "https://cms.police.example/frontdoor/events");
+  EXPECT_EQ(police.secrets.size(), 2u);
+  EXPECT_EQ(police.events.size(), 2u);
+  EXPECT_EQ(police.organisation, "police-a");
+  EXPECT_EQ(police.ca_file, std::filesystem::canonical(dir_ / "ca.pem"));
+  EXPECT_EQ(police.timeout, std::chrono::milliseconds(2500));
+  const SubscriptionConfig& managers = config->subscriptions[1];
+  EXPECT_TRUE(managers.events.empty());
+  EXPECT_TRUE(managers.organisation.empty());
+  EXPECT_EQ(managers.timeout, std::chrono::milliseconds(10'000));
+}
+
+TEST_F(SubscriptionConfigTest, RefusesWhatCannotWork) {
+  const std::string secret = std::string("[\"") + kSecret + "\"]";
+  struct Case {
+    std::string yaml, message;
+  };
+  const Case cases[] = {
+      {"  - {name: a, url: 'http://cms.example/hook', secrets: " + secret + "}\n",
+       "http:// is allowed only on a loopback address"},
+      {"  - {name: a, url: 'ftp://127.0.0.1/x', secrets: " + secret + "}\n",
+       "must be an https:// URL"},
+      {"  - {name: a, url: 'https://x.example', secrets: " + secret + "}\n" +
+           "  - {name: a, url: 'https://y.example', secrets: " + secret + "}\n",
+       "the name 'a' is used twice"},
+      {"  - {name: 'a b', url: 'https://x.example', secrets: " + secret + "}\n",
+       "must be letters, digits and '-'"},
+      {"  - {name: email, url: 'https://x.example', secrets: " + secret + "}\n",
+       "taken by a built-in sink"},
+      {"  - {name: a, url: 'https://x.example', secrets: []}\n", "needs one or two secrets"},
+      {"  - {name: a, url: 'https://x.example', secrets: [" + std::string(kSecret) + ", " +
+           kSecret + ", " + kSecret + "]}\n",
+       "needs one or two secrets"},
+      {"  - {name: a, url: 'https://x.example', secrets: [topsecretvalue]}\n",
+       "secrets[0]: a webhook secret must start with whsec_"},
+      {"  - {name: a, url: 'https://x.example', secrets: [whsec_not*base64]}\n",
+       "must be base64 after whsec_"},
+      {"  - {name: a, url: 'https://x.example', secrets: " + secret +
+           ", events: [org.frontdoor.contact.sent]}\n",
+       "'org.frontdoor.contact.sent' is not one of org.frontdoor.contact.acknowledged"},
+      {"  - {name: a, url: 'https://x.example', secrets: " + secret + ", ca_file: nowhere.pem}\n",
+       "ca_file: nowhere.pem not found"},
+      {"  - {name: a, url: 'https://x.example', secrets: " + secret +
+           ", organisation: health-b}\n",
+       "organisation 'health-b' is no api key's organisation"},
+      {"  - {name: a, url: 'https://x.example', secrets: " + secret + ", colour: red}\n",
+       "unknown field 'colour'"},
+      {"  - {name: a, secrets: " + secret + "}\n", "needs a name and a url"},
+  };
+  for (const Case& c : cases) {
+    auto config = Load("subscriptions:\n" + c.yaml);
+    ASSERT_FALSE(config.ok()) << c.yaml;
+    EXPECT_THAT(std::string(config.status().message()), HasSubstr(c.message)) << c.yaml;
+    // Secrets are never quoted back.
+    EXPECT_THAT(std::string(config.status().message()),
+                ::testing::Not(HasSubstr("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")));
+    EXPECT_THAT(std::string(config.status().message()),
+                ::testing::Not(HasSubstr("topsecretvalue")));
+  }
+}
+
 }  // namespace
 }  // namespace frontdoor
