@@ -170,6 +170,16 @@ SendResult WebhookChannel::Send(const v1::Delivery& delivery) {
   return SendResult{.kind = SendResult::Kind::kRetry, .error = error, .reference = ""};
 }
 
+v1::Subscription SubscriptionView(const SubscriptionConfig& config) {
+  v1::Subscription view;
+  view.set_name(config.name);
+  view.set_url(config.url);
+  for (const std::string& type : config.events) view.add_events(type);
+  if (!config.organisation.empty()) view.set_organisation(config.organisation);
+  view.set_secrets(static_cast<uint32_t>(config.secrets.size()));
+  return view;
+}
+
 std::vector<std::unique_ptr<Channel>> MakeWebhookChannels(const ServerConfig& config,
                                                           const Store& store, const Clock& clock) {
   std::vector<std::unique_ptr<Channel>> channels;

@@ -66,6 +66,10 @@ class WebhookChannel final : public Channel {
   std::unique_ptr<Curl> curl_;
 };
 
+// The config's view of a subscription for GET /v1/admin/subscriptions:
+// name, url, events, organisation and how many secrets (never the secrets).
+v1::Subscription SubscriptionView(const SubscriptionConfig& config);
+
 // The subscriptions of `config` as channels, each with the agencies of its
 // organisation's api keys.
 std::vector<std::unique_ptr<Channel>> MakeWebhookChannels(const ServerConfig& config,

@@ -184,6 +184,31 @@ TEST_F(WebhookChannelTest, NoNarrativeAndNoStaffWords) {
   EXPECT_THAT(decided, HasSubstr("EARLY_HELP"));
 }
 
+TEST(SubscriptionViewTest, ShowsTheSettingsButNeverTheSecrets) {
+  v1::Subscription view = SubscriptionView(
+      SubscriptionConfig{.name = "police-cms",
+                         .url = "https://cms.police.example/events",
+                         .secrets = {kSpecSecret, "whsec_YQ=="},
+                         .events = {"org.frontdoor.contact.decided"},
+                         .organisation = "police-a",
+                         .ca_file = {},
+                         .timeout = std::chrono::milliseconds(1000)});
+  EXPECT_EQ(view.name(), "police-cms");
+  EXPECT_EQ(view.url(), "https://cms.police.example/events");
+  EXPECT_EQ(view.secrets(), 2u);
+  EXPECT_EQ(view.organisation(), "police-a");
+  ASSERT_EQ(view.events_size(), 1);
+  EXPECT_THAT(view.DebugString(), Not(HasSubstr("MfKQ9r8G")));
+  EXPECT_FALSE(SubscriptionView(SubscriptionConfig{.name = "all",
+                                                   .url = "https://x.example",
+                                                   .secrets = {kSpecSecret},
+                                                   .events = {},
+                                                   .organisation = "",
+                                                   .ca_file = {},
+                                                   .timeout = std::chrono::milliseconds(1000)})
+                   .has_organisation());
+}
+
 TEST_F(WebhookChannelTest, AConnectionRefusedIsRetried) {
   // Port 1 on loopback: nobody listens.
   WebhookChannel channel = Channel({}, "");

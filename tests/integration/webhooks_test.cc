@@ -297,6 +297,10 @@ TEST_F(WebhooksTest, EventsArriveSignedValidInOrderAndFilteredByTypeAndOrganisat
     EXPECT_EQ(r.Str("webhook_id"), std::string(r.Event().at("id").as_string()));
     EXPECT_EQ(r.Str("content_type"), "application/cloudevents+json");
   }
+  // One connection, kept alive.
+  std::set<std::string> connections;
+  for (const auto& r : all) connections.insert(r.Str("connection"));
+  EXPECT_EQ(connections.size(), 1u);
   // In the order of each contact's history.
   for (const std::string& contact : {from_police, from_school}) {
     const std::vector<std::string> history = HistoryIds(contact);
