@@ -18,6 +18,7 @@
 #include "adapters/http/server.h"
 #include "adapters/http/tls.h"
 #include "adapters/sinks/spool.h"
+#include "adapters/sinks/webhook.h"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/signal_set.hpp"
 #include "calendar/london_time.h"
@@ -179,6 +180,10 @@ int Serve(const ServeArgs& args) {
   // POST /v1/admin/clock moves them along under --clock manual.
   std::vector<std::unique_ptr<Channel>> channels;
   // (webhook and email channels are pushed here)
+  // Webhooks: one channel per subscription; webhook-timestamp is real time.
+  for (auto& webhook : MakeWebhookChannels(*config, **store, real_clock)) {
+    channels.push_back(std::move(webhook));
+  }
   struct Delivering {
     std::unique_ptr<DeliveryQueue> queue;
     std::unique_ptr<Outbox> outbox;
