@@ -385,7 +385,13 @@ TEST_F(WebhooksTest, AFailingReceiverIsRetriedAsTheClockMovesDiesAfter25HoursAnd
     if (!Deliveries("state=DEAD&channel=failing").at("deliveries").as_array().empty()) break;
     const size_t seen = failing->Lines().size();
     client_->Advance("PT3H");
-    ASSERT_TRUE(WaitUntil([&] { return failing->Lines().size() > seen; }))
+    // An attempt has come, and its outcome is stored.
+    ASSERT_TRUE(WaitUntil([&] {
+      const size_t got = failing->Lines().size();
+      const Reply now = Deliveries("channel=failing");
+      return got > seen && Number(now.at("deliveries").as_array()[0].as_object(), "attempts") ==
+                               static_cast<int64_t>(got);
+    }))
         << "after " << 3 * (i + 1) << " hours more: " << failing->Lines().size() << " attempts\n"
         << Deliveries("channel=failing").body << "\n" << server_->Logs();
   }
