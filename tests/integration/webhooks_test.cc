@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -571,6 +572,35 @@ TEST_F(WebhooksTest, KillMidDeliveryLosesNothingAndRepeatsOnlyUnderTheSameId) {
     EXPECT_THAT(got, Each(got.front())) << id;
   }
   EXPECT_GE(repeated, 1u);
+}
+
+// A figure for the README, not a limit: how fast one subscription drains a
+// burst of 250 contacts (an acknowledgement and a letter each) to a fast
+// receiver on loopback. Printed; the test checks only that all arrive.
+TEST_F(WebhooksTest, FigureDeliveriesPerSecondToAFastReceiver) {
+  auto fast = Receiver("fast");
+  ASSERT_TRUE(fast);
+  Serve(Subscription("fast", fast->Url()));
+  constexpr int kContacts = 250;
+  std::string body = "{\"items\": [";
+  for (int i = 0; i < kContacts; ++i) {
+    body += (i ? "," : "") + std::string("{\"idempotency_key\": \"k") + std::to_string(i) +
+            "\", \"contact\": " + ContactJson(i) + "}";
+  }
+  body += "]}";
+  const auto start = std::chrono::steady_clock::now();
+  Reply batch = client_->Post("/v1/contacts:batch", kPartnerToken, body);
+  ASSERT_EQ(batch.status, 200) << batch.body.substr(0, 500);
+  ASSERT_TRUE(WaitUntil([&] { return fast->Delivered().size() >= 2 * kContacts; },
+                        std::chrono::seconds(120)))
+      << fast->Lines().size();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double rate = 2 * kContacts / seconds;
+  std::printf("FIGURE webhook deliveries: %d in %.2f s = %.0f/s to one receiver\n",
+              2 * kContacts, seconds, rate);
+  RecordProperty("deliveries_per_second", std::to_string(static_cast<int>(rate)));
+  for (const auto& r : fast->Delivered()) ASSERT_TRUE(r.Verified()) << r.raw;
 }
 
 }  // namespace
