@@ -31,7 +31,10 @@
 //                (MASH checks by the agency asked, then state, soonest due first)
 //   deliveries   events queued for a receiver that answers for each (webhook
 //                subscriptions, email): engine/deliveries.h
-//   letters      each letter's delivery state and the letters to send by post
+//   letters      'l' <letter id>                        -> LetterDelivery
+//                'c' <contact id> '\0' <letter id>       -> ""  (letters by contact)
+//                'p' <issued_at u64> <letter id>        -> ""  (the post list: TO_POST
+//                or FAILED, oldest first); written by the LetterBook (engine/letters.h)
 //
 // Thread safety: reads may run on any thread and see committed data only;
 // Batch and Commit belong to the Processor's single writer thread, except
@@ -51,6 +54,7 @@
 #include "absl/status/statusor.h"
 #include "frontdoor/proto_time.h"
 #include "frontdoor/v1/audit.pb.h"
+#include "frontdoor/v1/delivery.pb.h"
 #include "frontdoor/v1/events.pb.h"
 #include "frontdoor/v1/store.pb.h"
 
@@ -192,6 +196,28 @@ class Store {
                                                             TimePoint from, TimePoint to,
                                                             size_t limit,
                                                             const AuditPosition* after) const;
+
+  // ---- Letters: how each letter went out (engine/letters.h). Written by
+  // the LetterBook under its own lock, not through the Processor's batches.
+  absl::StatusOr<std::optional<v1::LetterDelivery>> GetLetterDelivery(
+      std::string_view letter_id) const;
+  // Stores the letter's state and keeps the contact index and the post
+  // list in step with it, in one synced write. `before`: the state stored
+  // until now (null when new).
+  absl::Status PutLetterDelivery(const v1::LetterDelivery& letter,
+                                 const v1::LetterDelivery* before);
+  // The contact's recorded letters, in letter id order.
+  absl::StatusOr<std::vector<v1::LetterDelivery>> LetterDeliveriesOfContact(
+      std::string_view contact_id) const;
+  // Where a page of the post list ended.
+  struct PostListPosition {
+    TimePoint issued_at;
+    std::string letter_id;
+  };
+  // The post list (TO_POST or FAILED), oldest issued first, at most
+  // `limit`, after `after` when given.
+  absl::StatusOr<std::vector<v1::LetterDelivery>> LettersToPost(
+      size_t limit, const PostListPosition* after) const;
 
   // ---- Writes: the Processor's thread only.
   class Batch {

@@ -159,6 +159,8 @@ int Serve(const ServeArgs& args) {
   processor_options.max_queue = config->max_queue;
   Processor processor(**store, *clock, policies, &metrics, processor_options);
   PolicyLibrary library(**store, policies);
+  // How each letter went out: the email channel records, staff read.
+  LetterBook letters(**store);
   std::filesystem::path spool_dir = config->spool_dir.empty()
                                         ? std::filesystem::path(args.data_dir) / "spool"
                                         : config->spool_dir;
@@ -234,6 +236,7 @@ int Serve(const ServeArgs& args) {
   deps.delivery = &outbox.watch();
   deps.auth = &gate;
   deps.audit = &audit;
+  deps.letters = &letters;
   deps.reload_policy = reload;
   WebRoot web(config->web_root, config->oidc ? config->oidc->issuer : "");
   deps.web = &web;
