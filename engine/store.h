@@ -31,6 +31,12 @@
 //                (MASH checks by the agency asked, then state, soonest due first)
 //   deliveries   events queued for a receiver that answers for each (webhook
 //                subscriptions, email): engine/deliveries.h
+//                'd' <channel> '\0' <seq u64>             -> Delivery
+//                'p' <channel> '\0' <seq u64>             -> <next attempt u64> <contact id>
+//                    (the pending ones: QUEUED or RETRYING)
+//                's' <channel> '\0' <state u8> <seq u64>  -> ""  (by state, for lists)
+//                'n' <channel> '\0' <state u8>            -> <count u64>
+//                'x' <channel>                            -> Subscription (disabled mark)
 //   letters      'l' <letter id>                        -> LetterDelivery
 //                'c' <contact id> '\0' <letter id>       -> ""  (letters by contact)
 //                'p' <issued_at u64> <letter id>        -> ""  (the post list: TO_POST
@@ -42,6 +48,7 @@
 // which belongs to the audit log's writer thread (engine/audit_log.h).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -196,6 +203,43 @@ class Store {
                                                             TimePoint from, TimePoint to,
                                                             size_t limit,
                                                             const AuditPosition* after) const;
+
+  // ---- Deliveries (engine/deliveries.h). Each channel's are written by its
+  // DeliveryQueue only, which serialises its writes and keeps the counts.
+  struct PendingDelivery {
+    uint64_t seq = 0;
+    std::string contact_id;
+    TimePoint next_attempt_at;
+  };
+  // Deliveries counted by state, indexed by DeliveryState::Code.
+  using DeliveryCounts = std::array<uint64_t, 5>;
+  absl::StatusOr<std::optional<v1::Delivery>> GetDelivery(std::string_view channel,
+                                                          uint64_t seq) const;
+  // The channel's pending deliveries with seq > `after`, oldest first, at
+  // most `limit`.
+  absl::StatusOr<std::vector<PendingDelivery>> PendingDeliveries(std::string_view channel,
+                                                                 uint64_t after,
+                                                                 size_t limit) const;
+  // The channel's deliveries in `state` (every state when unspecified) with
+  // seq > `after`, oldest first, at most `limit`.
+  absl::StatusOr<std::vector<v1::Delivery>> Deliveries(std::string_view channel,
+                                                       v1::DeliveryState::Code state,
+                                                       uint64_t after, size_t limit) const;
+  absl::StatusOr<DeliveryCounts> GetDeliveryCounts(std::string_view channel) const;
+  // The channel's disabled mark; nullopt when it is enabled.
+  absl::StatusOr<std::optional<v1::Subscription>> GetChannelMark(std::string_view channel) const;
+  struct DeliveryWrite {
+    // Each delivery as it now stands, with the state it was stored in
+    // (UNSPECIFIED: new).
+    std::vector<std::pair<v1::Delivery, v1::DeliveryState::Code>> changes;
+    // The counts after the changes; null leaves them.
+    const DeliveryCounts* counts = nullptr;
+    // Sets the disabled mark; `clear_mark` removes it.
+    std::optional<v1::Subscription> mark;
+    bool clear_mark = false;
+  };
+  // One write, WAL synced when options.sync.
+  absl::Status WriteDeliveries(std::string_view channel, const DeliveryWrite& write);
 
   // ---- Letters: how each letter went out (engine/letters.h). Written by
   // the LetterBook under its own lock, not through the Processor's batches.
