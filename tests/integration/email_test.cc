@@ -287,6 +287,10 @@ TEST_F(EmailTest, ARefusedAddressIsFailedAndOnThePostList) {
   EXPECT_THAT(ToPost(), ::testing::Contains(letter_id));
   // Refused for good: one attempt, no retries.
   EXPECT_EQ(Number(letter, "attempts"), 1);
+  // Dead at once: listed for admins as a dead delivery of the email channel.
+  Reply dead = client_->Get("/v1/admin/deliveries?state=DEAD&channel=email", kAdminToken);
+  EXPECT_EQ(dead.status, 200) << dead.body;
+  EXPECT_THAT(dead.body, HasSubstr(id));
   // Posted by hand instead.
   Reply posted = client_->Post("/v1/letters/" + letter_id + "/posted", kTriageToken,
                                R"({"note": "second class"})");
