@@ -1030,3 +1030,119 @@ absl::Status Store::WriteDeliveries(std::string_view channel, const DeliveryWrit
 }
 
 }  // namespace frontdoor
+
+// ---- Letters (engine/letters.h)
+
+namespace frontdoor {
+
+namespace {
+
+std::string LetterKey(std::string_view letter_id) { return "l" + std::string(letter_id); }
+std::string LetterContactPrefix(std::string_view contact_id) {
+  std::string key(1, 'c');
+  key.append(contact_id);
+  key.push_back('\0');
+  return key;
+}
+std::string PostListKey(TimePoint issued_at, std::string_view letter_id) {
+  std::string key(1, 'p');
+  AppendU64(key, Ms(issued_at));
+  key.append(letter_id);
+  return key;
+}
+bool OnPostList(const v1::LetterDelivery& l) {
+  return l.state() == v1::LetterDeliveryState::TO_POST ||
+         l.state() == v1::LetterDeliveryState::FAILED;
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<v1::LetterDelivery>> Store::GetLetterDelivery(
+    std::string_view letter_id) const {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kLetters), LetterKey(letter_id), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "reading a letter");
+  auto letter = Parse<v1::LetterDelivery>(value, "letter");
+  if (!letter.ok()) return letter.status();
+  return std::optional<v1::LetterDelivery>(std::move(*letter));
+}
+
+absl::Status Store::PutLetterDelivery(const v1::LetterDelivery& letter,
+                                      const v1::LetterDelivery* before) {
+  rocksdb::WriteBatch batch;
+  batch.Put(cf(kLetters), LetterKey(letter.letter_id()), Serialize(letter));
+  batch.Put(cf(kLetters), LetterContactPrefix(letter.contact_id()) + letter.letter_id(),
+            rocksdb::Slice());
+  if (before != nullptr && OnPostList(*before)) {
+    batch.Delete(cf(kLetters), PostListKey(FromProto(before->issued_at()), before->letter_id()));
+  }
+  if (OnPostList(letter)) {
+    batch.Put(cf(kLetters), PostListKey(FromProto(letter.issued_at()), letter.letter_id()),
+              rocksdb::Slice());
+  }
+  rocksdb::WriteOptions write;
+  write.sync = options_.sync;
+  return FromRocks(db_->Write(write, &batch), "storing a letter's state");
+}
+
+namespace {
+
+absl::StatusOr<std::vector<v1::LetterDelivery>> ReadLetters(
+    rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, const std::vector<std::string>& ids) {
+  std::vector<std::string> keys;
+  keys.reserve(ids.size());
+  for (const std::string& id : ids) keys.push_back(LetterKey(id));
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::ColumnFamilyHandle*> families(keys.size(), family);
+  std::vector<std::string> values;
+  std::vector<rocksdb::Status> got =
+      db.MultiGet(rocksdb::ReadOptions(), families, slices, &values);
+  std::vector<v1::LetterDelivery> letters;
+  letters.reserve(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (got[i].IsNotFound()) continue;
+    if (!got[i].ok()) return FromRocks(got[i], "reading a letter");
+    auto letter = Parse<v1::LetterDelivery>(values[i], "letter");
+    if (!letter.ok()) return letter.status();
+    letters.push_back(std::move(*letter));
+  }
+  return letters;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<v1::LetterDelivery>> Store::LetterDeliveriesOfContact(
+    std::string_view contact_id) const {
+  std::string prefix = LetterContactPrefix(contact_id);
+  Range range(prefix, PrefixEnd(prefix));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kLetters)));
+  std::vector<std::string> ids;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    ids.emplace_back(it->key().data() + prefix.size(), it->key().size() - prefix.size());
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading a contact's letters");
+  return ReadLetters(*db_, cf(kLetters), ids);
+}
+
+absl::StatusOr<std::vector<v1::LetterDelivery>> Store::LettersToPost(
+    size_t limit, const PostListPosition* after) const {
+  Range range("p", "q");
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kLetters)));
+  if (after != nullptr) {
+    std::string from = PostListKey(after->issued_at, after->letter_id);
+    it->Seek(from);
+    if (it->Valid() && it->key() == rocksdb::Slice(from)) it->Next();
+  } else {
+    it->SeekToFirst();
+  }
+  std::vector<std::string> ids;
+  for (; it->Valid() && ids.size() < limit; it->Next()) {
+    if (it->key().size() < 9) return absl::DataLossError("bad post list key");
+    ids.emplace_back(it->key().data() + 9, it->key().size() - 9);
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the post list");
+  return ReadLetters(*db_, cf(kLetters), ids);
+}
+
+}  // namespace frontdoor

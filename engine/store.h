@@ -37,7 +37,10 @@
 //                's' <channel> '\0' <state u8> <seq u64>  -> ""  (by state, for lists)
 //                'n' <channel> '\0' <state u8>            -> <count u64>
 //                'x' <channel>                            -> Subscription (disabled mark)
-//   letters      each letter's delivery state and the letters to send by post
+//   letters      'l' <letter id>                        -> LetterDelivery
+//                'c' <contact id> '\0' <letter id>       -> ""  (letters by contact)
+//                'p' <issued_at u64> <letter id>        -> ""  (the post list: TO_POST
+//                or FAILED, oldest first); written by the LetterBook (engine/letters.h)
 //
 // Thread safety: reads may run on any thread and see committed data only;
 // Batch and Commit belong to the Processor's single writer thread, except
@@ -237,6 +240,28 @@ class Store {
   };
   // One write, WAL synced when options.sync.
   absl::Status WriteDeliveries(std::string_view channel, const DeliveryWrite& write);
+
+  // ---- Letters: how each letter went out (engine/letters.h). Written by
+  // the LetterBook under its own lock, not through the Processor's batches.
+  absl::StatusOr<std::optional<v1::LetterDelivery>> GetLetterDelivery(
+      std::string_view letter_id) const;
+  // Stores the letter's state and keeps the contact index and the post
+  // list in step with it, in one synced write. `before`: the state stored
+  // until now (null when new).
+  absl::Status PutLetterDelivery(const v1::LetterDelivery& letter,
+                                 const v1::LetterDelivery* before);
+  // The contact's recorded letters, in letter id order.
+  absl::StatusOr<std::vector<v1::LetterDelivery>> LetterDeliveriesOfContact(
+      std::string_view contact_id) const;
+  // Where a page of the post list ended.
+  struct PostListPosition {
+    TimePoint issued_at;
+    std::string letter_id;
+  };
+  // The post list (TO_POST or FAILED), oldest issued first, at most
+  // `limit`, after `after` when given.
+  absl::StatusOr<std::vector<v1::LetterDelivery>> LettersToPost(
+      size_t limit, const PostListPosition* after) const;
 
   // ---- Writes: the Processor's thread only.
   class Batch {

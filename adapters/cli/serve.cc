@@ -17,6 +17,7 @@
 #include "adapters/http/person_auth.h"
 #include "adapters/http/server.h"
 #include "adapters/http/tls.h"
+#include "adapters/sinks/email.h"
 #include "adapters/sinks/spool.h"
 #include "adapters/sinks/webhook.h"
 #include "boost/asio/io_context.hpp"
@@ -161,6 +162,8 @@ int Serve(const ServeArgs& args) {
   processor_options.max_queue = config->max_queue;
   Processor processor(**store, *clock, policies, &metrics, processor_options);
   PolicyLibrary library(**store, policies);
+  // How each letter went out: the email channel records, staff read.
+  LetterBook letters(**store);
   std::filesystem::path spool_dir = config->spool_dir.empty()
                                         ? std::filesystem::path(args.data_dir) / "spool"
                                         : config->spool_dir;
@@ -179,6 +182,14 @@ int Serve(const ServeArgs& args) {
   // on the business clock: the commit listener wakes the queues, so that
   // POST /v1/admin/clock moves them along under --clock manual.
   std::vector<std::unique_ptr<Channel>> channels;
+  // Letters by email (adapters/sinks/email.h), always: with no `email:` it
+  // still keeps each letter's state (sent by the spool, or to post).
+  auto letter_transport = MakeLetterTransport(config->email, real_clock);
+  if (!letter_transport.ok()) {
+    std::cerr << "frontdoor serve: " << letter_transport.status().message() << "\n";
+    return 1;
+  }
+  channels.push_back(std::make_unique<EmailChannel>(letters, *clock, std::move(*letter_transport)));
   // (webhook and email channels are pushed here)
   // Webhooks: one channel per subscription; webhook-timestamp is real time.
   for (auto& webhook : MakeWebhookChannels(*config, **store, real_clock)) {
@@ -276,6 +287,7 @@ int Serve(const ServeArgs& args) {
   deps.delivery = &outbox.watch();
   deps.auth = &gate;
   deps.audit = &audit;
+  deps.letters = &letters;
   deps.reload_policy = reload;
   for (size_t i = 0; i < delivering.size(); ++i) {
     DeliveryChannel view{.queue = delivering[i].queue.get(), .subscription = std::nullopt};

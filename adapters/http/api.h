@@ -31,6 +31,7 @@
 #include "engine/clock.h"
 #include "engine/deliveries.h"
 #include "engine/delivery_watch.h"
+#include "engine/letters.h"
 #include "engine/metrics.h"
 #include "engine/policy_library.h"
 #include "engine/processor.h"
@@ -64,6 +65,9 @@ struct ApiDependencies {
   // The read audit: every read of a child's data is recorded before it is
   // answered. Null records nothing (unit tests of other parts).
   AuditLog* audit = nullptr;
+  // How each letter went out (GET /v1/letters...); null: reads only, from
+  // the store, and POST /v1/letters/{id}/posted answers 503.
+  LetterBook* letters = nullptr;
   // The live feed for GET /v1/stream; null answers 404.
   LiveFeed* feed = nullptr;
   // The OpenID provider the pages sign in through; null: pasted tokens only.
