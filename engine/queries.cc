@@ -69,6 +69,27 @@ std::optional<Store::WorklistEntry> ParseWorklistPageToken(std::string_view toke
   return Store::WorklistEntry{std::string(token), TimePoint(Millis(ms)), rank};
 }
 
+std::string BreachPageToken(const v1::Breach& last) {
+  return std::to_string(FromProto(last.due_at()).time_since_epoch().count()) + ":" +
+         last.contact_id() + ":" + last.timescale();
+}
+
+std::optional<v1::Breach> ParseBreachPageToken(std::string_view token) {
+  // "<due ms>:<contact id>:<timescale>"; contact ids hold no colon.
+  size_t first = token.find(':');
+  if (first == std::string_view::npos) return std::nullopt;
+  size_t second = token.find(':', first + 1);
+  if (second == std::string_view::npos || second == first + 1) return std::nullopt;
+  int64_t ms = 0;
+  auto [p, ec] = std::from_chars(token.data(), token.data() + first, ms);
+  if (ec != std::errc() || p != token.data() + first || ms < 0) return std::nullopt;
+  v1::Breach cursor;
+  *cursor.mutable_due_at() = ToProto(TimePoint(Millis(ms)));
+  cursor.set_contact_id(std::string(token.substr(first + 1, second - first - 1)));
+  cursor.set_timescale(std::string(token.substr(second + 1)));
+  return cursor;
+}
+
 absl::StatusOr<v1::Worklist> ReadWorklist(const Store& store, const WorklistQuery& query) {
   v1::Worklist list;
   const Store::WorklistEntry* cursor = query.after ? &*query.after : nullptr;

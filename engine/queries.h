@@ -63,6 +63,12 @@ absl::StatusOr<v1::Worklist> ReadWorklist(const Store& store, const WorklistQuer
 std::string WorklistPageToken(const Store::WorklistEntry& entry);
 std::optional<Store::WorklistEntry> ParseWorklistPageToken(std::string_view token);
 
+// GET /v1/breaches pages the same way: the token reads on after `last`
+// (its due_at, contact_id and timescale), and back again; nullopt for a
+// token this server did not give.
+std::string BreachPageToken(const v1::Breach& last);
+std::optional<v1::Breach> ParseBreachPageToken(std::string_view token);
+
 // Who asks for a dry run. Staff see what is known of the children; a
 // partner's dry run looks at the form alone, because what other agencies
 // told the front door is not a partner's to learn.

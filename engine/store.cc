@@ -428,33 +428,34 @@ absl::StatusOr<std::vector<Store::AgencyCheckEntry>> Store::AgencyChecks(
   return entries;
 }
 
-absl::StatusOr<std::vector<v1::Breach>> Store::Breaches(bool open_only, size_t limit) const {
+absl::StatusOr<std::vector<v1::Breach>> Store::Breaches(bool open_only, size_t limit,
+                                                        const v1::Breach* after) const {
   std::vector<v1::Breach> breaches;
-  if (open_only) {
-    Range range("o", "p");
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kBreaches)));
-    std::vector<std::string> keys;
-    for (it->SeekToFirst(); it->Valid() && keys.size() < limit; it->Next()) {
-      std::string key = it->key().ToString();
-      key[0] = 'a';
-      keys.push_back(std::move(key));
-    }
-    if (!it->status().ok()) return FromRocks(it->status(), "reading open breaches");
-    for (const std::string& key : keys) {
-      std::string value;
-      rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kBreaches), key, &value);
-      if (s.IsNotFound()) continue;  // resolved between the two reads
-      if (!s.ok()) return FromRocks(s, "reading a breach");
-      auto breach = Parse<v1::Breach>(value, "breach");
+  const char kind = open_only ? 'o' : 'a';
+  Range range(std::string(1, kind), std::string(1, static_cast<char>(kind + 1)));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kBreaches)));
+  if (after != nullptr) {
+    std::string from = BreachKey(kind, *after);
+    it->Seek(from);
+    if (it->Valid() && it->key() == rocksdb::Slice(from)) it->Next();
+  } else {
+    it->SeekToFirst();
+  }
+  for (; it->Valid() && breaches.size() < limit; it->Next()) {
+    if (!open_only) {
+      auto breach = Parse<v1::Breach>(it->value(), "breach");
       if (!breach.ok()) return breach.status();
       breaches.push_back(std::move(*breach));
+      continue;
     }
-    return breaches;
-  }
-  Range range("a", "b");
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kBreaches)));
-  for (it->SeekToFirst(); it->Valid() && breaches.size() < limit; it->Next()) {
-    auto breach = Parse<v1::Breach>(it->value(), "breach");
+    // The open index holds keys only; the breach is under the same key in 'a'.
+    std::string key = it->key().ToString();
+    key[0] = 'a';
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kBreaches), key, &value);
+    if (s.IsNotFound()) continue;  // resolved between the two reads
+    if (!s.ok()) return FromRocks(s, "reading a breach");
+    auto breach = Parse<v1::Breach>(value, "breach");
     if (!breach.ok()) return breach.status();
     breaches.push_back(std::move(*breach));
   }

@@ -138,8 +138,11 @@ class Store {
   absl::StatusOr<std::vector<AgencyCheckEntry>> AgencyChecks(
       v1::Source::Code agency, v1::CheckState::Code state, size_t limit,
       const AgencyCheckEntry* after = nullptr) const;
-  // Oldest due first. `open_only`: breaches whose step is still open.
-  absl::StatusOr<std::vector<v1::Breach>> Breaches(bool open_only, size_t limit) const;
+  // Oldest due first. `open_only`: breaches whose step is still open. At
+  // most `limit`, starting after `after` (a previous page's last breach: its
+  // due_at, contact_id and timescale are what count) when given.
+  absl::StatusOr<std::vector<v1::Breach>> Breaches(bool open_only, size_t limit,
+                                                   const v1::Breach* after = nullptr) const;
   // Contact ids received in [from, to), oldest first, one at a time until
   // `visit` returns false.
   absl::Status ForEachReceivedBetween(TimePoint from, TimePoint to,

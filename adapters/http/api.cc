@@ -131,7 +131,7 @@ asio::awaitable<Response> Api::Handle(Request request, asio::ip::address peer,
 
 bool Api::IsStream(const Request& request) {
   std::string_view target(request.target().data(), request.target().size());
-  return request.method() == http::verb::get && target.substr(0, target.find('?')) == "/v1/stream";
+  return request.method() == http::verb::get && target.substr(0, target.find('?')) == kStreamPath;
 }
 
 template <typename AsyncStream>

@@ -19,7 +19,10 @@ HandlerResult GetMetrics(const ApiDependencies& deps, Call& call);
 HandlerResult GetWhoami(const ApiDependencies& deps, Call& call);
 HandlerResult GetSignIn(const ApiDependencies& deps, Call& call);
 
-// contact_handlers.cc: contacts, their events, decisions and MASH outcomes.
+// openapi_handlers.cc: the API's OpenAPI document (docs/openapi.json).
+HandlerResult GetOpenApi(const ApiDependencies& deps, Call& call);
+
+// contact_handlers.cc: contacts, their events, letters, decisions and MASH outcomes.
 HandlerResult PostContact(const ApiDependencies& deps, Call& call);
 HandlerResult PostContactBatch(const ApiDependencies& deps, Call& call);
 HandlerResult GetContact(const ApiDependencies& deps, Call& call);

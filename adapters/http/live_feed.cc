@@ -1,8 +1,12 @@
-// Turning commits into SSE messages and handing them to open streams. Each
-// message's data is a protobuf message written by adapters/json.
+// Turning commits into SSE messages, keeping the latest for streams that
+// resume, and handing them to open streams. Each message's data is a
+// protobuf message written by adapters/json.
 #include "adapters/http/live_feed.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <random>
 
 #include "adapters/json/json.h"
 #include "boost/asio/post.hpp"
@@ -29,16 +33,28 @@ std::string ContactSummary(const v1::Contact& c) {
   return json::Write(summary);
 }
 
-std::string Message(uint64_t id, std::string_view event, const std::string& data) {
-  std::string out = "id: " + std::to_string(id) + "\nevent: ";
+// Eight hex digits, different for each process, so that an id from an
+// earlier run of the server is never taken for one of this run's.
+std::string RunTag() {
+  std::random_device random;
+  char out[9];
+  std::snprintf(out, sizeof out, "%08x", static_cast<unsigned>(random()));
+  return out;
+}
+
+}  // namespace
+
+LiveFeed::LiveFeed(size_t max_queued, size_t kept)
+    : max_queued_(max_queued), kept_(std::min(kept, max_queued)), run_(RunTag()) {}
+
+std::string LiveFeed::Message(uint64_t n, std::string_view event, const std::string& data) const {
+  std::string out = "id: " + run_ + "-" + std::to_string(n) + "\nevent: ";
   out += event;
   out += "\ndata: ";
   out += data;
   out += "\n\n";
   return out;
 }
-
-}  // namespace
 
 bool LiveFeed::Subscription::TakeQueued(std::string& out) {
   absl::MutexLock lock(&mu);
@@ -50,8 +66,8 @@ bool LiveFeed::Subscription::TakeQueued(std::string& out) {
 }
 
 void LiveFeed::Publish(const CommitNotice& notice) {
-  if (count_.load(std::memory_order_relaxed) == 0) return;
-  std::vector<std::string> messages;
+  // Also with no stream open: one may reconnect and ask for what it missed.
+  std::vector<Kept> messages;
   for (const v1::Event& e : notice.events) {
     if (e.has_timescale_breached()) {
       v1::LiveTimescale data;
@@ -59,22 +75,25 @@ void LiveFeed::Publish(const CommitNotice& notice) {
       data.set_timescale(e.timescale_breached().name());
       *data.mutable_due_at() = e.timescale_breached().due_at();
       *data.mutable_raised_at() = e.at();
-      messages.push_back(Message(++next_id_, "breach", json::Write(data)));
+      ++next_id_;
+      messages.push_back({next_id_, Message(next_id_, "breach", json::Write(data))});
     } else if (e.has_timescale_due_soon()) {
       v1::LiveTimescale data;
       data.set_contact_id(e.contact_id());
       data.set_timescale(e.timescale_due_soon().name());
       *data.mutable_due_at() = e.timescale_due_soon().due_at();
-      messages.push_back(Message(++next_id_, "near-breach", json::Write(data)));
+      ++next_id_;
+      messages.push_back({next_id_, Message(next_id_, "near-breach", json::Write(data))});
     }
   }
   for (const auto& record : notice.contacts) {
-    messages.push_back(Message(++next_id_, "contact", ContactSummary(record->contact())));
+    ++next_id_;
+    messages.push_back({next_id_, Message(next_id_, "contact", ContactSummary(record->contact()))});
   }
-  Deliver(messages);
+  if (!messages.empty()) Deliver(std::move(messages));
 }
 
-void LiveFeed::Deliver(const std::vector<std::string>& messages) {
+void LiveFeed::Deliver(std::vector<Kept> messages) {
   absl::MutexLock lock(&mu_);
   for (const auto& sub : subscribers_) {
     {
@@ -84,23 +103,52 @@ void LiveFeed::Deliver(const std::vector<std::string>& messages) {
         sub->closed = true;
         sub->queue.clear();
       } else {
-        sub->queue.insert(sub->queue.end(), messages.begin(), messages.end());
+        for (const Kept& m : messages) sub->queue.push_back(m.message);
       }
     }
     boost::asio::post(sub->wake.get_executor(), [sub] { sub->wake.cancel(); });
   }
+  last_n_ = messages.back().n;
+  for (Kept& m : messages) recent_.push_back(std::move(m));
+  while (recent_.size() > kept_) recent_.pop_front();
 }
 
-std::shared_ptr<LiveFeed::Subscription> LiveFeed::Subscribe(boost::asio::any_io_executor executor) {
+std::shared_ptr<LiveFeed::Subscription> LiveFeed::Subscribe(boost::asio::any_io_executor executor,
+                                                            std::string_view last_event_id) {
   auto sub = std::make_shared<Subscription>(std::move(executor));
   absl::MutexLock lock(&mu_);
+  absl::MutexLock inner(&sub->mu);
   if (closed_) {
-    absl::MutexLock inner(&sub->mu);
     sub->closed = true;
     return sub;
   }
+  if (!last_event_id.empty()) {
+    // "<run>-<n>" of this run, no newer than the last message, and no
+    // older than the one before the oldest kept: what came after it is here.
+    uint64_t n = 0;
+    std::string_view number;
+    bool ours = last_event_id.size() > run_.size() + 1 &&
+                last_event_id.substr(0, run_.size()) == run_ && last_event_id[run_.size()] == '-';
+    if (ours) {
+      number = last_event_id.substr(run_.size() + 1);
+      auto [p, ec] = std::from_chars(number.data(), number.data() + number.size(), n);
+      ours = ec == std::errc() && p == number.data() + number.size();
+    }
+    uint64_t oldest = recent_.empty() ? last_n_ + 1 : recent_.front().n;
+    if (ours && n <= last_n_ && n + 1 >= oldest) {
+      for (const Kept& m : recent_) {
+        if (m.n > n) sub->queue.push_back(m.message);
+      }
+    } else {
+      // Its id is the latest, so that the client resumes from here once it
+      // has reloaded.
+      sub->queue.push_back(
+          "id: " + run_ + "-" + std::to_string(last_n_) +
+          "\nevent: reset\ndata: {\"reason\":\"the messages after Last-Event-ID are no longer "
+          "kept: reload the worklist and breaches\"}\n\n");
+    }
+  }
   subscribers_.push_back(sub);
-  count_.store(subscribers_.size());
   return sub;
 }
 
@@ -108,7 +156,6 @@ void LiveFeed::Unsubscribe(const std::shared_ptr<Subscription>& subscription) {
   absl::MutexLock lock(&mu_);
   subscribers_.erase(std::remove(subscribers_.begin(), subscribers_.end(), subscription),
                      subscribers_.end());
-  count_.store(subscribers_.size());
 }
 
 void LiveFeed::Close() {

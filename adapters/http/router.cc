@@ -80,12 +80,26 @@ std::vector<Route> ApiRoutes() {
       {"/v1/admin/subscriptions", verb::get, kAdmin, &GetSubscriptions},
       {"/v1/whoami", verb::get, kAnyone, &GetWhoami},
       {"/v1/signin", verb::get, kPublic, &GetSignIn},
+      {"/v1/openapi.json", verb::get, kPublic, &GetOpenApi},
       {"/v1/open-cases/{case_id}", verb::put, kAdmin | kCaseSystem, &PutOpenCase},
       {"/v1/open-cases/{case_id}", verb::delete_, kAdmin | kCaseSystem, &DeleteOpenCase},
       {"/v1/indicators", verb::get, kManager, &GetIndicators},
       {"/v1/exports/annex-a/contacts", verb::get, kManager, &GetAnnexAContacts},
       {"/v1/audit", verb::get, kAdmin, &GetActorAudit},
   };
+}
+
+std::vector<ServedRoute> ServedRoutes() {
+  std::vector<ServedRoute> served;
+  for (const Route& route : ApiRoutes()) {
+    served.push_back({.pattern = route.pattern, .method = route.method, .roles = route.roles});
+  }
+  // Api::IsStream hands this one to Api::Stream before routing; its roles are
+  // checked there (stream.cc).
+  served.push_back({.pattern = kStreamPath,
+                    .method = http::verb::get,
+                    .roles = roles::kTriage | roles::kManager});
+  return served;
 }
 
 }  // namespace frontdoor

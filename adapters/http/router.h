@@ -60,4 +60,18 @@ class Router {
 // The API's routes (CONTRACT.md), in the order they are matched.
 std::vector<Route> ApiRoutes();
 
+// GET /v1/stream: answered by Api::Stream, which takes the connection over,
+// so it is not in the table.
+inline constexpr std::string_view kStreamPath = "/v1/stream";
+
+// Every method and path the server answers, with who may call it: the table
+// and the stream. The OpenAPI document (docs/openapi.json) documents exactly
+// these (tests/adapters/openapi_test.cc).
+struct ServedRoute {
+  std::string_view pattern;
+  boost::beast::http::verb method;
+  RoleMask roles;
+};
+std::vector<ServedRoute> ServedRoutes();
+
 }  // namespace frontdoor

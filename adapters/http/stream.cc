@@ -1,5 +1,6 @@
-// The SSE loop: a chunked response whose chunks are the feed's messages,
-// with a comment line every 15 s of quiet so that proxies keep it open.
+// The SSE loop: a chunked response whose chunks are the feed's messages
+// (after those a Last-Event-ID missed, when the client sends one), with a
+// comment line every 15 s of quiet so that proxies keep it open.
 #include "adapters/http/stream.h"
 
 #include "adapters/http/handler_support.h"
@@ -58,7 +59,9 @@ asio::awaitable<void> ServeStream(const ApiDependencies& deps, Request request, 
   if (head_ec) co_return;
 
   LiveFeed& feed = *deps.feed;
-  auto sub = feed.Subscribe(co_await asio::this_coro::executor);
+  auto last_event_id = request["Last-Event-ID"];
+  auto sub = feed.Subscribe(co_await asio::this_coro::executor,
+                            std::string_view(last_event_id.data(), last_event_id.size()));
   std::string pending = "retry: 3000\n: connected\n\n";
   for (;;) {
     bool closed = sub->TakeQueued(pending);

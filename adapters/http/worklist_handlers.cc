@@ -1,5 +1,6 @@
 // GET /v1/worklist (open contacts of one queue, soonest deadline first,
-// filtered by source and current RAG, paged by token) and GET /v1/breaches.
+// filtered by source and current RAG, paged by token) and GET /v1/breaches
+// (oldest due first, paged by token the same way).
 // The filtering and paging are the engine's (engine/queries); this file
 // reads the query string and writes the answer.
 #include "adapters/http/handlers.h"
@@ -40,10 +41,20 @@ HandlerResult GetBreaches(const ApiDependencies& deps, Call& call) {
   }
   auto limit = QueryParam(call.query, "limit") ? ReadLimit(call.query, errors)
                                                : std::optional<size_t>(kMaxPage);
+  std::optional<v1::Breach> after;
+  if (auto token = QueryParam(call.query, "page_token")) {
+    after = ParseBreachPageToken(*token);
+    if (!after) errors.push_back({"page_token", "is not a page token this server gave", 0});
+  }
   if (!errors.empty()) co_return InvalidRequest(call.version(), errors);
-  auto breaches = deps.store->Breaches(status == "open", *limit);
+  // One more than the page, to know whether another page follows.
+  auto breaches = deps.store->Breaches(status == "open", *limit + 1, after ? &*after : nullptr);
   if (!breaches.ok()) co_return FromStatus(call, breaches.status());
   v1::BreachList list;
+  if (breaches->size() > *limit) {
+    breaches->resize(*limit);
+    list.set_next_page_token(BreachPageToken(breaches->back()));
+  }
   for (auto& b : *breaches) *list.add_breaches() = std::move(b);
   co_return JsonAnswer(call, http::status::ok, list, /*list=*/true);
 }

@@ -1,6 +1,7 @@
 // Timescale breaches through the real server and a manual clock: a step
 // still open at its due time raises one breach, exactly once; a step
-// finished in time raises none; finishing a late step resolves its breach.
+// finished in time raises none; finishing a late step resolves its breach;
+// the list pages by token.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -105,6 +106,45 @@ TEST(Breach, MashTimescaleBreachesWhenTheHandOnIsLate) {
   EXPECT_THAT(BreachedContacts(client, "open"), ElementsAre(id));
   Reply r = client.Get("/v1/breaches?status=open", kManagerToken);
   EXPECT_EQ(r.at("breaches").as_array()[0].as_object().at("timescale"), "mash");
+}
+
+// GET /v1/breaches pages like the worklists: a token only when another page
+// follows, pages that join up without gaps or repeats, a foreign token a 400.
+TEST(Breach, BreachesPageWithPageToken) {
+  TempDir dir("breach-pages");
+  auto server = ServerProcess::Start({WriteConfig(dir.path()), dir.path() / "data"});
+  ASSERT_TRUE(server);
+  HttpClient client(server->port());
+  std::vector<std::string> submitted;
+  for (int i = 0; i < 5; ++i) {
+    Reply r = client.Post("/v1/contacts", kPartnerToken, ContactJson(20 + i));
+    ASSERT_EQ(r.status, 201) << r.body;
+    submitted.push_back(r.str("id"));
+    client.Advance("PT1M");
+  }
+  client.Advance("PT25H");
+  for (const std::string status : {"open", "all"}) {
+    std::vector<std::string> seen;
+    std::vector<size_t> sizes;
+    std::string token;
+    for (int page = 0; page < 10; ++page) {
+      Reply r = client.Get("/v1/breaches?status=" + status + "&limit=2" +
+                               (token.empty() ? "" : "&page_token=" + token),
+                           kManagerToken);
+      ASSERT_EQ(r.status, 200) << r.body;
+      const auto& list = r.at("breaches").as_array();
+      sizes.push_back(list.size());
+      for (const auto& b : list) seen.emplace_back(b.as_object().at("contact_id").as_string());
+      const auto* next = r.json.as_object().if_contains("next_page_token");
+      if (next == nullptr) break;
+      token = std::string(next->as_string());
+    }
+    EXPECT_THAT(sizes, ElementsAre(2, 2, 1)) << status;
+    EXPECT_EQ(seen, submitted) << status;
+  }
+  Reply bad = client.Get("/v1/breaches?page_token=not-ours", kManagerToken);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.at("errors").as_array().at(0).as_object().at("field"), "page_token");
 }
 
 TEST(Breach, ClockEndpointIsOnlyForManualClocks) {

@@ -22,13 +22,16 @@ using ::testing::StartsWith;
 // A raw connection reading GET /v1/stream as it arrives.
 class StreamReader {
  public:
-  StreamReader(uint16_t port, const std::string& token) : socket_(ioc_) {
+  // `last_event_id`: sent as Last-Event-ID when not empty.
+  StreamReader(uint16_t port, const std::string& token, const std::string& last_event_id = "")
+      : socket_(ioc_) {
     socket_.connect({boost::asio::ip::make_address("127.0.0.1"), port});
     // Reads give up after 10 s: a test waiting for an event never hangs.
     timeval timeout{10, 0};
     ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     std::string request =
-        "GET /v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token + "\r\n\r\n";
+        "GET /v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token + "\r\n" +
+        (last_event_id.empty() ? "" : "Last-Event-ID: " + last_event_id + "\r\n") + "\r\n";
     boost::asio::write(socket_, boost::asio::buffer(request));
   }
 
@@ -44,6 +47,16 @@ class StreamReader {
     return true;
   }
   const std::string& received() const { return received_; }
+  // The id: of the message that begins with `text` ("event: contact\ndata: ..."),
+  // empty when there is none.
+  std::string IdOf(const std::string& text) const {
+    size_t at = received_.find(text);
+    if (at == std::string::npos || at < 5) return "";
+    size_t start = received_.rfind("id: ", at);
+    if (start == std::string::npos) return "";
+    start += 4;
+    return received_.substr(start, received_.find('\n', start) - start);
+  }
 
  private:
   boost::asio::io_context ioc_;
@@ -82,6 +95,60 @@ TEST_F(LiveTest, StreamCarriesContactChangesNearBreachesAndBreaches) {
   // Ids and timings only: nothing the referrer wrote, no names.
   EXPECT_THAT(stream.received(), ::testing::Not(HasSubstr("Synthetic narrative")));
   EXPECT_THAT(stream.received(), ::testing::Not(HasSubstr("Alex")));
+}
+
+// A client that reconnects with Last-Event-ID gets what it missed, also what
+// happened while no stream was open; an id the feed cannot resume from gets
+// a reset with the latest id, from which the client resumes.
+TEST_F(LiveTest, StreamResumesAfterLastEventId) {
+  auto contact_event = [](const std::string& id) {
+    return "event: contact\ndata: {\"id\":\"" + id + "\"";
+  };
+  std::string seen_id;
+  std::string first;
+  {
+    StreamReader stream(server_->port(), kManagerToken);
+    ASSERT_TRUE(stream.WaitFor(": connected"));
+    Reply a = client_->Post("/v1/contacts", kPartnerToken, ContactJson(1));
+    ASSERT_EQ(a.status, 201);
+    first = a.str("id");
+    ASSERT_TRUE(stream.WaitFor(contact_event(first))) << stream.received();
+    seen_id = stream.IdOf(contact_event(first));
+    ASSERT_THAT(seen_id, ::testing::MatchesRegex("[0-9a-f]{8}-[0-9]+"));
+  }  // the client goes away
+  // What happens next is published while the client is away (a watching
+  // stream shows when).
+  StreamReader watcher(server_->port(), kManagerToken);
+  ASSERT_TRUE(watcher.WaitFor(": connected"));
+  Reply b = client_->Post("/v1/contacts", kPartnerToken, ContactJson(2));
+  ASSERT_EQ(b.status, 201);
+  const std::string missed = b.str("id");
+  ASSERT_TRUE(watcher.WaitFor(contact_event(missed))) << watcher.received();
+  const std::string missed_id = watcher.IdOf(contact_event(missed));
+
+  StreamReader resumed(server_->port(), kManagerToken, seen_id);
+  ASSERT_TRUE(resumed.WaitFor(contact_event(missed))) << resumed.received();
+  EXPECT_EQ(resumed.IdOf(contact_event(missed)), missed_id);
+  EXPECT_THAT(resumed.received(), ::testing::Not(HasSubstr(contact_event(first))));
+  EXPECT_THAT(resumed.received(), ::testing::Not(HasSubstr("event: reset")));
+  // Then the live ones.
+  Reply c = client_->Post("/v1/contacts", kPartnerToken, ContactJson(3));
+  ASSERT_EQ(c.status, 201);
+  EXPECT_TRUE(resumed.WaitFor(contact_event(c.str("id")))) << resumed.received();
+
+  // An id of another run (or none the server gave): reset, with the latest id.
+  StreamReader foreign(server_->port(), kManagerToken, "0000000g-1");
+  ASSERT_TRUE(foreign.WaitFor("event: reset\ndata: {\"reason\":")) << foreign.received();
+  const std::string latest = foreign.IdOf("event: reset");
+  EXPECT_EQ(latest, resumed.IdOf(contact_event(c.str("id"))));
+  EXPECT_THAT(foreign.received(), ::testing::Not(HasSubstr("event: contact")));
+  // Resuming from the reset's id misses nothing that came after it.
+  Reply d = client_->Post("/v1/contacts", kPartnerToken, ContactJson(4));
+  ASSERT_EQ(d.status, 201);
+  ASSERT_TRUE(resumed.WaitFor(contact_event(d.str("id"))));
+  StreamReader after_reset(server_->port(), kManagerToken, latest);
+  EXPECT_TRUE(after_reset.WaitFor(contact_event(d.str("id")))) << after_reset.received();
+  EXPECT_THAT(after_reset.received(), ::testing::Not(HasSubstr("event: reset")));
 }
 
 TEST_F(LiveTest, StreamIsForStaff) {
