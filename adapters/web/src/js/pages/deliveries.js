@@ -43,7 +43,7 @@ function subscriptionsSection(list) {
     s.organisation || (s.url ? 'Every organisation' : 'Referrers'),
     subscriptionState(s),
     count(s.delivered), count(s.queued), count(s.retrying), count(s.dead),
-    s.delivered ? `${ms(s.latency_p50_ms)} / ${ms(s.latency_p99_ms)}` : 'None yet',
+    s.latency_p50_ms || s.latency_p99_ms ? `${ms(s.latency_p50_ms)} / ${ms(s.latency_p99_ms)}` : 'Not measured yet',
   ] }));
   return h('section', { class: 'fd-section', 'aria-labelledby': 'subscriptions-title', id: 'subscriptions' },
     h('h2', { class: 'govuk-heading-l', id: 'subscriptions-title' }, 'Receivers'),
