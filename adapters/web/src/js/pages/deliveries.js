@@ -74,7 +74,7 @@ function deadSection(ctx, list, channels, channel, pageToken, column) {
       const btn = form.querySelector('button');
       btn.disabled = true;
       try {
-        await post(`/v1/admin/deliveries/${encodeURIComponent(d.id)}/replay`, {});
+        await post(`/v1/admin/deliveries/${encodeURIComponent(d.id)}/replay`);
         navigate(`#/admin/deliveries${query({ channel, replayed: d.id, at: Date.now() })}`);
       } catch (e) {
         btn.disabled = false;
