@@ -860,4 +860,289 @@ void Store::Batch::DeleteOpenCase(std::string_view case_id) {
 
 size_t Store::Batch::Count() const { return static_cast<size_t>(batch_->Count()); }
 
+// ---- Deliveries (engine/deliveries.h)
+
+namespace {
+
+std::string DeliveryPrefix(char kind, std::string_view channel) {
+  std::string key(1, kind);
+  key += channel;
+  key.push_back('\0');
+  return key;
+}
+
+std::string DeliveryKey(char kind, std::string_view channel, uint64_t seq) {
+  std::string key = DeliveryPrefix(kind, channel);
+  AppendU64(key, seq);
+  return key;
+}
+
+std::string DeliveryStateKey(std::string_view channel, v1::DeliveryState::Code state,
+                             uint64_t seq) {
+  std::string key = DeliveryPrefix('s', channel);
+  key.push_back(static_cast<char>(state));
+  AppendU64(key, seq);
+  return key;
+}
+
+std::string DeliveryCountKey(std::string_view channel, int state) {
+  std::string key = DeliveryPrefix('n', channel);
+  key.push_back(static_cast<char>(state));
+  return key;
+}
+
+std::string ChannelMarkKey(std::string_view channel) { return "x" + std::string(channel); }
+
+bool IsPending(v1::DeliveryState::Code state) {
+  return state == v1::DeliveryState::QUEUED || state == v1::DeliveryState::RETRYING;
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<v1::Delivery>> Store::GetDelivery(std::string_view channel,
+                                                              uint64_t seq) const {
+  std::string value;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), cf(kDeliveries), DeliveryKey('d', channel, seq), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "reading a delivery");
+  auto delivery = Parse<v1::Delivery>(value, "delivery");
+  if (!delivery.ok()) return delivery.status();
+  return std::optional<v1::Delivery>(*std::move(delivery));
+}
+
+absl::StatusOr<std::vector<Store::PendingDelivery>> Store::PendingDeliveries(
+    std::string_view channel, uint64_t after, size_t limit) const {
+  std::string prefix = DeliveryPrefix('p', channel);
+  Range range(DeliveryKey('p', channel, after + 1), PrefixEnd(prefix));
+  if (after == UINT64_MAX) return std::vector<PendingDelivery>{};
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kDeliveries)));
+  std::vector<PendingDelivery> out;
+  for (it->SeekToFirst(); it->Valid() && out.size() < limit; it->Next()) {
+    rocksdb::Slice key = it->key();
+    rocksdb::Slice value = it->value();
+    if (key.size() != prefix.size() + 8 || value.size() < 8) {
+      return absl::DataLossError("bad pending delivery entry");
+    }
+    PendingDelivery p;
+    p.seq = ReadU64(std::string_view(key.data() + prefix.size(), 8));
+    p.next_attempt_at =
+        TimePoint(Millis(static_cast<int64_t>(ReadU64(std::string_view(value.data(), 8)))));
+    p.contact_id.assign(value.data() + 8, value.size() - 8);
+    out.push_back(std::move(p));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading pending deliveries");
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Delivery>> Store::Deliveries(std::string_view channel,
+                                                            v1::DeliveryState::Code state,
+                                                            uint64_t after, size_t limit) const {
+  std::vector<v1::Delivery> out;
+  if (after == UINT64_MAX) return out;
+  if (state == v1::DeliveryState::DELIVERY_STATE_UNSPECIFIED) {
+    Range range(DeliveryKey('d', channel, after + 1), PrefixEnd(DeliveryPrefix('d', channel)));
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kDeliveries)));
+    for (it->SeekToFirst(); it->Valid() && out.size() < limit; it->Next()) {
+      auto delivery = Parse<v1::Delivery>(it->value(), "delivery");
+      if (!delivery.ok()) return delivery.status();
+      out.push_back(*std::move(delivery));
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "reading deliveries");
+    return out;
+  }
+  std::string prefix = DeliveryPrefix('s', channel);
+  prefix.push_back(static_cast<char>(state));
+  Range range(DeliveryStateKey(channel, state, after + 1), PrefixEnd(prefix));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kDeliveries)));
+  for (it->SeekToFirst(); it->Valid() && out.size() < limit; it->Next()) {
+    if (it->key().size() != prefix.size() + 8) return absl::DataLossError("bad delivery index");
+    uint64_t seq = ReadU64(std::string_view(it->key().data() + prefix.size(), 8));
+    auto delivery = GetDelivery(channel, seq);
+    if (!delivery.ok()) return delivery.status();
+    if (!delivery->has_value()) return absl::DataLossError("delivery index without a delivery");
+    out.push_back(**std::move(delivery));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading deliveries");
+  return out;
+}
+
+absl::StatusOr<Store::DeliveryCounts> Store::GetDeliveryCounts(std::string_view channel) const {
+  DeliveryCounts counts{};
+  for (int state = 0; state < static_cast<int>(counts.size()); ++state) {
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kDeliveries),
+                                 DeliveryCountKey(channel, state), &value);
+    if (s.IsNotFound()) continue;
+    if (!s.ok()) return FromRocks(s, "reading delivery counts");
+    if (value.size() != 8) return absl::DataLossError("bad delivery count");
+    counts[state] = ReadU64(value);
+  }
+  return counts;
+}
+
+absl::StatusOr<std::optional<v1::Subscription>> Store::GetChannelMark(
+    std::string_view channel) const {
+  std::string value;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), cf(kDeliveries), ChannelMarkKey(channel), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "reading a channel's mark");
+  auto mark = Parse<v1::Subscription>(value, "channel mark");
+  if (!mark.ok()) return mark.status();
+  return std::optional<v1::Subscription>(*std::move(mark));
+}
+
+absl::Status Store::WriteDeliveries(std::string_view channel, const DeliveryWrite& write) {
+  rocksdb::WriteBatch batch;
+  rocksdb::ColumnFamilyHandle* family = cf(kDeliveries);
+  for (const auto& [delivery, was] : write.changes) {
+    const uint64_t seq = delivery.seq();
+    if (was != v1::DeliveryState::DELIVERY_STATE_UNSPECIFIED) {
+      batch.Delete(family, DeliveryStateKey(channel, was, seq));
+    }
+    batch.Put(family, DeliveryKey('d', channel, seq), Serialize(delivery));
+    batch.Put(family, DeliveryStateKey(channel, delivery.state(), seq), "");
+    if (IsPending(delivery.state())) {
+      std::string value;
+      AppendU64(value, Ms(FromProto(delivery.next_attempt_at())));
+      value += delivery.contact_id();
+      batch.Put(family, DeliveryKey('p', channel, seq), value);
+    } else if (IsPending(was)) {
+      batch.Delete(family, DeliveryKey('p', channel, seq));
+    }
+  }
+  if (write.counts != nullptr) {
+    for (int state = 0; state < static_cast<int>(write.counts->size()); ++state) {
+      std::string value;
+      AppendU64(value, (*write.counts)[state]);
+      batch.Put(family, DeliveryCountKey(channel, state), value);
+    }
+  }
+  if (write.mark) {
+    batch.Put(family, ChannelMarkKey(channel), Serialize(*write.mark));
+  } else if (write.clear_mark) {
+    batch.Delete(family, ChannelMarkKey(channel));
+  }
+  rocksdb::WriteOptions options;
+  options.sync = options_.sync;
+  return FromRocks(db_->Write(options, &batch), "storing deliveries");
+}
+
+}  // namespace frontdoor
+
+// ---- Letters (engine/letters.h)
+
+namespace frontdoor {
+
+namespace {
+
+std::string LetterKey(std::string_view letter_id) { return "l" + std::string(letter_id); }
+std::string LetterContactPrefix(std::string_view contact_id) {
+  std::string key(1, 'c');
+  key.append(contact_id);
+  key.push_back('\0');
+  return key;
+}
+std::string PostListKey(TimePoint issued_at, std::string_view letter_id) {
+  std::string key(1, 'p');
+  AppendU64(key, Ms(issued_at));
+  key.append(letter_id);
+  return key;
+}
+bool OnPostList(const v1::LetterDelivery& l) {
+  return l.state() == v1::LetterDeliveryState::TO_POST ||
+         l.state() == v1::LetterDeliveryState::FAILED;
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<v1::LetterDelivery>> Store::GetLetterDelivery(
+    std::string_view letter_id) const {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kLetters), LetterKey(letter_id), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "reading a letter");
+  auto letter = Parse<v1::LetterDelivery>(value, "letter");
+  if (!letter.ok()) return letter.status();
+  return std::optional<v1::LetterDelivery>(std::move(*letter));
+}
+
+absl::Status Store::PutLetterDelivery(const v1::LetterDelivery& letter,
+                                      const v1::LetterDelivery* before) {
+  rocksdb::WriteBatch batch;
+  batch.Put(cf(kLetters), LetterKey(letter.letter_id()), Serialize(letter));
+  batch.Put(cf(kLetters), LetterContactPrefix(letter.contact_id()) + letter.letter_id(),
+            rocksdb::Slice());
+  if (before != nullptr && OnPostList(*before)) {
+    batch.Delete(cf(kLetters), PostListKey(FromProto(before->issued_at()), before->letter_id()));
+  }
+  if (OnPostList(letter)) {
+    batch.Put(cf(kLetters), PostListKey(FromProto(letter.issued_at()), letter.letter_id()),
+              rocksdb::Slice());
+  }
+  rocksdb::WriteOptions write;
+  write.sync = options_.sync;
+  return FromRocks(db_->Write(write, &batch), "storing a letter's state");
+}
+
+namespace {
+
+absl::StatusOr<std::vector<v1::LetterDelivery>> ReadLetters(
+    rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, const std::vector<std::string>& ids) {
+  std::vector<std::string> keys;
+  keys.reserve(ids.size());
+  for (const std::string& id : ids) keys.push_back(LetterKey(id));
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::ColumnFamilyHandle*> families(keys.size(), family);
+  std::vector<std::string> values;
+  std::vector<rocksdb::Status> got =
+      db.MultiGet(rocksdb::ReadOptions(), families, slices, &values);
+  std::vector<v1::LetterDelivery> letters;
+  letters.reserve(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (got[i].IsNotFound()) continue;
+    if (!got[i].ok()) return FromRocks(got[i], "reading a letter");
+    auto letter = Parse<v1::LetterDelivery>(values[i], "letter");
+    if (!letter.ok()) return letter.status();
+    letters.push_back(std::move(*letter));
+  }
+  return letters;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<v1::LetterDelivery>> Store::LetterDeliveriesOfContact(
+    std::string_view contact_id) const {
+  std::string prefix = LetterContactPrefix(contact_id);
+  Range range(prefix, PrefixEnd(prefix));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kLetters)));
+  std::vector<std::string> ids;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    ids.emplace_back(it->key().data() + prefix.size(), it->key().size() - prefix.size());
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading a contact's letters");
+  return ReadLetters(*db_, cf(kLetters), ids);
+}
+
+absl::StatusOr<std::vector<v1::LetterDelivery>> Store::LettersToPost(
+    size_t limit, const PostListPosition* after) const {
+  Range range("p", "q");
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(range.options, cf(kLetters)));
+  if (after != nullptr) {
+    std::string from = PostListKey(after->issued_at, after->letter_id);
+    it->Seek(from);
+    if (it->Valid() && it->key() == rocksdb::Slice(from)) it->Next();
+  } else {
+    it->SeekToFirst();
+  }
+  std::vector<std::string> ids;
+  for (; it->Valid() && ids.size() < limit; it->Next()) {
+    if (it->key().size() < 9) return absl::DataLossError("bad post list key");
+    ids.emplace_back(it->key().data() + 9, it->key().size() - 9);
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the post list");
+  return ReadLetters(*db_, cf(kLetters), ids);
+}
+
 }  // namespace frontdoor

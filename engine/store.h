@@ -31,7 +31,16 @@
 //                (MASH checks by the agency asked, then state, soonest due first)
 //   deliveries   events queued for a receiver that answers for each (webhook
 //                subscriptions, email): engine/deliveries.h
-//   letters      each letter's delivery state and the letters to send by post
+//                'd' <channel> '\0' <seq u64>             -> Delivery
+//                'p' <channel> '\0' <seq u64>             -> <next attempt u64> <contact id>
+//                    (the pending ones: QUEUED or RETRYING)
+//                's' <channel> '\0' <state u8> <seq u64>  -> ""  (by state, for lists)
+//                'n' <channel> '\0' <state u8>            -> <count u64>
+//                'x' <channel>                            -> Subscription (disabled mark)
+//   letters      'l' <letter id>                        -> LetterDelivery
+//                'c' <contact id> '\0' <letter id>       -> ""  (letters by contact)
+//                'p' <issued_at u64> <letter id>        -> ""  (the post list: TO_POST
+//                or FAILED, oldest first); written by the LetterBook (engine/letters.h)
 //
 // Thread safety: reads may run on any thread and see committed data only;
 // Batch and Commit belong to the Processor's single writer thread, except
@@ -39,6 +48,7 @@
 // which belongs to the audit log's writer thread (engine/audit_log.h).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -51,6 +61,7 @@
 #include "absl/status/statusor.h"
 #include "frontdoor/proto_time.h"
 #include "frontdoor/v1/audit.pb.h"
+#include "frontdoor/v1/delivery.pb.h"
 #include "frontdoor/v1/events.pb.h"
 #include "frontdoor/v1/store.pb.h"
 
@@ -192,6 +203,65 @@ class Store {
                                                             TimePoint from, TimePoint to,
                                                             size_t limit,
                                                             const AuditPosition* after) const;
+
+  // ---- Deliveries (engine/deliveries.h). Each channel's are written by its
+  // DeliveryQueue only, which serialises its writes and keeps the counts.
+  struct PendingDelivery {
+    uint64_t seq = 0;
+    std::string contact_id;
+    TimePoint next_attempt_at;
+  };
+  // Deliveries counted by state, indexed by DeliveryState::Code.
+  using DeliveryCounts = std::array<uint64_t, 5>;
+  absl::StatusOr<std::optional<v1::Delivery>> GetDelivery(std::string_view channel,
+                                                          uint64_t seq) const;
+  // The channel's pending deliveries with seq > `after`, oldest first, at
+  // most `limit`.
+  absl::StatusOr<std::vector<PendingDelivery>> PendingDeliveries(std::string_view channel,
+                                                                 uint64_t after,
+                                                                 size_t limit) const;
+  // The channel's deliveries in `state` (every state when unspecified) with
+  // seq > `after`, oldest first, at most `limit`.
+  absl::StatusOr<std::vector<v1::Delivery>> Deliveries(std::string_view channel,
+                                                       v1::DeliveryState::Code state,
+                                                       uint64_t after, size_t limit) const;
+  absl::StatusOr<DeliveryCounts> GetDeliveryCounts(std::string_view channel) const;
+  // The channel's disabled mark; nullopt when it is enabled.
+  absl::StatusOr<std::optional<v1::Subscription>> GetChannelMark(std::string_view channel) const;
+  struct DeliveryWrite {
+    // Each delivery as it now stands, with the state it was stored in
+    // (UNSPECIFIED: new).
+    std::vector<std::pair<v1::Delivery, v1::DeliveryState::Code>> changes;
+    // The counts after the changes; null leaves them.
+    const DeliveryCounts* counts = nullptr;
+    // Sets the disabled mark; `clear_mark` removes it.
+    std::optional<v1::Subscription> mark;
+    bool clear_mark = false;
+  };
+  // One write, WAL synced when options.sync.
+  absl::Status WriteDeliveries(std::string_view channel, const DeliveryWrite& write);
+
+  // ---- Letters: how each letter went out (engine/letters.h). Written by
+  // the LetterBook under its own lock, not through the Processor's batches.
+  absl::StatusOr<std::optional<v1::LetterDelivery>> GetLetterDelivery(
+      std::string_view letter_id) const;
+  // Stores the letter's state and keeps the contact index and the post
+  // list in step with it, in one synced write. `before`: the state stored
+  // until now (null when new).
+  absl::Status PutLetterDelivery(const v1::LetterDelivery& letter,
+                                 const v1::LetterDelivery* before);
+  // The contact's recorded letters, in letter id order.
+  absl::StatusOr<std::vector<v1::LetterDelivery>> LetterDeliveriesOfContact(
+      std::string_view contact_id) const;
+  // Where a page of the post list ended.
+  struct PostListPosition {
+    TimePoint issued_at;
+    std::string letter_id;
+  };
+  // The post list (TO_POST or FAILED), oldest issued first, at most
+  // `limit`, after `after` when given.
+  absl::StatusOr<std::vector<v1::LetterDelivery>> LettersToPost(
+      size_t limit, const PostListPosition* after) const;
 
   // ---- Writes: the Processor's thread only.
   class Batch {

@@ -17,6 +17,7 @@
 #include "adapters/http/person_auth.h"
 #include "adapters/http/server.h"
 #include "adapters/http/tls.h"
+#include "adapters/sinks/email.h"
 #include "adapters/sinks/spool.h"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/signal_set.hpp"
@@ -24,6 +25,7 @@
 #include "engine/active_policy.h"
 #include "engine/audit_log.h"
 #include "engine/clock.h"
+#include "engine/deliveries.h"
 #include "engine/metrics.h"
 #include "engine/outbox.h"
 #include "engine/policy_library.h"
@@ -159,6 +161,8 @@ int Serve(const ServeArgs& args) {
   processor_options.max_queue = config->max_queue;
   Processor processor(**store, *clock, policies, &metrics, processor_options);
   PolicyLibrary library(**store, policies);
+  // How each letter went out: the email channel records, staff read.
+  LetterBook letters(**store);
   std::filesystem::path spool_dir = config->spool_dir.empty()
                                         ? std::filesystem::path(args.data_dir) / "spool"
                                         : config->spool_dir;
@@ -169,8 +173,40 @@ int Serve(const ServeArgs& args) {
   auto cursors = std::make_shared<OutboxCursors>();
   Outbox outbox(**store, spool, real_clock, &metrics, OutboxOptions{.cursors = cursors});
   LiveFeed feed;
-  processor.AddCommitListener([&outbox, &feed](const CommitNotice& notice) {
+
+  // Receivers that answer for each event: webhook subscriptions and email
+  // push their Channel here (one line each, below); each gets a
+  // DeliveryQueue (retries, dead letters) and an Outbox of its own, sharing
+  // `cursors`, so a slow receiver holds up only its own queue. Retries run
+  // on the business clock: the commit listener wakes the queues, so that
+  // POST /v1/admin/clock moves them along under --clock manual.
+  std::vector<std::unique_ptr<Channel>> channels;
+  // Letters by email (adapters/sinks/email.h), always: with no `email:` it
+  // still keeps each letter's state (sent by the spool, or to post).
+  auto letter_transport = MakeLetterTransport(config->email, real_clock);
+  if (!letter_transport.ok()) {
+    std::cerr << "frontdoor serve: " << letter_transport.status().message() << "\n";
+    return 1;
+  }
+  channels.push_back(std::make_unique<EmailChannel>(letters, *clock, std::move(*letter_transport)));
+  // (webhook and email channels are pushed here)
+  struct Delivering {
+    std::unique_ptr<DeliveryQueue> queue;
+    std::unique_ptr<Outbox> outbox;
+  };
+  std::vector<Delivering> delivering;
+  for (auto& channel : channels) {
+    auto queue = std::make_unique<DeliveryQueue>(**store, *channel, *clock, &metrics);
+    auto channel_outbox = std::make_unique<Outbox>(**store, queue->sink(), real_clock, &metrics,
+                                                   OutboxOptions{.cursors = cursors});
+    delivering.push_back({.queue = std::move(queue), .outbox = std::move(channel_outbox)});
+  }
+  processor.AddCommitListener([&outbox, &feed, &delivering](const CommitNotice& notice) {
     outbox.Notify(notice.outbox_seq);
+    for (auto& d : delivering) {
+      d.outbox->Notify(notice.outbox_seq);
+      d.queue->Wake();
+    }
     feed.Publish(notice);
   });
   metrics.AddGauge("frontdoor_timers_pending", "Open timescales waiting to fall due",
@@ -210,6 +246,18 @@ int Serve(const ServeArgs& args) {
     std::cerr << "frontdoor serve: " << s.message() << "\n";
     return 1;
   }
+  // Each queue before its Outbox, which hands it what it stores.
+  for (size_t i = 0; i < delivering.size(); ++i) {
+    Delivering& d = delivering[i];
+    if (auto s = d.queue->Start(); !s.ok()) {
+      std::cerr << "frontdoor serve: " << channels[i]->name() << ": " << s.message() << "\n";
+      return 1;
+    }
+    if (auto s = d.outbox->Start(); !s.ok()) {
+      std::cerr << "frontdoor serve: " << s.message() << "\n";
+      return 1;
+    }
+  }
   if (auto s = processor.Start(); !s.ok()) {
     std::cerr << "frontdoor serve: " << s.message() << "\n";
     return 1;
@@ -234,7 +282,21 @@ int Serve(const ServeArgs& args) {
   deps.delivery = &outbox.watch();
   deps.auth = &gate;
   deps.audit = &audit;
+  deps.letters = &letters;
   deps.reload_policy = reload;
+  for (size_t i = 0; i < delivering.size(); ++i) {
+    DeliveryChannel view{.queue = delivering[i].queue.get(), .subscription = std::nullopt};
+    for (const SubscriptionConfig& sub : config->subscriptions) {
+      if (sub.name != channels[i]->name()) continue;
+      v1::Subscription& s = view.subscription.emplace();
+      s.set_name(sub.name);
+      s.set_url(sub.url);
+      for (const auto& type : sub.events) s.add_events(type);
+      if (!sub.organisation.empty()) s.set_organisation(sub.organisation);
+      s.set_secrets(static_cast<uint32_t>(sub.secrets.size()));
+    }
+    deps.channels.push_back(std::move(view));
+  }
   WebRoot web(config->web_root, config->oidc ? config->oidc->issuer : "");
   deps.web = &web;
   if (config->oidc) deps.oidc = &*config->oidc;
@@ -296,6 +358,11 @@ int Serve(const ServeArgs& args) {
 
   audit.Stop();
   processor.Stop();
+  // Each Outbox before its queue (it hands the queue what it stores).
+  for (auto& d : delivering) {
+    d.outbox->Stop();
+    d.queue->Stop();
+  }
   outbox.Stop();
   spdlog::info("stopped");
   spdlog::shutdown();

@@ -42,6 +42,8 @@ HandlerResult PostClock(const ApiDependencies& deps, Call& call) {
   CommandResult result =
       co_await AsyncSubmit(*deps.processor, std::move(command), asio::use_awaitable);
   if (!result.status.ok()) co_return FromStatus(call, result.status);
+  // Retries run on this clock: deliveries now due go out.
+  for (const DeliveryChannel& channel : deps.channels) channel.queue->Wake();
   bool delivered = co_await WaitDelivered(deps, result.outbox_seq);
   v1::ClockState state;
   *state.mutable_now() = ToProto(result.now);

@@ -11,7 +11,9 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "adapters/http/auth.h"
@@ -27,7 +29,9 @@
 #include "engine/active_policy.h"
 #include "engine/audit_log.h"
 #include "engine/clock.h"
+#include "engine/deliveries.h"
 #include "engine/delivery_watch.h"
+#include "engine/letters.h"
 #include "engine/metrics.h"
 #include "engine/policy_library.h"
 #include "engine/processor.h"
@@ -37,6 +41,14 @@ namespace frontdoor {
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+// A receiver that answers for each event, as the admin API sees it: its
+// queue (dead letters, replay, figures) and, for a webhook subscription, its
+// settings from the config (never the secrets); absent for email.
+struct DeliveryChannel {
+  DeliveryQueue* queue = nullptr;
+  std::optional<v1::Subscription> subscription;
+};
 
 struct ApiDependencies {
   Store* store = nullptr;
@@ -53,12 +65,18 @@ struct ApiDependencies {
   // The read audit: every read of a child's data is recorded before it is
   // answered. Null records nothing (unit tests of other parts).
   AuditLog* audit = nullptr;
+  // How each letter went out (GET /v1/letters...); null: reads only, from
+  // the store, and POST /v1/letters/{id}/posted answers 503.
+  LetterBook* letters = nullptr;
   // The live feed for GET /v1/stream; null answers 404.
   LiveFeed* feed = nullptr;
   // The OpenID provider the pages sign in through; null: pasted tokens only.
   const OidcConfig* oidc = nullptr;
   // The web app's files; null serves none.
   const WebRoot* web = nullptr;
+  // Every delivery channel (webhook subscriptions, email), in config order:
+  // GET /v1/admin/deliveries, replays, GET /v1/admin/subscriptions.
+  std::vector<DeliveryChannel> channels;
   // How long POST /v1/admin/clock waits for sinks to deliver what the
   // timers it fired emitted. Default: 10 s.
   std::chrono::milliseconds delivery_wait{10'000};

@@ -39,6 +39,100 @@ absl::StatusOr<std::filesystem::path> Resolve(const std::filesystem::path& confi
                              ")");
 }
 
+// `email: {smtp: {host, port, starttls, username, password_file, from, ca_file}}`
+// or `email: {notify: {api_key_file, base_url, email_template_id, ca_file}}`:
+// exactly one of them. Paths are resolved at the end, with the others.
+absl::StatusOr<EmailConfig> ParseEmail(const std::filesystem::path& file, const YAML::Node& node) {
+  if (!node.IsMap()) {
+    return absl::InvalidArgumentError(Where(file, node) +
+                                      ": email must be {smtp: {...}} or {notify: {...}}");
+  }
+  EmailConfig email;
+  for (const auto& entry : node) {
+    std::string kind = entry.first.as<std::string>();
+    const YAML::Node& v = entry.second;
+    if (kind != "smtp" && kind != "notify") {
+      return absl::InvalidArgumentError(Where(file, entry.first) + ": email: unknown field '" +
+                                        kind + "' (smtp or notify)");
+    }
+    if (!v.IsMap()) {
+      return absl::InvalidArgumentError(Where(file, v) + ": email." + kind + " must be a mapping");
+    }
+    if (kind == "smtp") {
+      SmtpConfig smtp;
+      for (const auto& f : v) {
+        std::string name = f.first.as<std::string>();
+        if (name == "host") {
+          smtp.host = f.second.as<std::string>();
+        } else if (name == "port") {
+          int port = f.second.as<int>();
+          if (port < 1 || port > 65535) {
+            return absl::InvalidArgumentError(Where(file, f.second) +
+                                              ": email.smtp.port must be from 1 to 65535");
+          }
+          smtp.port = static_cast<unsigned>(port);
+        } else if (name == "starttls") {
+          smtp.starttls = f.second.as<bool>();
+        } else if (name == "username") {
+          smtp.username = f.second.as<std::string>();
+        } else if (name == "password_file") {
+          smtp.password_file = f.second.as<std::string>();
+        } else if (name == "from") {
+          smtp.from = f.second.as<std::string>();
+        } else if (name == "ca_file") {
+          smtp.ca_file = f.second.as<std::string>();
+        } else {
+          return absl::InvalidArgumentError(Where(file, f.first) + ": email.smtp: unknown field '" +
+                                            name + "'");
+        }
+      }
+      if (smtp.host.empty() || smtp.from.empty()) {
+        return absl::InvalidArgumentError(Where(file, v) + ": email.smtp needs a host and a from");
+      }
+      if (smtp.from.find('@') == std::string::npos) {
+        return absl::InvalidArgumentError(Where(file, v) +
+                                          ": email.smtp.from must hold an email address");
+      }
+      if (!smtp.username.empty() && smtp.password_file.empty()) {
+        return absl::InvalidArgumentError(Where(file, v) +
+                                          ": email.smtp: a username needs a password_file");
+      }
+      email.smtp = std::move(smtp);
+    } else {
+      NotifyConfig notify;
+      for (const auto& f : v) {
+        std::string name = f.first.as<std::string>();
+        if (name == "api_key_file") {
+          notify.api_key_file = f.second.as<std::string>();
+        } else if (name == "base_url") {
+          notify.base_url = f.second.as<std::string>();
+        } else if (name == "email_template_id") {
+          notify.email_template_id = f.second.as<std::string>();
+        } else if (name == "ca_file") {
+          notify.ca_file = f.second.as<std::string>();
+        } else {
+          return absl::InvalidArgumentError(Where(file, f.first) +
+                                            ": email.notify: unknown field '" + name + "'");
+        }
+      }
+      if (notify.api_key_file.empty() || notify.email_template_id.empty()) {
+        return absl::InvalidArgumentError(
+            Where(file, v) + ": email.notify needs an api_key_file and an email_template_id");
+      }
+      if (absl::Status url = oidc::CheckProviderUrl(notify.base_url); !url.ok()) {
+        return absl::InvalidArgumentError(Where(file, v) + ": email.notify.base_url " +
+                                          std::string(url.message()));
+      }
+      email.notify = std::move(notify);
+    }
+  }
+  if (email.smtp.has_value() == email.notify.has_value()) {
+    return absl::InvalidArgumentError(Where(file, node) +
+                                      ": email needs exactly one of smtp and notify");
+  }
+  return email;
+}
+
 // `oidc: {issuer, audience, client_id, roles_claim, name_claim, role_map, scopes}`.
 absl::StatusOr<OidcConfig> ParseOidc(const std::filesystem::path& file, const YAML::Node& node) {
   if (!node.IsMap()) {
@@ -246,6 +340,10 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file)
         auto oidc = ParseOidc(file, value);
         if (!oidc.ok()) return oidc.status();
         config.oidc = *std::move(oidc);
+      } else if (key == "email") {
+        auto email = ParseEmail(file, value);
+        if (!email.ok()) return email.status();
+        config.email = *std::move(email);
       } else if (key == "log_level") {
         config.log_level = value.as<std::string>();
         // spdlog reads an unknown name as "off": a typo must not silence the log.
@@ -297,6 +395,22 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file)
     for (auto [path, setting] :
          {std::pair{&config.tls->cert, "tls.cert"}, std::pair{&config.tls->key, "tls.key"},
           std::pair{&config.tls->client_ca, "tls.client_ca"}}) {
+      if (path->empty()) continue;
+      auto found = Resolve(file, *path, setting);
+      if (!found.ok()) return found.status();
+      *path = *found;
+    }
+  }
+  if (config.email) {
+    std::vector<std::pair<std::filesystem::path*, const char*>> files;
+    if (auto& smtp = config.email->smtp) {
+      files = {{&smtp->password_file, "email.smtp.password_file"},
+               {&smtp->ca_file, "email.smtp.ca_file"}};
+    } else if (auto& notify = config.email->notify) {
+      files = {{&notify->api_key_file, "email.notify.api_key_file"},
+               {&notify->ca_file, "email.notify.ca_file"}};
+    }
+    for (auto [path, setting] : files) {
       if (path->empty()) continue;
       auto found = Resolve(file, *path, setting);
       if (!found.ok()) return found.status();

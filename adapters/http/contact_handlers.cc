@@ -1,6 +1,6 @@
 // Contacts: POST /v1/contacts (partners and triage), GET /v1/contacts/{id}
 // (a partner sees only its own, and only their progress; staff see the
-// explanation too), its events and letters, and the triage decision and
+// explanation too), its events, and the triage decision and
 // MASH outcome that move it on.
 #include "adapters/http/handlers.h"
 #include "boost/asio/use_awaitable.hpp"
@@ -82,23 +82,6 @@ HandlerResult GetEvents(const ApiDependencies& deps, Call& call) {
   v1::EventList list;
   for (auto& e : *events) *list.add_events() = std::move(e);
   if (auto refused = co_await Audit(deps, call, v1::AuditRead::EVENTS)) {
-    co_return std::move(*refused);
-  }
-  co_return JsonAnswer(call, http::status::ok, list, /*list=*/true);
-}
-
-HandlerResult GetLetters(const ApiDependencies& deps, Call& call) {
-  auto record = LoadContact(deps, call);
-  if (!record.ok()) co_return FromStatus(call, record.status());
-  auto events = deps.store->GetEvents(call.contact_id);
-  if (!events.ok()) co_return FromStatus(call, events.status());
-  v1::LetterList list;
-  for (auto& e : *events) {
-    if (e.has_letter_issued()) {
-      *list.add_letters() = std::move(*e.mutable_letter_issued()->mutable_letter());
-    }
-  }
-  if (auto refused = co_await Audit(deps, call, v1::AuditRead::LETTERS)) {
     co_return std::move(*refused);
   }
   co_return JsonAnswer(call, http::status::ok, list, /*list=*/true);

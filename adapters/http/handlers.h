@@ -19,16 +19,22 @@ HandlerResult GetMetrics(const ApiDependencies& deps, Call& call);
 HandlerResult GetWhoami(const ApiDependencies& deps, Call& call);
 HandlerResult GetSignIn(const ApiDependencies& deps, Call& call);
 
-// contact_handlers.cc: contacts, their events, letters, decisions and MASH outcomes.
+// contact_handlers.cc: contacts, their events, decisions and MASH outcomes.
 HandlerResult PostContact(const ApiDependencies& deps, Call& call);
 HandlerResult PostContactBatch(const ApiDependencies& deps, Call& call);
 HandlerResult GetContact(const ApiDependencies& deps, Call& call);
 HandlerResult GetEvents(const ApiDependencies& deps, Call& call);
-HandlerResult GetLetters(const ApiDependencies& deps, Call& call);
 HandlerResult PostDecision(const ApiDependencies& deps, Call& call);
 HandlerResult PostMashOutcome(const ApiDependencies& deps, Call& call);
 // What the referrer's letters would say: nothing is stored.
 HandlerResult PostLetterPreview(const ApiDependencies& deps, Call& call);
+
+// letter_handlers.cc: letters with their delivery state, the letters to
+// send by post, one letter for printing, and marking one posted.
+HandlerResult GetLetters(const ApiDependencies& deps, Call& call);
+HandlerResult GetLettersToPost(const ApiDependencies& deps, Call& call);
+HandlerResult GetLetter(const ApiDependencies& deps, Call& call);
+HandlerResult PostLetterPosted(const ApiDependencies& deps, Call& call);
 
 // check_handlers.cc: MASH checks with partner agencies, and MASH re-rating.
 HandlerResult GetChecks(const ApiDependencies& deps, Call& call);

@@ -192,8 +192,9 @@ TEST_F(AuthorisationTest, AuthorisedTheContactClosesWithItsOutcomeLetter) {
   EXPECT_EQ(authorised.at("authorisation").at("answered_by_actor").at("role"), "manager");
   EXPECT_THAT(LetterKinds(id), ElementsAre("ACKNOWLEDGEMENT", "OUTCOME"));
   Reply letters = client_->Get("/v1/contacts/" + id + "/letters", kMorgan);
-  EXPECT_THAT(std::string(letters.at("letters").as_array().at(1).at("body").as_string()),
-              HasSubstr("The family has moved away."));
+  EXPECT_THAT(
+      std::string(letters.at("letters").as_array().at(1).at("letter").at("body").as_string()),
+      HasSubstr("The family has moved away."));
   auto recorded = EventsOf(id, "AUTHORISATION_RECORDED");
   ASSERT_EQ(recorded.size(), 1u);
   EXPECT_EQ(recorded[0].at("actor"), "morgan-lee");

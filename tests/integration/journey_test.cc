@@ -102,12 +102,12 @@ TEST_F(JourneyTest, FromPartnerThroughMashToClosureWithBothLetters) {
   const auto& list = letters.at("letters");
   EXPECT_THAT(Strings(list, "kind"), ElementsAre("ACKNOWLEDGEMENT", "OUTCOME"));
   for (const auto& letter : list.as_array()) {
-    std::string body(letter.as_object().at("body").as_string());
+    std::string body(letter.at("letter").at("body").as_string());
     EXPECT_THAT(body, Not(HasSubstr("Synthetic narrative")));
     EXPECT_THAT(body, Not(HasSubstr("Alex")));  // the child's given name
     EXPECT_THAT(body, HasSubstr(id));
   }
-  EXPECT_THAT(std::string(list.as_array()[1].as_object().at("body").as_string()),
+  EXPECT_THAT(std::string(list.as_array()[1].at("letter").at("body").as_string()),
               HasSubstr("Family agreed to early help."));
 
   // A clock step of zero is a barrier: it answers once the outbox is out.

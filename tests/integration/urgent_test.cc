@@ -47,7 +47,7 @@ std::string AcknowledgementOf(HttpClient& client, const std::string& id) {
   EXPECT_EQ(letters.status, 200) << letters.body;
   for (const auto& l : letters.at("letters").as_array()) {
     if (l.as_object().at("kind") == "ACKNOWLEDGEMENT") {
-      return std::string(l.as_object().at("body").as_string());
+      return std::string(l.at("letter").at("body").as_string());
     }
   }
   ADD_FAILURE() << "no acknowledgement for " << id;

@@ -45,7 +45,7 @@ TEST_F(Regress, NonAsciiInitialsKeepLettersReadable) {
   ASSERT_EQ(created.status, 201) << created.body;
   Reply letters = client_->Get("/v1/contacts/" + created.str("id") + "/letters", kTriageToken);
   ASSERT_EQ(letters.status, 200) << letters.body;
-  EXPECT_THAT(std::string(letters.at("letters").as_array()[0].at("body").as_string()),
+  EXPECT_THAT(std::string(letters.at("letters").as_array()[0].at("letter").at("body").as_string()),
               HasSubstr("É.E."));
   Reply moved = client_->Advance("PT0S");
   EXPECT_EQ(moved.headers.count("delivery-pending"), 0u);

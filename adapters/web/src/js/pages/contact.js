@@ -593,7 +593,7 @@ export async function contactPage(ctx) {
     ])),
     factsSection(c),
     historySection(history.events || []),
-    lettersSection(letterList.letters || []),
+    lettersSection((letterList.letters || []).map((d) => d.letter || d)),
     para(link(back, backText)));
   startTicker(ctx.main, ctx.onLeave);
 }
