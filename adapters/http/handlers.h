@@ -58,6 +58,11 @@ HandlerResult DeleteOpenCase(const ApiDependencies& deps, Call& call);
 HandlerResult PostClock(const ApiDependencies& deps, Call& call);
 HandlerResult PostPolicyReload(const ApiDependencies& deps, Call& call);
 
+// delivery_handlers.cc: dead letters, replays and the subscriptions' figures.
+HandlerResult GetDeliveries(const ApiDependencies& deps, Call& call);
+HandlerResult PostDeliveryReplay(const ApiDependencies& deps, Call& call);
+HandlerResult GetSubscriptions(const ApiDependencies& deps, Call& call);
+
 // report_handlers.cc: indicators and the Annex A export.
 HandlerResult GetIndicators(const ApiDependencies& deps, Call& call);
 HandlerResult GetAnnexAContacts(const ApiDependencies& deps, Call& call);
