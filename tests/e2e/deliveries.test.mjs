@@ -161,6 +161,11 @@ test('mark as posted takes a letter off the list, and the contact page says who 
   await t.shot('contact-letter-posted');
   assert.deepEqual(await t.axe('contact-letter-posted'), []);
 
+  await t.page.goto(`/#/contacts/${ids['POST-2']}`);
+  const noted = t.page.locator(`#letters [data-letter="${other.letter_id}"]`);
+  await noted.waitFor();
+  assert.match(await noted.innerText(), /Posted by hand by ifd-triage \(Wirral front door\) at .* \(Second class\)/);
+
   // Posted once only.
   const again = await server.api('triage', 'POST', `/v1/letters/${letter.letter_id}/posted`, {});
   assert.equal(again.status, 409, again.text);

@@ -62,7 +62,7 @@ export function letterStandsText(d) {
     case 'TO_POST': return 'No email address: it is on the list of letters to send by post.';
     case 'POSTED': {
       const who = actorLabel(d.posted_by, d.posted_by && d.posted_by.id);
-      return `Posted by hand${who ? ` by ${who}` : ''}${at ? ` at ${at}` : ''}.`;
+      return `Posted by hand${who ? ` by ${who}` : ''}${at ? ` at ${at}` : ''}${d.posted_note ? ` (${d.posted_note})` : ''}.`;
     }
     default: return letterStateLabel(d.state);
   }

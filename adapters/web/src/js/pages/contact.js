@@ -204,7 +204,6 @@ function lettersSection(letters) {
           ['Email', l.email], ['Phone', l.phone],
           ['Delivery', h('span', { class: 'fd-letter-delivery' }, letterStandsText(d))],
           ['Their reference for it', d.reference],
-          ['Note', d.note],
           ['Printable version', ['TO_POST', 'FAILED', 'POSTED'].includes(d.state)
             ? link(`#/letters/${encodeURIComponent(d.letter_id)}`, 'Print this letter', { 'data-print': d.letter_id }) : null]]),
         h('div', { class: 'govuk-body fd-pre fd-letter' }, l.body || '')));
@@ -593,7 +592,7 @@ export async function contactPage(ctx) {
     ])),
     factsSection(c),
     historySection(history.events || []),
-    lettersSection((letterList.letters || []).map((d) => d.letter || d)),
+    lettersSection(letterList.letters || []),
     para(link(back, backText)));
   startTicker(ctx.main, ctx.onLeave);
 }
