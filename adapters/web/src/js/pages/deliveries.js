@@ -24,7 +24,7 @@ export function eventTypeLabel(type) {
   return words ? words.charAt(0).toUpperCase() + words.slice(1) : 'Event';
 }
 
-const ms = (v) => (v === undefined || v === null ? '' : `${Math.round(Number(v))} ms`);
+const ms = (v) => (v === undefined || v === null ? '' : Number(v) < 1 ? 'under 1 ms' : `${Math.round(Number(v))} ms`);
 const count = (v) => String(Number(v || 0));
 
 function subscriptionState(s) {
@@ -39,8 +39,8 @@ function subscriptionsSection(list) {
   const rows = subs.map((s) => ({ attrs: { 'data-subscription': s.name }, cells: [
     h('span', {}, h('strong', {}, s.name), s.url ? [h('br'), h('span', { class: 'govuk-body-s fd-url' }, s.url)] : null),
     (s.events || []).length ? h('ul', { class: 'govuk-list govuk-body-s govuk-!-margin-bottom-0' },
-      s.events.map((e) => h('li', {}, eventTypeLabel(e)))) : 'All events',
-    s.organisation || (s.url ? 'Every organisation' : 'Referrers'),
+      s.events.map((e) => h('li', {}, eventTypeLabel(e)))) : s.url ? 'All events' : 'Letters issued',
+    s.organisation || (s.url ? 'Every organisation' : 'Each letter\u2019s referrer'),
     subscriptionState(s),
     count(s.delivered), count(s.queued), count(s.retrying), count(s.dead),
     s.latency_p50_ms || s.latency_p99_ms ? `${ms(s.latency_p50_ms)} / ${ms(s.latency_p99_ms)}` : 'Not measured yet',
