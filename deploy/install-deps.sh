@@ -14,7 +14,7 @@ packages=(
   libhowardhinnant-date-dev tzdata
   libssl-dev
   libjwt-dev libcurl4-openssl-dev
-  python3-aiosmtpd
+  python3-aiosmtpd python3-jwt
   libkainjow-mustache-dev
   libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -35,6 +35,9 @@ namespace {
 constexpr size_t kLatencySamples = 1024;
 // The longest the thread sleeps without being woken: a safety net only.
 constexpr Millis kLongestWait{60'000};
+// Failed attempts in a row (to any deliveries) after which a channel is
+// taken to be down.
+constexpr int kDownAfter = 3;
 
 bool Pending(v1::DeliveryState::Code state) {
   return state == v1::DeliveryState::QUEUED || state == v1::DeliveryState::RETRYING;
@@ -295,6 +298,13 @@ class DeliveryQueue::Impl final : public Sink {
 
   // One round: the due heads of the pending index, each sent once. `next`:
   // when the earliest head that was not due falls due.
+  //
+  // A receiver that is down is not hammered with every waiting delivery:
+  // after kDownAfter failures in a row the channel is down, and each round
+  // sends only its oldest due delivery, as a probe, when that probe's own
+  // backoff has passed. When a probe gets through, every waiting delivery
+  // is due at once (a catch-up), so recovery does not wait for each one's
+  // backoff.
   absl::StatusOr<size_t> Round(std::optional<TimePoint>* next) {
     {
       absl::MutexLock lock(&mu_);
@@ -302,6 +312,12 @@ class DeliveryQueue::Impl final : public Sink {
       if (mark_) return 0;
     }
     const TimePoint now = clock_.Now();
+    if (paused_until_ && now < *paused_until_) {
+      *next = *paused_until_;
+      return 0;
+    }
+    paused_until_.reset();
+    const bool catch_up = catch_up_;
     std::vector<uint64_t> due;
     std::unordered_set<std::string> seen;
     uint64_t after = 0;
@@ -311,7 +327,7 @@ class DeliveryQueue::Impl final : public Sink {
       for (const Store::PendingDelivery& p : *page) {
         // Only a contact's earliest pending delivery may go.
         if (!seen.insert(p.contact_id).second) continue;
-        if (p.next_attempt_at <= now) {
+        if (p.next_attempt_at <= now || catch_up) {
           due.push_back(p.seq);
         } else if (!*next || p.next_attempt_at < **next) {
           *next = p.next_attempt_at;
@@ -321,9 +337,12 @@ class DeliveryQueue::Impl final : public Sink {
       if (page->size() < 4096 || due.size() >= options_.window) break;
       after = page->back().seq;
     }
+    // A catch-up cut short by the window goes on in the next round.
+    if (catch_up && due.size() < options_.window) catch_up_ = false;
     size_t attempts = 0;
     for (uint64_t seq : due) {
       if (Stopping() || Disabled()) break;
+      if (failures_in_a_row_ >= kDownAfter && attempts > 0) break;
       auto stored = store_.GetDelivery(name_, seq);
       if (!stored.ok()) return stored.status();
       if (!stored->has_value() || !Pending((*stored)->state())) continue;
@@ -336,8 +355,24 @@ class DeliveryQueue::Impl final : public Sink {
       ++attempts;
       auto settled = Settle(std::move(d), result, took);
       if (!settled.ok()) return settled.status();
+      if (result.kind == SendResult::Kind::kRetry) {
+        if (++failures_in_a_row_ == kDownAfter) {
+          spdlog::warn("{} looks down ({} failures in a row): probing with one delivery at a time",
+                       name_, kDownAfter);
+        }
+        if (failures_in_a_row_ >= kDownAfter && settled->has_next_attempt_at()) {
+          paused_until_ = FromProto(settled->next_attempt_at());
+        }
+      } else {
+        if (failures_in_a_row_ >= kDownAfter) {
+          spdlog::info("{} answers again: catching up", name_);
+          catch_up_ = true;
+        }
+        failures_in_a_row_ = 0;
+      }
       channel_.Settled(*settled);
     }
+    if (paused_until_ && (!*next || *paused_until_ < **next)) *next = *paused_until_;
     return attempts;
   }
 
@@ -467,6 +502,9 @@ class DeliveryQueue::Impl final : public Sink {
 
   // The sending thread's own (or the test's, driving SendDue).
   std::mt19937_64 rng_;
+  int failures_in_a_row_ = 0;
+  std::optional<TimePoint> paused_until_;
+  bool catch_up_ = false;
   std::thread thread_;
 };
 

@@ -3,7 +3,6 @@
 // and page tokens "<issued ms>:<letter id>" for the post list.
 #include "engine/letters.h"
 
-#include <algorithm>
 #include <charconv>
 #include <map>
 
@@ -33,12 +32,6 @@ std::optional<Store::PostListPosition> ParsePostListToken(std::string_view token
   auto [p, ec] = std::from_chars(token.data(), end, ms);
   if (ec != std::errc() || p != end || ms < 0) return std::nullopt;
   return Store::PostListPosition{TimePoint(Millis(ms)), std::string(token.substr(colon + 1))};
-}
-
-bool IssuedBefore(const v1::LetterDelivery& a, const v1::LetterDelivery& b) {
-  TimePoint ta = FromProto(a.issued_at()), tb = FromProto(b.issued_at());
-  if (ta != tb) return ta < tb;
-  return a.letter_id() < b.letter_id();
 }
 
 }  // namespace
@@ -137,17 +130,19 @@ absl::StatusOr<v1::LetterDeliveryList> LetterBook::OfContact(std::string_view co
   for (v1::LetterDelivery& l : *recorded) by_id.emplace(l.letter_id(), std::move(l));
   auto events = store_.GetEvents(contact_id);
   if (!events.ok()) return events.status();
+  // In the history's order, as the letters were written.
+  v1::LetterDeliveryList list;
   for (const v1::Event& e : *events) {
     if (!e.has_letter_issued()) continue;
     const v1::Letter& letter = e.letter_issued().letter();
-    by_id.try_emplace(letter.id(), Unrecorded(letter));
+    auto found = by_id.find(letter.id());
+    if (found != by_id.end()) {
+      *list.add_letters() = std::move(found->second);
+      by_id.erase(found);
+    } else {
+      *list.add_letters() = Unrecorded(letter);
+    }
   }
-  std::vector<v1::LetterDelivery> letters;
-  letters.reserve(by_id.size());
-  for (auto& [id, l] : by_id) letters.push_back(std::move(l));
-  std::sort(letters.begin(), letters.end(), IssuedBefore);
-  v1::LetterDeliveryList list;
-  for (v1::LetterDelivery& l : letters) *list.add_letters() = std::move(l);
   return list;
 }
 

@@ -55,8 +55,8 @@ class LetterBook {
 
   // One letter, with its text; nullopt when none has that id.
   absl::StatusOr<std::optional<v1::LetterDelivery>> Get(std::string_view letter_id) const;
-  // Every letter of the contact, oldest issued first, the not yet recorded
-  // ones too (from the contact's history).
+  // Every letter of the contact, in the order of its history, the not yet
+  // recorded ones too.
   absl::StatusOr<v1::LetterDeliveryList> OfContact(std::string_view contact_id) const;
   // The letters to send by post (TO_POST and FAILED), oldest issued first,
   // at most `limit`, after `page_token` (from an earlier page's

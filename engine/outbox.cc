@@ -33,10 +33,15 @@ Outbox::Outbox(Store& store, Sink& sink, const Clock& retry_clock, MetricsRegist
         &metrics->GetCounter("frontdoor_outbox_delivered_total", "Emitted events delivered", label);
     failures_ =
         &metrics->GetCounter("frontdoor_outbox_failures_total", "Failed delivery attempts", label);
-    metrics->AddGauge("frontdoor_outbox_backlog", "Emitted events not yet delivered", [this] {
-      absl::MutexLock lock(&mu_);
-      return static_cast<double>(committed_ - std::min(committed_, watch_.delivered()));
-    });
+    // Labelled like the counters: with several sinks, one unlabelled gauge
+    // would be each Outbox's in turn.
+    metrics->AddGauge(
+        "frontdoor_outbox_backlog", "Emitted events not yet delivered",
+        [this] {
+          absl::MutexLock lock(&mu_);
+          return static_cast<double>(committed_ - std::min(committed_, watch_.delivered()));
+        },
+        label);
   }
 }
 

@@ -73,9 +73,9 @@ TEST_F(EmailConfigTest, ReadsNotifyWithItsDefaultBaseUrl) {
 TEST_F(EmailConfigTest, RefusesMistakesNamingThem) {
   EXPECT_THAT(Error("email:\n  smtp: {host: h, from: \"a@b.example\"}\n"
                     "  notify: {api_key_file: notify-key, email_template_id: t}\n"),
-              HasSubstr(":4: email needs exactly one of smtp and notify"));
+              HasSubstr(":5: email needs exactly one of smtp and notify"));
   EXPECT_THAT(Error("email: {}\n"), HasSubstr("exactly one of smtp and notify"));
-  EXPECT_THAT(Error("email:\n  sendmail: {}\n"), HasSubstr(":4: email: unknown field 'sendmail'"));
+  EXPECT_THAT(Error("email:\n  sendmail: {}\n"), HasSubstr(":5: email: unknown field 'sendmail'"));
   EXPECT_THAT(Error("email:\n  smtp: {host: h, from: \"a@b.example\", colour: red}\n"),
               HasSubstr("email.smtp: unknown field 'colour'"));
   EXPECT_THAT(Error("email:\n  smtp: {from: \"a@b.example\"}\n"), HasSubstr("needs a host"));

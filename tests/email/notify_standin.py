@@ -10,7 +10,8 @@ one given), and `personalisation` must fill the template's ((subject)) and
 ((body)). A good request gets 201 with a notification id, and is written to
 <folder>/<n>.json; a bad token 403 AuthError, a bad body 400
 BadRequestError/ValidationError, each as {"status_code", "errors": [{"error",
-"message"}]}. An address whose local part starts with "ratelimit" gets 429
+"message"}]}. An address whose local part starts with "teamonly" gets 400 (as a team
+key's would), "ratelimit" 429
 (RateLimitError), "outage" 500 (Exception). Prints "listening on
 127.0.0.1:PORT", then serves until SIGTERM. Synthetic data only.
 """
@@ -104,6 +105,9 @@ def make_handler(args, secret, service_id):
             if not EMAIL.match(address):
                 return self.error(400, "ValidationError", "email_address Not a valid email address")
             local = address.split("@", 1)[0].lower()
+            if local.startswith("teamonly"):
+                return self.error(400, "BadRequestError",
+                                  "Can't send to this recipient using a team-only API key")
             if local.startswith("ratelimit"):
                 return self.error(429, "RateLimitError",
                                   "Exceeded rate limit for key type LIVE of 3000 requests per 60 seconds")

@@ -42,6 +42,7 @@ class FakeChannel final : public Channel {
     if (before_send) before_send(delivery);
     absl::MutexLock lock(&mu);
     sent.push_back(delivery.event_id());
+    if (down) return SendResult{.kind = SendResult::Kind::kRetry, .error = "connection refused", .reference = ""};
     auto it = answers.find(delivery.event_id());
     if (it != answers.end()) return it->second;
     return SendResult{.kind = SendResult::Kind::kDelivered, .error = "", .reference = "ok"};
@@ -71,6 +72,12 @@ class FakeChannel final : public Channel {
   std::vector<std::string> sent GUARDED_BY(mu);
   std::vector<std::string> settled GUARDED_BY(mu);
   std::map<std::string, SendResult> answers GUARDED_BY(mu);
+  // Every attempt fails as if the receiver were not there.
+  bool down GUARDED_BY(mu) = false;
+  void SetDown(bool is_down) {
+    absl::MutexLock lock(&mu);
+    down = is_down;
+  }
 };
 
 // The spool's stand-in: takes every page at once.
@@ -300,6 +307,43 @@ TEST_F(DeliveriesTest, ADeliveryStoredBeforeACrashIsSentAfterItAndOfferedAgainIs
   Reopen();
   EXPECT_EQ(SendDue(), 0u);
   EXPECT_EQ(queue_->figures().delivered, 3u);
+}
+
+TEST_F(DeliveriesTest, AReceiverThatIsDownIsProbedOneAtATimeAndWhenBackEverythingGoesAtOnce) {
+  options_.jitter = 0;  // 5 s, 10 s, 20 s exactly
+  Reopen();
+  const TimePoint t0 = clock_.Now();
+  // FD-1's event fails on its own (the receiver refuses that one for now).
+  channel_.Fail("FD-1-1");
+  Queue({Entry(1, "FD-1"), Entry(2, "FD-2"), Entry(3, "FD-3")});
+  EXPECT_EQ(SendDue(), 3u);
+  AdvanceTo(t0 + Millis(5'000));
+  EXPECT_EQ(SendDue(), 1u);
+  AdvanceTo(t0 + Millis(15'000));
+  EXPECT_EQ(SendDue(), 1u);
+  EXPECT_EQ(FromProto(Get(1).next_attempt_at()), t0 + Millis(35'000));
+
+  // Then the receiver goes away altogether.
+  channel_.SetDown(true);
+  Queue({Entry(4, "FD-4"), Entry(5, "FD-5"), Entry(6, "FD-6")});
+  EXPECT_EQ(SendDue(), 1u) << "the third failure in a row: down, and the round stops";
+  EXPECT_EQ(Get(5).state(), v1::DeliveryState::QUEUED);
+  EXPECT_EQ(SendDue(), 0u) << "paused until the probe's retry";
+  AdvanceTo(t0 + Millis(20'000) - Millis(1));
+  EXPECT_EQ(SendDue(), 0u);
+
+  // Back: the probe gets through, the rest of what is due follows, and
+  // FD-1's, still waiting for its own backoff, goes at once after.
+  channel_.SetDown(false);
+  channel_.Heal("FD-1-1");
+  AdvanceTo(t0 + Millis(20'000));
+  EXPECT_EQ(SendDue(), 3u);
+  EXPECT_EQ(SendDue(), 1u) << "the catch-up did not send the delivery that was retrying";
+  EXPECT_EQ(Get(1).state(), v1::DeliveryState::DELIVERED);
+  EXPECT_EQ(queue_->figures().delivered, 6u);
+  EXPECT_EQ(SendDue(), 0u);
+  EXPECT_THAT(channel_.Sent(), ElementsAre("FD-1-1", "FD-2-2", "FD-3-3", "FD-1-1", "FD-1-1",
+                                           "FD-4-4", "FD-4-4", "FD-5-5", "FD-6-6", "FD-1-1"));
 }
 
 TEST_F(DeliveriesTest, ListsPageOldestFirst) {

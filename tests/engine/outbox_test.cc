@@ -116,7 +116,7 @@ TEST_F(OutboxTest, AFailingSinkIsRetriedWithABackoffThatDoublesThenGetsEverythin
   MetricsSnapshot metrics = metrics_.Snapshot();
   EXPECT_EQ(metrics.Value("frontdoor_outbox_failures_total", "sink=\"recording\""), 3);
   EXPECT_EQ(metrics.Value("frontdoor_outbox_delivered_total", "sink=\"recording\""), 5);
-  EXPECT_EQ(metrics.Value("frontdoor_outbox_backlog"), 0);
+  EXPECT_EQ(metrics.Value("frontdoor_outbox_backlog", "sink=\"recording\""), 0);
 }
 
 TEST_F(OutboxTest, TheBackoffStopsGrowingAtItsLongestAndResetsAfterASuccess) {
