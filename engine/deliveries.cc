@@ -74,9 +74,9 @@ class DeliveryQueue::Impl final : public Sink {
     refused_ = outcome("refused");
     gone_ = outcome("gone");
     expired_ = outcome("dead");
-    latency_ = &metrics->GetHistogram("frontdoor_delivery_latency_seconds",
-                                      "Time a receiver took to take a delivery", LatencyBuckets(),
-                                      label);
+    latency_ =
+        &metrics->GetHistogram("frontdoor_delivery_latency_seconds",
+                               "Time a receiver took to take a delivery", LatencyBuckets(), label);
     auto gauge = [&](const char* name, const char* help, v1::DeliveryState::Code state) {
       metrics->AddGauge(
           name, help,
@@ -180,8 +180,8 @@ class DeliveryQueue::Impl final : public Sink {
     return Round(&next);
   }
 
-  absl::StatusOr<v1::DeliveryList> List(v1::DeliveryState::Code state,
-                                        std::string_view page_token, size_t limit) const {
+  absl::StatusOr<v1::DeliveryList> List(v1::DeliveryState::Code state, std::string_view page_token,
+                                        size_t limit) const {
     uint64_t after = 0;
     if (!page_token.empty()) {
       auto [end, ec] =
@@ -349,9 +349,9 @@ class DeliveryQueue::Impl final : public Sink {
       v1::Delivery d = **std::move(stored);
       const auto started = std::chrono::steady_clock::now();
       SendResult result = channel_.Send(d);
-      const auto took = std::chrono::duration<double, std::milli>(
-                            std::chrono::steady_clock::now() - started)
-                            .count();
+      const auto took =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+              .count();
       ++attempts;
       auto settled = Settle(std::move(d), result, took);
       if (!settled.ok()) return settled.status();

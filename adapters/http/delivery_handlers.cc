@@ -97,8 +97,8 @@ HandlerResult GetDeliveries(const ApiDependencies& deps, Call& call) {
 
   std::vector<v1::Delivery> found;
   for (size_t i = first; i < channels.size() && found.size() <= *limit; ++i) {
-    auto page =
-        channels[i]->queue->List(state, i == first ? after : std::string(), *limit + 1 - found.size());
+    auto page = channels[i]->queue->List(state, i == first ? after : std::string(),
+                                         *limit + 1 - found.size());
     if (!page.ok()) co_return FromStatus(call, page.status());
     for (auto& d : *page->mutable_deliveries()) found.push_back(std::move(d));
   }
@@ -130,8 +130,7 @@ HandlerResult PostDeliveryReplay(const ApiDependencies& deps, Call& call) {
   }
   if (replayed.code() == absl::StatusCode::kFailedPrecondition) {
     co_return MakeProblem(call.version(), http::status::conflict, "delivery-not-dead",
-                          "Only a dead delivery can be replayed",
-                          std::string(replayed.message()));
+                          "Only a dead delivery can be replayed", std::string(replayed.message()));
   }
   if (!replayed.ok()) co_return FromStatus(call, replayed);
   auto stored = deps.store->GetDelivery(channel_name, seq);

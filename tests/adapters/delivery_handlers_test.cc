@@ -49,7 +49,8 @@ v1::OutboxEntry Entry(uint64_t seq, const std::string& contact) {
   v1::Event& e = *entry.mutable_event();
   e.set_id(contact + "-" + std::to_string(seq));
   e.set_contact_id(contact);
-  e.mutable_decision_recorded()->mutable_decision()->set_reason("the narrative-like free text never shows");
+  e.mutable_decision_recorded()->mutable_decision()->set_reason(
+      "the narrative-like free text never shows");
   return entry;
 }
 

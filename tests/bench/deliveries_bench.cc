@@ -71,8 +71,9 @@ int main(int argc, char** argv) {
     ++rounds;
   }
   const double sent_s = std::chrono::duration<double>(Clock::now() - start).count();
-  std::printf("stored %zu deliveries in %.2f s (%.0f/s); sent %zu in %zu rounds in %.2f s (%.0f/s)\n",
-              total, stored_s, total / stored_s, sent, rounds, sent_s, sent / sent_s);
+  std::printf(
+      "stored %zu deliveries in %.2f s (%.0f/s); sent %zu in %zu rounds in %.2f s (%.0f/s)\n",
+      total, stored_s, total / stored_s, sent, rounds, sent_s, sent / sent_s);
   store->reset();
   std::filesystem::remove_all(dir);
   return sent == total ? 0 : 1;

@@ -42,7 +42,9 @@ class FakeChannel final : public Channel {
     if (before_send) before_send(delivery);
     absl::MutexLock lock(&mu);
     sent.push_back(delivery.event_id());
-    if (down) return SendResult{.kind = SendResult::Kind::kRetry, .error = "connection refused", .reference = ""};
+    if (down)
+      return SendResult{
+          .kind = SendResult::Kind::kRetry, .error = "connection refused", .reference = ""};
     auto it = answers.find(delivery.event_id());
     if (it != answers.end()) return it->second;
     return SendResult{.kind = SendResult::Kind::kDelivered, .error = "", .reference = "ok"};
@@ -250,7 +252,8 @@ TEST_F(DeliveriesTest, ARefusalIsDeadAtOnceAndTheContactsNextEventGoesOn) {
   EXPECT_EQ(Get(2).state(), v1::DeliveryState::DELIVERED);
 }
 
-TEST_F(DeliveriesTest, GoneDisablesTheChannelAcrossARestartNewDeliveriesStillQueueAndAReplayEnables) {
+TEST_F(DeliveriesTest,
+       GoneDisablesTheChannelAcrossARestartNewDeliveriesStillQueueAndAReplayEnables) {
   channel_.Fail("FD-A-1", SendResult::Kind::kGone, "HTTP 410");
   Queue({Entry(1, "FD-A"), Entry(2, "FD-B")});
   EXPECT_EQ(SendDue(), 1u) << "the round stops at the 410";
