@@ -20,6 +20,8 @@ import { worklistPage } from './pages/worklist.js';
 import { contactPage } from './pages/contact.js';
 import { liveViewPage } from './pages/live-view.js';
 import { adminPage } from './pages/admin.js';
+import { deliveriesPage } from './pages/deliveries.js';
+import { lettersPage, printLettersPage, letterPage } from './pages/letters.js';
 import { messagePage } from './pages/message.js';
 
 document.body.classList.add('js-enabled', 'govuk-frontend-supported');
@@ -33,10 +35,10 @@ const HOME = {
 const NAV = {
   partner: [['#/contacts/new', 'Send a contact']],
   triage: [['#/worklist/triage', 'Triage worklist'], ['#/worklist/mash', 'MASH worklist'],
-    ['#/contacts/new', 'New contact']],
+    ['#/letters', 'Letters to post'], ['#/contacts/new', 'New contact']],
   manager: [['#/live', 'Live view'], ['#/worklist/authorisation', 'Waiting for authorisation'],
-    ['#/worklist/triage', 'Triage worklist'], ['#/worklist/mash', 'MASH worklist']],
-  admin: [['#/admin', 'Server clock']],
+    ['#/worklist/triage', 'Triage worklist'], ['#/worklist/mash', 'MASH worklist'], ['#/letters', 'Letters to post']],
+  admin: [['#/admin', 'Server clock'], ['#/admin/deliveries', 'Deliveries']],
 };
 
 const ID = '([A-Za-z0-9_-]+)';
@@ -48,7 +50,11 @@ const ROUTES = [
   { path: /^\/worklist\/(authorisation)$/, page: worklistPage, roles: ['manager'] },
   { path: new RegExp(`^/contacts/${ID}$`), page: contactPage, roles: ['triage', 'manager'] },
   { path: /^\/live$/, page: liveViewPage, roles: ['manager'] },
+  { path: /^\/letters$/, page: lettersPage, roles: ['triage', 'manager'] },
+  { path: /^\/letters\/print$/, page: printLettersPage, roles: ['triage', 'manager'] },
+  { path: new RegExp(`^/letters/${ID}$`), page: letterPage, roles: ['triage', 'manager'] },
   { path: /^\/admin$/, page: adminPage, roles: ['admin'] },
+  { path: /^\/admin\/deliveries$/, page: deliveriesPage, roles: ['admin'] },
 ];
 
 let leaving = [];

@@ -6,7 +6,8 @@
 // checks (answer taken by phone, or not needed), the RAG re-rating and the
 // outcome (with its letter preview). Then linked contacts, identity
 // reviews, the recommendation with the rules' explanation, what was known
-// before, the rest of the submitted facts, the history and the letters.
+// before, the rest of the submitted facts, the history and the letters
+// with their delivery state.
 // The letter preview is the server's own (POST /v1/contacts/{id}/letter-
 // preview), from the partnership's templates: what recording would send.
 
@@ -24,6 +25,7 @@ import { dateTime, shortDateTime, calendarDate, ageText, londonDay } from '../fo
 import { now } from '../session.js';
 import { actorLabel } from '../actors.js';
 import { deadlineTag, startTicker } from '../deadline-tag.js';
+import { letterStateTag, letterStandsText } from '../deliveries.js';
 import { navigate } from '../nav.js';
 import { ErrorSummary } from '/vendor/govuk/govuk-frontend.min.js';
 
@@ -188,15 +190,24 @@ function historySection(events) {
     { id: 'history-table', stack: true }) : para('No history.'));
 }
 
+// The referrer's letters with how each went out (GET /v1/contacts/{id}/letters:
+// LetterDelivery, the letter as issued inside): queued, sent, failed, to
+// post, or posted by hand (who and when).
 function lettersSection(letters) {
-  return section('letters', 'Letters to the referrer', letters.length ? letters.map((l) => summaryCard(
-    `${l.kind === 'OUTCOME' ? 'Outcome letter' : 'Acknowledgement'}: ${l.subject || ''}`,
-    h('div', { 'data-letter-kind': l.kind },
-      summaryList([['Sent', dateTime(l.issued_at)], ['To', [l.recipient_name, l.recipient_organisation].filter(Boolean).join(', ')],
-        ['Email', l.email], ['Phone', l.phone],
-        ['Delivery', l.undeliverable ? tag('Not sent: no email or phone', 'orange') : null]]),
-      h('div', { class: 'govuk-body fd-pre fd-letter' }, l.body || ''))))
-    : para('No letters yet.'));
+  return section('letters', 'Letters to the referrer', letters.length ? letters.map((d) => {
+    const l = d.letter || {};
+    return summaryCard(
+      [`${d.kind === 'OUTCOME' ? 'Outcome letter' : 'Acknowledgement'}: ${l.subject || ''} `, letterStateTag(d.state)],
+      h('div', { 'data-letter-kind': d.kind, 'data-letter': d.letter_id, 'data-letter-state': d.state },
+        summaryList([['Issued', dateTime(d.issued_at || l.issued_at)],
+          ['To', [l.recipient_name, l.recipient_organisation].filter(Boolean).join(', ')],
+          ['Email', l.email], ['Phone', l.phone],
+          ['Delivery', h('span', { class: 'fd-letter-delivery' }, letterStandsText(d))],
+          ['Their reference for it', d.reference],
+          ['Printable version', ['TO_POST', 'FAILED', 'POSTED'].includes(d.state)
+            ? link(`#/letters/${encodeURIComponent(d.letter_id)}`, 'Print this letter', { 'data-print': d.letter_id }) : null]]),
+        h('div', { class: 'govuk-body fd-pre fd-letter' }, l.body || '')));
+  }) : para('No letters yet.'));
 }
 
 // The letters the referrer would get, as the server would write them from
@@ -581,7 +592,7 @@ export async function contactPage(ctx) {
     ])),
     factsSection(c),
     historySection(history.events || []),
-    lettersSection((letterList.letters || []).map((d) => d.letter || d)),
+    lettersSection(letterList.letters || []),
     para(link(back, backText)));
   startTicker(ctx.main, ctx.onLeave);
 }
