@@ -66,6 +66,13 @@ before(async () => {
   const e = await server.api('partner', 'POST', '/v1/contacts', syntheticContact({ external_ref: 'EMAIL-1', narrative: NARRATIVE }));
   assert.equal(e.status, 201, e.text);
   ids.email = e.json.id;
+  // The email channel puts a letter with no address on the post list on its
+  // own thread, just after the letter is recorded.
+  await eventually(async () => {
+    const list = await server.api('triage', 'GET', '/v1/letters?state=TO_POST');
+    const on = (list.json.letters || []).map((l) => l.contact_id);
+    return on.includes(ids['POST-1']) && on.includes(ids['POST-2']);
+  }, 'both letters without an email address are on the post list');
 });
 after(async () => { await browser?.close(); await server?.stop(); });
 
