@@ -13,6 +13,7 @@
 //      adds (business time), and the drain time (real time).
 //
 //   frontdoor_webhook_bench [--contacts 20000] [--rate 50] [--outage-minutes 10]
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -55,9 +56,13 @@ class FastReceiver {
   uint64_t received() const { return received_.load(); }
   void Close() {
     if (closed_.exchange(true)) return;
+    // Shutting the listening socket down wakes the blocked accept.
+    ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
+    if (thread_.joinable()) thread_.join();
     boost::system::error_code ec;
     acceptor_.close(ec);
-    if (thread_.joinable()) thread_.join();
+    // Kept-alive connections wait in a read: end them.
+    for (int fd : fds_) ::shutdown(fd, SHUT_RDWR);
     for (auto& t : connections_) t.join();
     connections_.clear();
   }
@@ -69,6 +74,7 @@ class FastReceiver {
       boost::system::error_code ec;
       acceptor_.accept(socket, ec);
       if (ec) return;
+      fds_.push_back(socket.native_handle());
       connections_.emplace_back([this, s = std::move(socket)]() mutable { Serve(std::move(s)); });
     }
   }
@@ -93,6 +99,7 @@ class FastReceiver {
   std::atomic<bool> closed_{false};
   std::thread thread_;
   std::vector<std::thread> connections_;
+  std::vector<int> fds_;  // the accepting thread's until Close joins it
 };
 
 v1::ContactSubmission Contact(int i) {
@@ -149,6 +156,7 @@ bool WaitFor(const std::function<bool()>& done, std::chrono::seconds limit) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   int contacts = 20000, rate = 50, outage_minutes = 10;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
@@ -208,8 +216,11 @@ int main(int argc, char** argv) {
   if (!SubmitContacts(processor, 0, contacts)) return 1;
   const double intake = Seconds(start);
   if (!WaitFor([&] { return queue.figures().delivered >= static_cast<uint64_t>(contacts); },
-               std::chrono::seconds(600))) {
-    std::cerr << "deliveries did not finish\n";
+               std::chrono::seconds(std::max(60, contacts / 50)))) {
+    auto f = queue.figures();
+    std::cerr << "deliveries did not finish: queued " << f.queued << ", retrying " << f.retrying
+              << ", delivered " << f.delivered << ", dead " << f.dead << ", received "
+              << receiver.received() << "\n";
     return 1;
   }
   const double all = Seconds(start);
