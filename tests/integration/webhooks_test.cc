@@ -368,6 +368,11 @@ TEST_F(WebhooksTest, AFailingReceiverIsRetriedAsTheClockMovesDiesAfter25HoursAnd
   const std::string contact = Submit(4);
   ASSERT_TRUE(WaitUntil([&] { return failing->Lines().size() == 1; })) << server_->Logs();
   EXPECT_EQ(failing->Lines()[0].Answered(), "500");
+  // The receiver has answered; the queue stores the failure (and its next
+  // attempt, from the clock's time then) just after.
+  ASSERT_TRUE(WaitUntil([&] {
+    return !Deliveries("state=RETRYING&channel=failing").at("deliveries").as_array().empty();
+  }));
 
   // The first retry is seconds away on the business clock: nothing happens
   // until it moves.
