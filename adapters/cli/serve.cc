@@ -292,13 +292,7 @@ int Serve(const ServeArgs& args) {
   for (size_t i = 0; i < delivering.size(); ++i) {
     DeliveryChannel view{.queue = delivering[i].queue.get(), .subscription = std::nullopt};
     for (const SubscriptionConfig& sub : config->subscriptions) {
-      if (sub.name != channels[i]->name()) continue;
-      v1::Subscription& s = view.subscription.emplace();
-      s.set_name(sub.name);
-      s.set_url(sub.url);
-      for (const auto& type : sub.events) s.add_events(type);
-      if (!sub.organisation.empty()) s.set_organisation(sub.organisation);
-      s.set_secrets(static_cast<uint32_t>(sub.secrets.size()));
+      if (sub.name == channels[i]->name()) view.subscription = SubscriptionView(sub);
     }
     deps.channels.push_back(std::move(view));
   }
