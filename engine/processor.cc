@@ -112,6 +112,9 @@ class Processor::BatchRun {
     }
     people_.Stage(batch_);
     if (outbox_seq_ != p_.next_outbox_seq_) batch_.PutCounter(kOutboxCounter, outbox_seq_);
+    // The numbers this batch issues are reserved outside the store first,
+    // so that none is issued again whatever happens to the store's files.
+    RETURN_IF_ERROR(p_.store_.ReserveContactNumbers(contact_number_));
     return p_.store_.Commit(batch_);
   }
 
@@ -121,6 +124,7 @@ class Processor::BatchRun {
       if (auto it = p_.tallies_.find(name); it != p_.tallies_.end()) it->second += change;
     }
     p_.next_contact_number_ = contact_number_;
+    p_.store_.NoteContactsCommitted(contact_number_);
     p_.next_person_number_ = person_number_;
     p_.next_outbox_seq_ = outbox_seq_;
   }
@@ -412,6 +416,8 @@ absl::Status Processor::LoadCounters() {
     tallies_[name].store(static_cast<int64_t>(value));
   }
   ASSIGN_OR_RETURN(next_contact_number_, store_.GetCounter(kContactCounter));
+  // Past every number that may have been issued before (engine/store.h).
+  next_contact_number_ = std::max(next_contact_number_, store_.ContactNumbersReserved());
   ASSIGN_OR_RETURN(next_outbox_seq_, store_.GetCounter(kOutboxCounter));
   ASSIGN_OR_RETURN(next_person_number_, store_.GetCounter(kPersonCounter));
   return timers_.Load();

@@ -9,9 +9,19 @@
 
 #include <algorithm>
 #include <array>
+#include <climits>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "engine/urgency.h"
+#include "frontdoor/status_macros.h"
+#include "rocksdb/env.h"
+#include "spdlog/spdlog.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
@@ -90,6 +100,7 @@ std::string WorklistKey(Queue queue, int rank, TimePoint due, std::string_view c
 // The worklist key format: 1 was <queue><due><id>; 2 adds the rank.
 constexpr std::string_view kWorklistFormatKey = "format/worklist";
 constexpr std::string_view kWorklistFormat = "2";
+constexpr std::string_view kStoreFormatKey = "format/store";
 
 std::string AgencyCheckPrefix(v1::Source::Code agency, v1::CheckState::Code state) {
   std::string key;
@@ -220,6 +231,18 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
   // The Processor batches commands itself; RocksDB's pipelining would only
   // add a thread hop.
   db_options.enable_pipelined_write = false;
+  if (options.env) db_options.env = options.env.get();
+  // Synced, acknowledged data that is missing must stop the start: a WAL
+  // record damaged before its end is an error, and only a torn last record
+  // (an unsynced write cut off by a crash) is dropped. A WAL cut short at a
+  // record boundary reads as a torn tail; the contact-id mark beside the
+  // store (CheckContactIds) catches what it loses.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  db_options.paranoid_checks = true;
+  // After a failed write RocksDB stops writing; Write() asks it to resume,
+  // and RocksDB retries a full disk itself too.
+  db_options.max_bgerror_resume_count = INT_MAX;
+  db_options.bgerror_resume_retry_interval = 1000000;  // 1 s
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   rocksdb::BlockBasedTableOptions table;
@@ -253,6 +276,21 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
     if (s.ok()) s = raw->TryCatchUpWithPrimary();
   } else {
     s = rocksdb::DB::Open(db_options, dir.string(), families, &store->handles_, &raw);
+    if (s.IsNoSpace()) {
+      // A full disk: serve what is stored, refuse writes.
+      spdlog::error("the disk under {} is full ({}); the store opens read-only: reads are "
+                    "served, writes refused until frontdoor restarts with free space",
+                    dir.string(), s.ToString());
+      if (raw != nullptr) {
+        for (auto* handle : store->handles_) raw->DestroyColumnFamilyHandle(handle);
+        delete raw;
+        raw = nullptr;
+      }
+      store->handles_.clear();
+      s = rocksdb::DB::OpenForReadOnly(db_options, dir.string(), families, &store->handles_,
+                                       &raw);
+      store->writes_refused_ = s.ok();
+    }
   }
   if (!s.ok()) {
     if (raw != nullptr) {
@@ -263,10 +301,138 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
     return FromRocks(s, "opening the store in " + dir.string());
   }
   store->db_.reset(raw);
+  store->dir_ = dir;
   if (!options.read_only) {
-    if (absl::Status upgraded = store->UpgradeWorklist(); !upgraded.ok()) return upgraded;
+    if (absl::Status ids = store->CheckContactIds(dir); !ids.ok()) return ids;
+    if (absl::Status format = store->CheckFormat(); !format.ok()) return format;
   }
   return store;
+}
+
+absl::Status Store::CheckFormat() {
+  std::string value;
+  rocksdb::Status got = db_->Get(rocksdb::ReadOptions(), cf(kMeta), kStoreFormatKey, &value);
+  if (!got.ok() && !got.IsNotFound()) return FromRocks(got, "reading the store format");
+  int format = 1;
+  if (got.ok()) {
+    char* end = nullptr;
+    const long parsed = std::strtol(value.c_str(), &end, 10);
+    if (value.empty() || *end != '\0' || parsed < 1) {
+      return absl::DataLossError("the store in " + dir_.string() +
+                                 " has an unreadable format marker");
+    }
+    format = static_cast<int>(std::min<long>(parsed, 1 << 20));
+  }
+  if (format > kStoreFormat) {
+    return absl::FailedPreconditionError(
+        "the store in " + dir_.string() + " was written by a newer frontdoor (store format " +
+        std::to_string(format) + "; this frontdoor reads formats up to " +
+        std::to_string(kStoreFormat) + "): run that version, or restore a backup made for this one");
+  }
+  if (format == kStoreFormat) return absl::OkStatus();
+  if (writes_refused_) return absl::OkStatus();  // upgraded when it can write again
+  spdlog::warn("upgrading the store in {} from format {} to {}", dir_.string(), format,
+               kStoreFormat);
+  if (absl::Status upgraded = UpgradeWorklist(); !upgraded.ok()) return upgraded;
+  rocksdb::WriteBatch batch;
+  batch.Put(cf(kMeta), kStoreFormatKey, std::to_string(kStoreFormat));
+  return Write(&batch, "recording the store format");
+}
+
+absl::Status Store::Write(rocksdb::WriteBatch* batch, std::string_view what) {
+  if (writes_refused_) {
+    return absl::UnavailableError(std::string(what) +
+                                  ": the store is read-only (the disk was full when it opened)");
+  }
+  if (needs_resume_.load()) {
+    // One resume at a time; RocksDB answers OK when it is writing again.
+    static std::mutex resume_mu;
+    std::lock_guard<std::mutex> lock(resume_mu);
+    if (needs_resume_.load()) {
+      rocksdb::Status resumed = db_->Resume();
+      if (!resumed.ok()) return FromRocks(resumed, std::string(what) + " (resuming writes)");
+      spdlog::warn("the store writes again after a failed write");
+      needs_resume_ = false;
+    }
+  }
+  rocksdb::WriteOptions write;
+  write.sync = options_.sync;
+  rocksdb::Status s = db_->Write(write, batch);
+  if (!s.ok()) needs_resume_ = true;
+  return FromRocks(s, what);
+}
+
+namespace {
+
+// The contact-id file: "reserved <n>\ncommitted <n>\n".
+constexpr uint64_t kContactIdBlock = 64;
+
+}  // namespace
+
+absl::Status Store::CheckContactIds(const std::filesystem::path& dir) {
+  std::ifstream in(dir / kContactIdsFile);
+  if (in) {
+    std::string word_r, word_c;
+    in >> word_r >> ids_reserved_ >> word_c >> ids_committed_;
+    if (!in || word_r != "reserved" || word_c != "committed") {
+      return absl::DataLossError("cannot read " + (dir / kContactIdsFile).string() +
+                                 ": the contact-id mark is damaged");
+    }
+  }
+  ASSIGN_OR_RETURN(uint64_t stored, GetCounter("contact"));
+  if (stored < ids_committed_) {
+    return absl::DataLossError(
+        "the store in " + dir.string() + " is missing acknowledged contacts: it holds contacts "
+        "up to number " + std::to_string(stored) + " but contacts up to number " +
+        std::to_string(ids_committed_) + " were committed (" + kContactIdsFile +
+        "); its WAL or MANIFEST is damaged or cut short. Restore a backup; frontdoor will not "
+        "serve half a store");
+  }
+  ids_committed_ = std::max(ids_committed_, stored);
+  ids_reserved_ = std::max(ids_reserved_, stored);
+  return absl::OkStatus();
+}
+
+absl::Status Store::WriteContactIds(uint64_t reserved, uint64_t committed) {
+  const std::filesystem::path file = dir_ / kContactIdsFile;
+  const std::filesystem::path tmp = dir_ / (std::string(kContactIdsFile) + ".tmp");
+  const std::string text =
+      "reserved " + std::to_string(reserved) + "\ncommitted " + std::to_string(committed) + "\n";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::UnavailableError("cannot write " + tmp.string() + ": " + strerror(errno));
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+            ::fdatasync(fd) == 0;
+  const int err = errno;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), file.c_str()) != 0) {
+    std::error_code ec;
+    std::filesystem::remove(tmp, ec);
+    return absl::UnavailableError("cannot write " + file.string() + ": " +
+                                  strerror(ok ? errno : err));
+  }
+  int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Store::ReserveContactNumbers(uint64_t number) {
+  if (number <= ids_reserved_) return absl::OkStatus();
+  const uint64_t reserved = number + kContactIdBlock;
+  RETURN_IF_ERROR(WriteContactIds(reserved, ids_committed_));
+  ids_reserved_ = reserved;
+  return absl::OkStatus();
+}
+
+void Store::NoteContactsCommitted(uint64_t number) {
+  if (number < ids_committed_ + kContactIdBlock) return;
+  if (absl::Status s = WriteContactIds(ids_reserved_, number); !s.ok()) {
+    spdlog::warn("the contact-id mark trails: {}", s.ToString());
+    return;
+  }
+  ids_committed_ = number;
 }
 
 absl::Status Store::UpgradeWorklist() {
@@ -296,9 +462,7 @@ absl::Status Store::UpgradeWorklist() {
   if (!it->status().ok()) return FromRocks(it->status(), "reading the worklist to upgrade it");
   for (const std::string& key : upgraded) batch.Put(cf(kWorklist), key, rocksdb::Slice());
   batch.Put(cf(kMeta), kWorklistFormatKey, kWorklistFormat);
-  rocksdb::WriteOptions write;
-  write.sync = options_.sync;
-  return FromRocks(db_->Write(write, &batch), "upgrading the worklist");
+  return Write(&batch, "upgrading the worklist");
 }
 
 Store::~Store() {
@@ -561,9 +725,7 @@ absl::Status Store::SetCursor(std::string_view sink, uint64_t seq, uint64_t trim
     AppendU64(end, trim_through + 1);
     batch.DeleteRange(cf(kOutbox), std::string(8, '\0'), end);
   }
-  rocksdb::WriteOptions write;
-  write.sync = options_.sync;
-  return FromRocks(db_->Write(write, &batch), "saving a cursor");
+  return Write(&batch, "saving a cursor");
 }
 
 absl::StatusOr<uint64_t> Store::LastAuditSeq() const {
@@ -589,9 +751,7 @@ absl::Status Store::AppendAudit(const std::vector<v1::AuditRecord>& rows) {
     AppendU64(by_actor, Ms(FromProto(row.at())));
     batch.Put(cf(kAudit), by_actor + seq, rocksdb::Slice());
   }
-  rocksdb::WriteOptions write;
-  write.sync = options_.sync;
-  return FromRocks(db_->Write(write, &batch), "appending to the audit log");
+  return Write(&batch, "appending to the audit log");
 }
 
 namespace {
@@ -736,10 +896,9 @@ absl::StatusOr<std::optional<v1::PolicyVersion>> Store::GetPolicyVersion(
 }
 
 absl::Status Store::PutPolicyVersion(const v1::PolicyVersion& policy) {
-  rocksdb::WriteOptions write;
-  write.sync = options_.sync;
-  return FromRocks(db_->Put(write, cf(kPolicies), policy.version(), Serialize(policy)),
-                   "saving a policy version");
+  rocksdb::WriteBatch batch;
+  batch.Put(cf(kPolicies), policy.version(), Serialize(policy));
+  return Write(&batch, "saving a policy version");
 }
 
 Store::Batch Store::NewBatch() const {
@@ -749,9 +908,7 @@ Store::Batch Store::NewBatch() const {
 }
 
 absl::Status Store::Commit(Batch& batch) {
-  rocksdb::WriteOptions write;
-  write.sync = options_.sync;
-  return FromRocks(db_->Write(write, batch.batch_.get()), "committing a batch");
+  return Write(batch.batch_.get(), "committing a batch");
 }
 
 // ---- Batch
@@ -1025,9 +1182,7 @@ absl::Status Store::WriteDeliveries(std::string_view channel, const DeliveryWrit
   } else if (write.clear_mark) {
     batch.Delete(family, ChannelMarkKey(channel));
   }
-  rocksdb::WriteOptions options;
-  options.sync = options_.sync;
-  return FromRocks(db_->Write(options, &batch), "storing deliveries");
+  return Write(&batch, "storing deliveries");
 }
 
 }  // namespace frontdoor
@@ -1082,9 +1237,7 @@ absl::Status Store::PutLetterDelivery(const v1::LetterDelivery& letter,
     batch.Put(cf(kLetters), PostListKey(FromProto(letter.issued_at()), letter.letter_id()),
               rocksdb::Slice());
   }
-  rocksdb::WriteOptions write;
-  write.sync = options_.sync;
-  return FromRocks(db_->Write(write, &batch), "storing a letter's state");
+  return Write(&batch, "storing a letter's state");
 }
 
 namespace {

@@ -49,6 +49,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -70,6 +71,7 @@ class DB;
 class ColumnFamilyHandle;
 class WriteBatch;
 class Snapshot;
+class Env;
 }  // namespace rocksdb
 
 namespace frontdoor {
@@ -84,7 +86,16 @@ struct StoreOptions {
   // server has the store open: backtests and inspection. Writes then fail.
   // Default: false.
   bool read_only = false;
+  // The RocksDB Env (and so the file system) the store's files go through;
+  // null: the real one. Tests inject faults here (tests/support/fault_fs.h).
+  std::shared_ptr<rocksdb::Env> env;
 };
+
+// The store's format, recorded in it ("format/store" in the meta family).
+// 1: no marker (stores written before it was recorded); 2: the marker.
+// A store of a newer format is refused; an older one is upgraded when it is
+// opened.
+inline constexpr int kStoreFormat = 2;
 
 // The worklists: contacts awaiting a front-door decision, contacts in MASH,
 // and decisions awaiting a manager's authorisation. A contact is on a list
@@ -98,12 +109,35 @@ std::optional<Queue> QueueOfTimescale(std::string_view timescale);
 class Store {
  public:
   // Opens (or creates) the store in `dir`. Errors: Internal/Unavailable with
-  // RocksDB's message (e.g. the directory is locked by another process).
+  // RocksDB's message (e.g. the directory is locked by another process);
+  // DataLoss naming what is wrong when a file is damaged or acknowledged
+  // contacts are missing (the contact-id mark, below, is ahead of the
+  // store); FailedPrecondition when a newer frontdoor wrote the store. When
+  // the disk is full the store opens read-only (writes_refused()): reads
+  // are served, writes answer Unavailable until a restart with free space.
   static absl::StatusOr<std::unique_ptr<Store>> Open(const std::filesystem::path& dir,
                                                      const StoreOptions& options = {});
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
+
+  // True when the store opened read-only because the disk was full.
+  bool writes_refused() const { return writes_refused_; }
+
+  // ---- Contact numbers, guarded outside RocksDB so that no contact id is
+  // issued twice whatever happens to the store's files: a small synced file
+  // beside them (kContactIdsFile) holds the numbers reserved (written ahead,
+  // in blocks, before a batch that passes them is committed) and the numbers
+  // known committed (written after, once per block). The Processor's writer
+  // thread only.
+  static constexpr const char* kContactIdsFile = "FRONTDOOR-CONTACT-IDS";
+  // Every number up to this may have been issued: the next must be above it.
+  uint64_t ContactNumbersReserved() const { return ids_reserved_; }
+  // Makes sure numbers up to `number` are reserved (synced) before use.
+  absl::Status ReserveContactNumbers(uint64_t number);
+  // After a commit that stored contacts up to `number`. Best effort: a
+  // failure is logged, and the mark only trails.
+  void NoteContactsCommitted(uint64_t number);
 
   // ---- Reads: any thread.
   absl::StatusOr<std::optional<v1::ContactRecord>> GetContact(std::string_view id) const;
@@ -340,8 +374,23 @@ class Store {
   // Rewrites worklist entries of an older key format in the current one,
   // once, in one synced write with the new format marker.
   absl::Status UpgradeWorklist();
+  // Reads the store's format marker: refuses a newer one, upgrades an
+  // older one (the worklist keys, then the marker).
+  absl::Status CheckFormat();
+  // Reads the contact-id file and refuses a store whose contact counter is
+  // behind the numbers known committed.
+  absl::Status CheckContactIds(const std::filesystem::path& dir);
+  absl::Status WriteContactIds(uint64_t reserved, uint64_t committed);
+  // Every write goes through here: after a failed write (RocksDB then
+  // stops writes), the next one first asks RocksDB to resume.
+  absl::Status Write(rocksdb::WriteBatch* batch, std::string_view what);
 
   StoreOptions options_;
+  std::filesystem::path dir_;
+  bool writes_refused_ = false;
+  std::atomic<bool> needs_resume_{false};
+  uint64_t ids_reserved_ = 0;
+  uint64_t ids_committed_ = 0;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   // A secondary instance's own folder, removed on close.
