@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <array>
-#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -21,6 +20,7 @@
 #include "engine/urgency.h"
 #include "frontdoor/status_macros.h"
 #include "rocksdb/env.h"
+#include "rocksdb/listener.h"
 #include "spdlog/spdlog.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
@@ -96,6 +96,17 @@ std::string WorklistKey(Queue queue, int rank, TimePoint due, std::string_view c
   key.append(contact_id);
   return key;
 }
+
+// Leaves recovery after a failed write to Store::Write's Resume: RocksDB's
+// own (a full disk's waits for free space in the background) would answer
+// every Resume "busy" meanwhile.
+class NoAutoRecovery : public rocksdb::EventListener {
+ public:
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason /*reason*/,
+                            rocksdb::Status /*bg_error*/, bool* auto_recovery) override {
+    *auto_recovery = false;
+  }
+};
 
 // The worklist key format: 1 was <queue><due><id>; 2 adds the rank.
 constexpr std::string_view kWorklistFormatKey = "format/worklist";
@@ -239,10 +250,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
   // store (CheckContactIds) catches what it loses.
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   db_options.paranoid_checks = true;
-  // After a failed write RocksDB stops writing; Write() asks it to resume,
-  // and RocksDB retries a full disk itself too.
-  db_options.max_bgerror_resume_count = INT_MAX;
-  db_options.bgerror_resume_retry_interval = 1000000;  // 1 s
+  // After a failed write RocksDB stops writing; Write() asks it to resume
+  // (RocksDB's own retry thread would make that answer Busy).
+  db_options.max_bgerror_resume_count = 0;
+  db_options.listeners.push_back(std::make_shared<NoAutoRecovery>());
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   rocksdb::BlockBasedTableOptions table;

@@ -48,7 +48,11 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
     if (!fail) return rocksdb::IOStatus::OK();
     ++failures_;
     if (f == Fault::kDiskFull) return rocksdb::IOStatus::NoSpace("injected: no space left on device");
-    return rocksdb::IOStatus::IOError("injected I/O error on " + fname);
+    // Retryable, as a transient error (a remote disk gone a moment) is
+    // reported: RocksDB can resume after it. A permanent one needs a restart.
+    auto error = rocksdb::IOStatus::IOError("injected I/O error on " + fname);
+    error.SetRetryable(true);
+    return error;
   }
 
   rocksdb::IOStatus NewWritableFile(const std::string& f, const rocksdb::FileOptions& o,
