@@ -340,11 +340,11 @@ absl::Status Store::CheckFormat() {
         std::to_string(format) + "; this frontdoor reads formats up to " +
         std::to_string(kStoreFormat) + "): run that version, or restore a backup made for this one");
   }
-  if (format == kStoreFormat) return absl::OkStatus();
   if (writes_refused_) return absl::OkStatus();  // upgraded when it can write again
-  spdlog::warn("upgrading the store in {} from format {} to {}", dir_.string(), format,
-               kStoreFormat);
+  // The worklist keys carry their own marker (checked on every open).
   if (absl::Status upgraded = UpgradeWorklist(); !upgraded.ok()) return upgraded;
+  if (format == kStoreFormat) return absl::OkStatus();
+  spdlog::info("recording store format {} in {} (was {})", kStoreFormat, dir_.string(), format);
   rocksdb::WriteBatch batch;
   batch.Put(cf(kMeta), kStoreFormatKey, std::to_string(kStoreFormat));
   return Write(&batch, "recording the store format");
