@@ -103,6 +103,8 @@ TEST(StoreFaults, ARealFullDiskRefusesWritesAndKeepsEveryAcknowledgedContact) {
   std::filesystem::create_directories(mount_point);
   const bool mounted =
       ::mount("tmpfs", mount_point.c_str(), "tmpfs", 0, "size=48m") == 0;
+  ::testing::Test::RecordProperty("disk", mounted ? "tmpfs 48m" : "fault file system");
+  std::printf("full disk on %s\n", mounted ? "a real tmpfs of 48 MB" : "the fault file system");
   auto fs = std::make_shared<FaultFileSystem>();
   StoreOptions options;
   if (!mounted) options.env = testing::FaultEnv(fs);
@@ -118,6 +120,8 @@ TEST(StoreFaults, ARealFullDiskRefusesWritesAndKeepsEveryAcknowledgedContact) {
       acknowledged.push_back(n);
     }
     ASSERT_FALSE(last.ok());
+    std::printf("%zu contacts acknowledged before: %s\n", acknowledged.size(),
+                std::string(last.message()).c_str());
     EXPECT_EQ(last.code(), absl::StatusCode::kUnavailable) << last;
     EXPECT_TRUE(Has(**store, acknowledged.back()));  // reads keep working
     // Space comes back: writes resume without a restart.
