@@ -123,8 +123,8 @@ asio::awaitable<Response> Api::Handle(Request request, asio::ip::address peer,
   // Ids and timings only: never bodies, names or tokens.
   std::string_view path(request.target().data(), request.target().size());
   path = path.substr(0, path.find('?'));
-  spdlog::info("{} {} {} {:.2f}ms{}{}", LogSafe(request.method_string()), LogSafe(path),
-               res.result_int(), seconds * 1000,
+  spdlog::info("{} {} {} {:.2f}ms{}{}", LogSafe(std::string(request.method_string())),
+               LogSafe(path), res.result_int(), seconds * 1000,
                call.contact_id.empty() ? "" : " contact=", LogSafe(call.contact_id));
   co_return res;
 }

@@ -87,5 +87,12 @@ TEST(ProblemTest, UnauthenticatedAsksForABearerToken) {
   EXPECT_EQ(Forbidden(11).result(), http::status::forbidden);
 }
 
+// A decoded newline, NUL or 0xFF in a path cannot forge or break a log line.
+TEST(LogSafe, EscapesWhatIsNotPrintableAscii) {
+  EXPECT_EQ(LogSafe("/v1/contacts/FD-1"), "/v1/contacts/FD-1");
+  EXPECT_EQ(LogSafe(std::string_view("FD-1\n2026 error X\0\xff\\", 20)),
+            "FD-1\\x0a2026 error X\\x00\\xff\\x5c");
+}
+
 }  // namespace
 }  // namespace frontdoor
