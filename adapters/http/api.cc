@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "adapters/http/handler_support.h"
+#include "adapters/http/log_safe.h"
 #include "adapters/http/problem.h"
 #include "adapters/http/router.h"
 #include "adapters/http/stream.h"

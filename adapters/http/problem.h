@@ -49,9 +49,4 @@ Response Forbidden(unsigned version, std::string_view detail);
 // (expired, wrong audience, ...), never quoting the token.
 Response InvalidToken(unsigned version, std::string_view detail);
 
-// `text` (a path, an id from one) fit for one log line: bytes outside
-// printable ASCII and the backslash written as \xNN, so that a decoded
-// newline cannot forge a line and NUL or 0xFF never reach the log.
-std::string LogSafe(std::string_view text);
-
 }  // namespace frontdoor

@@ -4,6 +4,8 @@
 // problem types.
 #include "adapters/http/problem.h"
 
+#include "adapters/http/log_safe.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
