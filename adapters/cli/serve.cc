@@ -86,6 +86,8 @@ int Serve(const ServeArgs& args) {
   }
   server_options.body_limit = config->body_limit_bytes;
   server_options.idle_timeout = config->idle_timeout;
+  server_options.max_connections = config->max_connections;
+  server_options.max_stream_subscribers = config->max_stream_subscribers;
   std::unique_ptr<TlsSlot> tls;
   if (config->tls) {
     auto loaded = TlsSlot::Load(*config->tls);

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "adapters/http/handler_support.h"
+#include "adapters/http/log_safe.h"
 #include "adapters/http/problem.h"
 #include "adapters/http/router.h"
 #include "adapters/http/stream.h"
@@ -123,9 +124,9 @@ asio::awaitable<Response> Api::Handle(Request request, asio::ip::address peer,
   // Ids and timings only: never bodies, names or tokens.
   std::string_view path(request.target().data(), request.target().size());
   path = path.substr(0, path.find('?'));
-  spdlog::info("{} {} {} {:.2f}ms{}{}", std::string(request.method_string()), path,
-               res.result_int(), seconds * 1000,
-               call.contact_id.empty() ? "" : " contact=", call.contact_id);
+  spdlog::info("{} {} {} {:.2f}ms{}{}", LogSafe(std::string(request.method_string())),
+               LogSafe(path), res.result_int(), seconds * 1000,
+               call.contact_id.empty() ? "" : " contact=", LogSafe(call.contact_id));
   co_return res;
 }
 

@@ -407,6 +407,10 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file)
         config.io_threads = value.as<unsigned>();
       } else if (key == "max_queue") {
         config.max_queue = value.as<size_t>();
+      } else if (key == "max_connections") {
+        config.max_connections = value.as<size_t>();
+      } else if (key == "max_stream_subscribers") {
+        config.max_stream_subscribers = value.as<size_t>();
       } else if (key == "idle_timeout_seconds") {
         config.idle_timeout = std::chrono::seconds(value.as<int>());
       } else if (key == "web_root") {

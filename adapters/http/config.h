@@ -157,6 +157,10 @@ struct ServerConfig {
   unsigned io_threads = 0;
   // Commands queued for the writer before 503s. Default: 20000.
   size_t max_queue = 20000;
+  // Connections open at once, and GET /v1/stream subscribers; beyond them
+  // 503 with Retry-After. Defaults fit the usual limit of 1024 open files.
+  size_t max_connections = 768;
+  size_t max_stream_subscribers = 256;
   // A client that sends nothing for this long is disconnected. Default: 60 s.
   std::chrono::seconds idle_timeout{60};
   // The web app's built files. Default: web/ beside the frontdoor binary.

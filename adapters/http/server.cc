@@ -4,7 +4,9 @@
 #include "adapters/http/server.h"
 
 #include <array>
+#include <atomic>
 #include <map>
+#include <optional>
 
 #include "absl/synchronization/mutex.h"
 #include "adapters/http/tls.h"
@@ -12,6 +14,7 @@
 #include "boost/asio/co_spawn.hpp"
 #include "boost/asio/detached.hpp"
 #include "boost/asio/post.hpp"
+#include "boost/asio/steady_timer.hpp"
 #include "boost/asio/strand.hpp"
 #include "boost/asio/use_awaitable.hpp"
 #include "boost/beast/core/flat_buffer.hpp"
@@ -35,6 +38,11 @@ using tcp = asio::ip::tcp;
 namespace {
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kHeaderLimit = 16 * 1024;
+// Out of file descriptors (or any other accept failure): wait this long
+// before the next accept, doubling to kLongestPause, and log at most one
+// line per kLongestPause.
+constexpr std::chrono::milliseconds kFirstPause{50};
+constexpr std::chrono::milliseconds kLongestPause{1000};
 }  // namespace
 
 struct HttpServer::State {
@@ -55,6 +63,9 @@ struct HttpServer::State {
     beast::tcp_stream* stream;
   };
   std::map<uint64_t, Idle> idle GUARDED_BY(mu);
+  // Open connections and /v1/stream subscribers, against the options' caps.
+  std::atomic<size_t> connections{0};
+  std::atomic<size_t> streams{0};
 };
 
 namespace {
@@ -70,6 +81,41 @@ bool IsBatchTarget(std::string_view target) {
   return target == "/v1/contacts:batch";
 }
 
+// Holds one place in a counter (connections, streams) while alive.
+class Place {
+ public:
+  explicit Place(std::atomic<size_t>& count) : count_(count) { count_.fetch_add(1); }
+  ~Place() { count_.fetch_sub(1); }
+  Place(const Place&) = delete;
+  Place& operator=(const Place&) = delete;
+
+ private:
+  std::atomic<size_t>& count_;
+};
+
+// Every answer: browsers must not guess content types or leak the URL
+// (which may carry a contact id) to other sites; /metrics is never cached.
+void MarkSafe(Response& res, std::string_view target) {
+  if (res.find("X-Content-Type-Options") == res.end()) {
+    res.set("X-Content-Type-Options", "nosniff");
+  }
+  if (res.find("Referrer-Policy") == res.end()) {
+    res.set("Referrer-Policy", "no-referrer");
+  }
+  if (target.substr(0, target.find('?')) == "/metrics" &&
+      res.find(http::field::cache_control) == res.end()) {
+    res.set(http::field::cache_control, "no-store");
+  }
+}
+
+// 503 with Retry-After: a cap (connections, streams) is reached.
+Response Busy(unsigned version, std::string_view what) {
+  Response res = Api::Problem(version, http::status::service_unavailable, "busy",
+                              "The server is busy", std::string(what) + "; try again shortly");
+  res.set(http::field::retry_after, "1");
+  return res;
+}
+
 // HTTPS answers, and only they, carry Strict-Transport-Security.
 template <typename AsyncStream>
 void MarkSecure(Response& res) {
@@ -82,6 +128,7 @@ template <typename AsyncStream>
 asio::awaitable<void> Answer(AsyncStream& stream, Response res) {
   res.keep_alive(false);
   MarkSecure<AsyncStream>(res);
+  MarkSafe(res, "");
   beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(10));
   co_await http::async_write(stream, res, kUseTuple);
 }
@@ -172,6 +219,29 @@ asio::awaitable<void> Requests(std::shared_ptr<HttpServer::State> s, AsyncStream
       }
       break;
     }
+    {
+      // Checked before any body is read: refused requests are not served.
+      const auto& head = parser.get();
+      std::optional<Response> refusal;
+      auto te = head.find(http::field::transfer_encoding);
+      if (te != head.end() &&
+          (head.count(http::field::transfer_encoding) > 1 || !beast::iequals(te->value(), "chunked"))) {
+        refusal = Api::Problem(11, http::status::not_implemented, "not-implemented",
+                               "Transfer-Encoding not supported",
+                               "only Transfer-Encoding: chunked is understood");
+      } else if (head.version() >= 11 && head.find(http::field::host) == head.end()) {
+        refusal = Api::Problem(11, http::status::bad_request, "bad-request",
+                               "The request has no Host header", "HTTP/1.1 requires Host");
+      } else if (head.count(http::field::authorization) > 1) {
+        refusal = Api::Problem(11, http::status::bad_request, "bad-request",
+                               "Two Authorization headers", "send one Authorization header");
+      }
+      if (refusal) {
+        co_await Answer(stream, std::move(*refusal));
+        co_await Drain(stream);
+        break;
+      }
+    }
     if (!parser.is_done()) {
       auto expect = parser.get().find(http::field::expect);
       if (expect != parser.get().end() && beast::iequals(expect->value(), "100-continue")) {
@@ -188,14 +258,36 @@ asio::awaitable<void> Requests(std::shared_ptr<HttpServer::State> s, AsyncStream
         co_await Drain(stream);
         break;
       }
-      if (body_ec) break;
+      if (body_ec) {
+        // A malformed body (a bad chunk): say so before closing.
+        if (body_ec.category() == http::make_error_code(http::error::bad_chunk).category() &&
+            body_ec != http::error::partial_message) {
+          Response bad = Api::Problem(11, http::status::bad_request, "bad-request",
+                                      "The body could not be read", body_ec.message());
+          co_await Answer(stream, std::move(bad));
+        }
+        break;
+      }
     }
     Request request = parser.release();
+    // HEAD: answered as GET without the body (never for the live stream).
+    const bool head_only = request.method() == http::verb::head;
+    if (head_only) {
+      request.method(http::verb::get);
+      if (Api::IsStream(request)) request.method(http::verb::head);
+    }
     if (Api::IsStream(request)) {
+      if (s->streams.load() >= s->options.max_stream_subscribers) {
+        Response busy = Busy(request.version(), "too many live streams are open");
+        co_await Answer(stream, std::move(busy));
+        break;
+      }
+      Place place(s->streams);
       co_await s->api.Stream(std::move(request), stream, peer, client_certificate);
       break;
     }
     const bool keep_alive = request.keep_alive();
+    const std::string target(request.target());
     Response response = co_await s->api.Handle(std::move(request), peer, client_certificate);
     bool stopping;
     {
@@ -204,13 +296,22 @@ asio::awaitable<void> Requests(std::shared_ptr<HttpServer::State> s, AsyncStream
     }
     response.keep_alive(keep_alive && !stopping);
     MarkSecure<AsyncStream>(response);
+    MarkSafe(response, target);
     tcp.expires_after(s->options.idle_timeout);
+    if (head_only) {
+      if (!response.chunked()) response.content_length(response.body().size());
+      http::response_serializer<http::string_body> serializer{response};
+      auto [write_ec, written] = co_await http::async_write_header(stream, serializer, kUseTuple);
+      if (write_ec || !response.keep_alive()) break;
+      continue;
+    }
     auto [write_ec, written] = co_await http::async_write(stream, response, kUseTuple);
     if (write_ec || !response.keep_alive()) break;
   }
 }
 
 asio::awaitable<void> Connection(std::shared_ptr<HttpServer::State> s, beast::tcp_stream stream) {
+  Place place(s->connections);
   boost::system::error_code ec;
   const asio::ip::address peer = stream.socket().remote_endpoint(ec).address();
   stream.socket().set_option(tcp::no_delay(true), ec);
@@ -223,6 +324,7 @@ asio::awaitable<void> Connection(std::shared_ptr<HttpServer::State> s, beast::tc
 asio::awaitable<void> TlsConnection(std::shared_ptr<HttpServer::State> s,
                                     std::shared_ptr<asio::ssl::context> context,
                                     beast::tcp_stream tcp_stream) {
+  Place place(s->connections);
   boost::system::error_code ec;
   const asio::ip::address peer = tcp_stream.socket().remote_endpoint(ec).address();
   tcp_stream.socket().set_option(tcp::no_delay(true), ec);
@@ -246,15 +348,51 @@ asio::awaitable<void> TlsConnection(std::shared_ptr<HttpServer::State> s,
   tcp.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
+// Over max_connections: a 503 (plain HTTP; a TLS client just sees the
+// connection close), read out briefly so that the client gets it.
+asio::awaitable<void> Refuse(beast::tcp_stream stream, bool tls) {
+  if (!tls) {
+    Response busy = Busy(11, "too many connections are open");
+    co_await Answer(stream, std::move(busy));
+    co_await Drain(stream);
+  }
+  boost::system::error_code ec;
+  stream.socket().close(ec);
+}
+
 asio::awaitable<void> AcceptLoop(std::shared_ptr<HttpServer::State> s) {
+  asio::steady_timer pause(s->acceptor.get_executor());
+  std::chrono::milliseconds wait{0};
+  std::chrono::steady_clock::time_point last_line{};
+  uint64_t unlogged = 0;
   for (;;) {
     auto [ec, socket] = co_await s->acceptor.async_accept(asio::make_strand(s->ioc), kUseTuple);
     if (ec) {
       if (!s->acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
-      spdlog::warn("accept failed: {}", ec.message());
+      // Typically out of file descriptors: retrying at once would spin.
+      // Open connections keep being served meanwhile.
+      wait = wait.count() == 0 ? kFirstPause : std::min(wait * 2, kLongestPause);
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_line >= kLongestPause) {
+        spdlog::warn("accept failed: {} (pausing {} ms; {} more failures since the last line)",
+                     ec.message(), wait.count(), unlogged);
+        last_line = now;
+        unlogged = 0;
+      } else {
+        ++unlogged;
+      }
+      pause.expires_after(wait);
+      co_await pause.async_wait(kUseTuple);
       continue;
     }
+    wait = std::chrono::milliseconds{0};
     auto executor = socket.get_executor();
+    if (s->connections.load() >= s->options.max_connections) {
+      asio::co_spawn(executor,
+                     Refuse(beast::tcp_stream(std::move(socket)), s->options.tls != nullptr),
+                     asio::detached);
+      continue;
+    }
     if (s->options.tls != nullptr) {
       asio::co_spawn(
           executor,

@@ -3,7 +3,11 @@
 // timeout before every read, a body limit on every parser (413 beyond it),
 // one request at a time per connection, and "100 Continue" for clients that
 // ask (curl does for bodies over 1 KiB). HTTP or, with ServerOptions.tls,
-// HTTPS (the same loop over a TLS stream).
+// HTTPS (the same loop over a TLS stream). Caps on connections and live
+// streams (503 beyond them); accept failures (out of file descriptors) back
+// off from 50 ms to 1 s and log one line a second. HEAD is GET without the
+// body; Transfer-Encoding other than chunked is 501; HTTP/1.1 without Host
+// and repeated Authorization headers are 400.
 //
 // Shutdown: Shutdown() closes the listener and cancels connections that
 // are waiting for a request; a connection in the middle of one finishes it,
@@ -42,6 +46,11 @@ struct ServerOptions {
   // when it was accepted, and every answer carries Strict-Transport-Security.
   // Default: null, plain HTTP.
   TlsSlot* tls = nullptr;
+  // Connections open at once; more are answered 503 with Retry-After (over
+  // TLS: closed). Default: 768, within the usual limit of 1024 open files.
+  size_t max_connections = 768;
+  // GET /v1/stream subscribers at once; more are answered 503. Default: 256.
+  size_t max_stream_subscribers = 256;
 };
 
 class HttpServer {

@@ -1,6 +1,7 @@
 // The SSE loop: a chunked response whose chunks are the feed's messages
 // (after those a Last-Event-ID missed, when the client sends one), with a
-// comment line every 15 s of quiet so that proxies keep it open.
+// comment line every 15 s of quiet so that proxies keep it open. HTTP/1.0
+// clients get the same messages unchunked, ended by closing.
 #include "adapters/http/stream.h"
 
 #include "adapters/http/handler_support.h"
@@ -40,6 +41,8 @@ asio::awaitable<void> ServeStream(const ApiDependencies& deps, Request request, 
   if (refusal) {
     refusal->keep_alive(false);
     if (kHttps) refusal->set(http::field::strict_transport_security, kStrictTransportSecurity);
+    refusal->set("X-Content-Type-Options", "nosniff");
+    refusal->set("Referrer-Policy", "no-referrer");
     spdlog::info("GET /v1/stream {}", refusal->result_int());
     socket.expires_after(kWriteTimeout);
     co_await http::async_write(stream, *refusal, kUseTuple);
@@ -51,7 +54,9 @@ asio::awaitable<void> ServeStream(const ApiDependencies& deps, Request request, 
   head.set(http::field::content_type, "text/event-stream");
   head.set(http::field::cache_control, "no-store");
   head.keep_alive(false);
-  head.chunked(true);
+  // HTTP/1.0 has no chunks: the stream ends when the connection does.
+  const bool chunked = request.version() >= 11;
+  head.chunked(chunked);
   if (kHttps) head.set(http::field::strict_transport_security, kStrictTransportSecurity);
   http::response_serializer<http::empty_body> serializer{head};
   socket.expires_after(kWriteTimeout);
@@ -68,7 +73,9 @@ asio::awaitable<void> ServeStream(const ApiDependencies& deps, Request request, 
     if (!pending.empty()) {
       socket.expires_after(kWriteTimeout);
       auto [ec, n] =
-          co_await asio::async_write(stream, http::make_chunk(asio::buffer(pending)), kUseTuple);
+          chunked
+              ? co_await asio::async_write(stream, http::make_chunk(asio::buffer(pending)), kUseTuple)
+              : co_await asio::async_write(stream, asio::buffer(pending), kUseTuple);
       if (ec) break;
       pending.clear();
       // News that came while writing found no wait to cancel: look again
@@ -84,6 +91,7 @@ asio::awaitable<void> ServeStream(const ApiDependencies& deps, Request request, 
     if (!wait_ec) pending = ": keep-alive\n\n";
   }
   feed.Unsubscribe(sub);
+  if (!chunked) co_return;
   socket.expires_after(kWriteTimeout);
   co_await asio::async_write(stream, http::make_chunk_last(), kUseTuple);
 }

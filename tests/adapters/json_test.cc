@@ -210,5 +210,15 @@ TEST(JsonWrite, QuotesControlCharacters) {
   EXPECT_EQ(out, R"("a\"b\\c\n\u001f")");
 }
 
+// Bytes that are not UTF-8 (an id decoded from %ff%fe) never reach the
+// document: each becomes U+FFFD; well-formed sequences pass unchanged.
+TEST(JsonWrite, ReplacesBytesThatAreNotUtf8) {
+  std::string out;
+  json::AppendQuoted("FD-\xff\xfe \xc3\xa9 \xe3\x80\x80 \xed\xa0\x80 \xc0\xaf \xf0\x9f\x98\x80 \xe2\x82", out);
+  EXPECT_EQ(out,
+            "\"FD-\\ufffd\\ufffd \xc3\xa9 \xe3\x80\x80 \\ufffd\\ufffd\\ufffd \\ufffd\\ufffd "
+            "\xf0\x9f\x98\x80 \\ufffd\\ufffd\"");
+}
+
 }  // namespace
 }  // namespace frontdoor

@@ -4,6 +4,8 @@
 // problem types.
 #include "adapters/http/problem.h"
 
+#include "adapters/http/log_safe.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -85,6 +87,13 @@ TEST(ProblemTest, UnauthenticatedAsksForABearerToken) {
   EXPECT_EQ(res.result(), http::status::unauthorized);
   EXPECT_EQ(HeaderOf(res, http::field::www_authenticate), "Bearer");
   EXPECT_EQ(Forbidden(11).result(), http::status::forbidden);
+}
+
+// A decoded newline, NUL or 0xFF in a path cannot forge or break a log line.
+TEST(LogSafe, EscapesWhatIsNotPrintableAscii) {
+  EXPECT_EQ(LogSafe("/v1/contacts/FD-1"), "/v1/contacts/FD-1");
+  EXPECT_EQ(LogSafe(std::string_view("FD-1\n2026 error X\0\xff\\", 20)),
+            "FD-1\\x0a2026 error X\\x00\\xff\\x5c");
 }
 
 }  // namespace

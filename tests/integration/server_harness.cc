@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -69,6 +70,11 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(const Options& options) {
     int log = ::open(server->log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (log >= 0) ::dup2(log, STDERR_FILENO);
     ::close(out[0]);
+    if (options.max_open_files > 0) {
+      const rlimit files{static_cast<rlim_t>(options.max_open_files),
+                         static_cast<rlim_t>(options.max_open_files)};
+      ::setrlimit(RLIMIT_NOFILE, &files);
+    }
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

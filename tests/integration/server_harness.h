@@ -39,6 +39,8 @@ class ServerProcess {
     std::filesystem::path data_dir;
     // Passed as --clock; empty for the system clock.
     std::string clock = "manual=2026-11-24T10:00:00Z";
+    // When set: the server's limit of open files (as prlimit --nofile).
+    int max_open_files = 0;
   };
 
   // Starts the binary and waits (at most 60 s) for its "listening on" line.
@@ -47,6 +49,7 @@ class ServerProcess {
   ~ServerProcess();
 
   uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
   // SIGTERM, then waits for exit; the exit code (or -signal).
   int Terminate();
   // SIGKILL, then waits.
