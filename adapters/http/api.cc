@@ -9,6 +9,7 @@
 
 #include "adapters/http/handler_support.h"
 #include "adapters/http/problem.h"
+#include "adapters/http/reader_pool.h"
 #include "adapters/http/router.h"
 #include "adapters/http/stream.h"
 #include "boost/beast/ssl/ssl_stream.hpp"
@@ -22,7 +23,11 @@ namespace http = boost::beast::http;
 namespace urls = boost::urls;
 
 struct Api::Impl {
-  explicit Impl(ApiDependencies d) : deps(std::move(d)), router(ApiRoutes()) {
+  explicit Impl(ApiDependencies d)
+      : deps(std::move(d)),
+        router(ApiRoutes()),
+        readers(std::make_unique<ReaderPool>(
+            ReaderOptions{.threads = deps.reader_threads, .queue_limit = deps.reader_queue})) {
     if (deps.metrics != nullptr) {
       latency =
           &deps.metrics->GetHistogram("frontdoor_http_request_seconds",
@@ -72,6 +77,7 @@ struct Api::Impl {
       if (auto* refusal = std::get_if<Response>(&admitted)) co_return std::move(*refusal);
       call.who = std::get<Principal>(std::move(admitted));
     }
+    if (route.heavy) co_return co_await readers->Run(route.handler, deps, call);
     co_return co_await route.handler(deps, call);
   }
 
@@ -95,10 +101,16 @@ struct Api::Impl {
   ApiDependencies deps;
   Router router;
   Histogram* latency = nullptr;
+  // Last, so that it is joined before what the reads use goes.
+  std::unique_ptr<ReaderPool> readers;
 };
 
 Api::Api(ApiDependencies deps) : impl_(std::make_unique<Impl>(std::move(deps))) {}
 Api::~Api() = default;
+
+void Api::SetBeforeHeavyRead(std::function<void()> hook) {
+  impl_->readers->SetBeforeRead(std::move(hook));
+}
 
 asio::awaitable<Response> Api::Handle(Request request, asio::ip::address peer,
                                       std::string client_certificate) {
