@@ -90,6 +90,19 @@ std::optional<v1::Breach> ParseBreachPageToken(std::string_view token) {
   return cursor;
 }
 
+std::optional<v1::Source::Code> WorklistSources::Find(const std::string& contact_id) const {
+  std::lock_guard lock(mu_);
+  auto it = sources_.find(contact_id);
+  if (it == sources_.end()) return std::nullopt;
+  return it->second;
+}
+
+void WorklistSources::Remember(const std::string& contact_id, v1::Source::Code source) {
+  std::lock_guard lock(mu_);
+  if (sources_.size() >= capacity_) sources_.clear();
+  sources_.emplace(contact_id, source);
+}
+
 namespace {
 
 // The rank every worklist entry of this RAG has, unless immediate risk puts
@@ -139,10 +152,15 @@ absl::StatusOr<v1::Worklist> ReadWorklist(const Store& store, const WorklistQuer
         seek = true;
         break;
       }
+      if (query.source && query.sources != nullptr) {
+        auto known = query.sources->Find(entry.contact_id);
+        if (known && *known != *query.source) continue;
+      }
       auto record = store.GetContact(entry.contact_id);
       if (!record.ok()) return record.status();
       if (!record->has_value()) continue;
       const v1::Contact& c = (*record)->contact();
+      if (query.sources != nullptr) query.sources->Remember(c.id(), c.source());
       if (query.source && c.source() != *query.source) continue;
       if (query.rag && CurrentRag(c) != *query.rag) continue;
       *list.add_contacts() = WorklistView(c);

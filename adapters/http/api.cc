@@ -14,6 +14,7 @@
 #include "adapters/http/stream.h"
 #include "boost/beast/ssl/ssl_stream.hpp"
 #include "boost/url/parse.hpp"
+#include "engine/queries.h"
 #include "spdlog/spdlog.h"
 
 namespace frontdoor {
@@ -28,6 +29,7 @@ struct Api::Impl {
         router(ApiRoutes()),
         readers(std::make_unique<ReaderPool>(
             ReaderOptions{.threads = deps.reader_threads, .queue_limit = deps.reader_queue})) {
+    if (deps.worklist_sources == nullptr) deps.worklist_sources = &sources;
     if (deps.metrics != nullptr) {
       latency =
           &deps.metrics->GetHistogram("frontdoor_http_request_seconds",
@@ -101,6 +103,7 @@ struct Api::Impl {
   ApiDependencies deps;
   Router router;
   Histogram* latency = nullptr;
+  WorklistSources sources;
   // Last, so that it is joined before what the reads use goes.
   std::unique_ptr<ReaderPool> readers;
 };

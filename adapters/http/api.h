@@ -39,6 +39,8 @@
 
 namespace frontdoor {
 
+class WorklistSources;
+
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
@@ -84,6 +86,9 @@ struct ApiDependencies {
   // reads under way or waiting before 503s. Default: 2 and 32.
   size_t reader_threads = 2;
   size_t reader_queue = 32;
+  // The contacts' sources the worklist filter has seen (engine/queries.h);
+  // null: the Api keeps its own.
+  WorklistSources* worklist_sources = nullptr;
 };
 
 class Api {

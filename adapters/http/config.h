@@ -157,6 +157,10 @@ struct ServerConfig {
   unsigned io_threads = 0;
   // Commands queued for the writer before 503s. Default: 20000.
   size_t max_queue = 20000;
+  // Threads for heavy reads (worklist, reports, exports, audit). Default: 2.
+  size_t reader_threads = 2;
+  // Heavy reads under way or waiting before 503s. Default: 32.
+  size_t reader_queue = 32;
   // A client that sends nothing for this long is disconnected. Default: 60 s.
   std::chrono::seconds idle_timeout{60};
   // The web app's built files. Default: web/ beside the frontdoor binary.

@@ -65,8 +65,7 @@ class ReaderPoolTest : public ::testing::Test {
   std::unique_ptr<AuthGate> gate_;
   std::unique_ptr<Api> api_;
   asio::io_context ioc_{1};
-  asio::executor_work_guard<asio::io_context::executor_type> work_ =
-      asio::make_work_guard(ioc_);
+  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(ioc_);
   std::thread io_thread_;
 };
 
