@@ -46,6 +46,7 @@ v1::ContactSubmission Contact(int i) {
   child->set_family_name("Example");
   child->set_date_of_birth("2016-04-0" + std::to_string(1 + i % 9));
   s.add_concerns(kConcerns[i % 2]);
+  s.set_immediate_risk(false);
   s.set_narrative(std::string(600, 'n'));
   return s;
 }

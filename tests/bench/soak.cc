@@ -52,6 +52,7 @@ v1::ContactSubmission Contact(int i) {
   child->set_family_name("Example");
   child->set_date_of_birth("2016-04-0" + std::to_string(1 + i % 9));
   s.add_concerns(kConcerns[i % 4]);
+  s.set_immediate_risk(false);
   s.set_narrative(std::string(400, 'n'));
   return s;
 }
@@ -176,7 +177,7 @@ int main(int argc, char** argv) {
           latencies.Add(
               std::chrono::duration<double, std::milli>(SteadyClock::now() - sent).count());
           if (!r.status.ok()) {
-            failed.fetch_add(1);
+            if (failed.fetch_add(1) == 0) std::cerr << "first failure: " << r.status << "\n";
             return;
           }
           acknowledged.fetch_add(1);
