@@ -90,32 +90,87 @@ std::optional<v1::Breach> ParseBreachPageToken(std::string_view token) {
   return cursor;
 }
 
+std::optional<v1::Source::Code> WorklistSources::Find(const std::string& contact_id) const {
+  std::lock_guard lock(mu_);
+  auto it = sources_.find(contact_id);
+  if (it == sources_.end()) return std::nullopt;
+  return it->second;
+}
+
+void WorklistSources::Remember(const std::string& contact_id, v1::Source::Code source) {
+  std::lock_guard lock(mu_);
+  if (sources_.size() >= capacity_) sources_.clear();
+  sources_.emplace(contact_id, source);
+}
+
+namespace {
+
+// The rank every worklist entry of this RAG has, unless immediate risk puts
+// it first (WorklistRank); nullopt for a RAG that has no rank of its own.
+std::optional<int> RankOfRag(v1::Rag::Code rag) {
+  switch (rag) {
+    case v1::Rag::RED:
+      return kRankRed;
+    case v1::Rag::AMBER:
+      return kRankAmber;
+    case v1::Rag::GREEN:
+      return kRankGreen;
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace
+
 absl::StatusOr<v1::Worklist> ReadWorklist(const Store& store, const WorklistQuery& query) {
   v1::Worklist list;
-  const Store::WorklistEntry* cursor = query.after ? &*query.after : nullptr;
-  std::optional<Store::WorklistEntry> last;
+  std::optional<Store::WorklistEntry> cursor = query.after;
+  // A RAG filter reads the key's rank instead of every contact: entries are
+  // rewritten whenever a contact's rank changes, so outside immediate risk
+  // (rank 0, any RAG) only the RAG's own rank can match, and the read seeks
+  // past the others instead of loading them.
+  const std::optional<int> only_rank = query.rag ? RankOfRag(*query.rag) : std::nullopt;
   // Filters drop rows, so read on until the page is full or the list ends.
   const size_t page = query.limit;
+  auto full = [&] { return static_cast<size_t>(list.contacts_size()) == page; };
   for (;;) {
-    auto entries = store.Worklist(query.queue, page, cursor);
+    if (only_rank && cursor && cursor->rank != kRankImmediateRisk && cursor->rank < *only_rank) {
+      // Before the first key of the rank: no entry has an empty contact id.
+      cursor = Store::WorklistEntry{"", TimePoint(Millis(0)), *only_rank};
+    }
+    auto entries = store.Worklist(query.queue, page, cursor ? &*cursor : nullptr);
     if (!entries.ok()) return entries.status();
+    bool done = entries->size() < page;
+    bool seek = false;
     for (const auto& entry : *entries) {
-      last = entry;
+      if (only_rank && entry.rank > *only_rank) {
+        done = true;
+        break;
+      }
+      cursor = entry;
+      if (only_rank && entry.rank != kRankImmediateRisk && entry.rank != *only_rank) {
+        seek = true;
+        break;
+      }
+      if (query.source && query.sources != nullptr) {
+        auto known = query.sources->Find(entry.contact_id);
+        if (known && *known != *query.source) continue;
+      }
       auto record = store.GetContact(entry.contact_id);
       if (!record.ok()) return record.status();
       if (!record->has_value()) continue;
       const v1::Contact& c = (*record)->contact();
+      if (query.sources != nullptr) query.sources->Remember(c.id(), c.source());
       if (query.source && c.source() != *query.source) continue;
       if (query.rag && CurrentRag(c) != *query.rag) continue;
       *list.add_contacts() = WorklistView(c);
-      if (static_cast<size_t>(list.contacts_size()) == page) break;
+      if (full()) break;
     }
-    if (static_cast<size_t>(list.contacts_size()) == page) {
-      list.set_next_page_token(WorklistPageToken(*last));
+    if (full()) {
+      list.set_next_page_token(WorklistPageToken(*cursor));
       break;
     }
-    if (entries->size() < page) break;
-    cursor = &*last;
+    if (done && !seek) break;
   }
   return list;
 }

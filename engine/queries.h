@@ -7,9 +7,11 @@
 #pragma once
 
 #include <cstddef>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -20,6 +22,7 @@
 #include "engine/store.h"
 #include "engine/urgency.h"
 #include "frontdoor/proto_time.h"
+#include "frontdoor/thread_annotations.h"
 #include "frontdoor/tree_reader.h"
 #include "frontdoor/v1/api.pb.h"
 #include "frontdoor/v1/contact.pb.h"
@@ -44,6 +47,23 @@ bool PartnerMaySee(const v1::Contact& contact, std::string_view partner,
 // its urgency (engine/urgency.h, which also gives WorklistRank).
 v1::Contact WorklistView(const v1::Contact& contact);
 
+// The source of each contact the worklist has read, remembered so that the
+// source filter skips other sources' rows without loading them: a contact's
+// source is set when it is received and never changes, so what is
+// remembered is never stale. At most `capacity` contacts are remembered;
+// past that it starts again empty. Thread-safe.
+class WorklistSources {
+ public:
+  explicit WorklistSources(size_t capacity = 1'000'000) : capacity_(capacity) {}
+  std::optional<v1::Source::Code> Find(const std::string& contact_id) const;
+  void Remember(const std::string& contact_id, v1::Source::Code source);
+
+ private:
+  const size_t capacity_;
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, v1::Source::Code> sources_ GUARDED_BY(mu_);
+};
+
 // One page of a worklist: which queue, optionally only contacts from one
 // source or of one current RAG, at most `limit` rows, read on after
 // `after` (the previous page's cursor).
@@ -53,6 +73,8 @@ struct WorklistQuery {
   std::optional<Store::WorklistEntry> after;
   std::optional<v1::Source::Code> source;
   std::optional<v1::Rag::Code> rag;
+  // Sources already known; null: every row is loaded to read its source.
+  WorklistSources* sources = nullptr;
 };
 // The rows (worklist views, most urgent first: immediate risk, then red,
 // amber, green and unrated, soonest deadline inside each) and, when the page is

@@ -291,6 +291,8 @@ int Serve(const ServeArgs& args) {
   deps.audit = &audit;
   deps.letters = &letters;
   deps.reload_policy = reload;
+  deps.reader_threads = config->reader_threads;
+  deps.reader_queue = config->reader_queue;
   for (size_t i = 0; i < delivering.size(); ++i) {
     DeliveryChannel view{.queue = delivering[i].queue.get(), .subscription = std::nullopt};
     for (const SubscriptionConfig& sub : config->subscriptions) {

@@ -10,10 +10,12 @@
 #include "adapters/http/handler_support.h"
 #include "adapters/http/log_safe.h"
 #include "adapters/http/problem.h"
+#include "adapters/http/reader_pool.h"
 #include "adapters/http/router.h"
 #include "adapters/http/stream.h"
 #include "boost/beast/ssl/ssl_stream.hpp"
 #include "boost/url/parse.hpp"
+#include "engine/queries.h"
 #include "spdlog/spdlog.h"
 
 namespace frontdoor {
@@ -23,7 +25,12 @@ namespace http = boost::beast::http;
 namespace urls = boost::urls;
 
 struct Api::Impl {
-  explicit Impl(ApiDependencies d) : deps(std::move(d)), router(ApiRoutes()) {
+  explicit Impl(ApiDependencies d)
+      : deps(std::move(d)),
+        router(ApiRoutes()),
+        readers(std::make_unique<ReaderPool>(
+            ReaderOptions{.threads = deps.reader_threads, .queue_limit = deps.reader_queue})) {
+    if (deps.worklist_sources == nullptr) deps.worklist_sources = &sources;
     if (deps.metrics != nullptr) {
       latency =
           &deps.metrics->GetHistogram("frontdoor_http_request_seconds",
@@ -73,6 +80,7 @@ struct Api::Impl {
       if (auto* refusal = std::get_if<Response>(&admitted)) co_return std::move(*refusal);
       call.who = std::get<Principal>(std::move(admitted));
     }
+    if (route.heavy) co_return co_await readers->Run(route.handler, deps, call);
     co_return co_await route.handler(deps, call);
   }
 
@@ -96,10 +104,17 @@ struct Api::Impl {
   ApiDependencies deps;
   Router router;
   Histogram* latency = nullptr;
+  WorklistSources sources;
+  // Last, so that it is joined before what the reads use goes.
+  std::unique_ptr<ReaderPool> readers;
 };
 
 Api::Api(ApiDependencies deps) : impl_(std::make_unique<Impl>(std::move(deps))) {}
 Api::~Api() = default;
+
+void Api::SetBeforeHeavyRead(std::function<void()> hook) {
+  impl_->readers->SetBeforeRead(std::move(hook));
+}
 
 asio::awaitable<Response> Api::Handle(Request request, asio::ip::address peer,
                                       std::string client_certificate) {

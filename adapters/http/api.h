@@ -39,6 +39,8 @@
 
 namespace frontdoor {
 
+class WorklistSources;
+
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
@@ -80,6 +82,13 @@ struct ApiDependencies {
   // How long POST /v1/admin/clock waits for sinks to deliver what the
   // timers it fired emitted. Default: 10 s.
   std::chrono::milliseconds delivery_wait{10'000};
+  // The reader pool for heavy reads (reader_pool.h): its threads, and the
+  // reads under way or waiting before 503s. Default: 2 and 32.
+  size_t reader_threads = 2;
+  size_t reader_queue = 32;
+  // The contacts' sources the worklist filter has seen (engine/queries.h);
+  // null: the Api keeps its own.
+  WorklistSources* worklist_sources = nullptr;
 };
 
 class Api {
@@ -108,6 +117,10 @@ class Api {
   // A response for a request the server could not even read (too large,
   // malformed head): the same problem, with the same headers, as the API's
   // own (MakeProblem in problem.h).
+  // Test seam: called on a reader thread before each heavy read
+  // (ReaderPool::SetBeforeRead).
+  void SetBeforeHeavyRead(std::function<void()> hook);
+
   static Response Problem(unsigned version, boost::beast::http::status status,
                           std::string_view slug, std::string_view title, std::string detail);
 

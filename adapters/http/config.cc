@@ -411,6 +411,13 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file)
         config.max_connections = value.as<size_t>();
       } else if (key == "max_stream_subscribers") {
         config.max_stream_subscribers = value.as<size_t>();
+      } else if (key == "reader_threads" || key == "reader_queue") {
+        const size_t n = value.as<size_t>();
+        if (n == 0) {
+          return absl::InvalidArgumentError(Where(file, value) + ": " + key +
+                                            " must be at least 1");
+        }
+        (key == "reader_threads" ? config.reader_threads : config.reader_queue) = n;
       } else if (key == "idle_timeout_seconds") {
         config.idle_timeout = std::chrono::seconds(value.as<int>());
       } else if (key == "web_root") {

@@ -161,6 +161,10 @@ struct ServerConfig {
   // 503 with Retry-After. Defaults fit the usual limit of 1024 open files.
   size_t max_connections = 768;
   size_t max_stream_subscribers = 256;
+  // Threads for heavy reads (worklist, reports, exports, audit). Default: 2.
+  size_t reader_threads = 2;
+  // Heavy reads under way or waiting before 503s. Default: 32.
+  size_t reader_queue = 32;
   // A client that sends nothing for this long is disconnected. Default: 60 s.
   std::chrono::seconds idle_timeout{60};
   // The web app's built files. Default: web/ beside the frontdoor binary.

@@ -50,6 +50,7 @@ Router::Match Router::Find(http::verb method, const std::vector<std::string>& se
 std::vector<Route> ApiRoutes() {
   using http::verb;
   using namespace roles;  // NOLINT(build/namespaces): the table reads as roles
+  constexpr bool kHeavy = true;
   return {
       {"/healthz", verb::get, kPublic, &Healthz},
       {"/readyz", verb::get, kPublic, &Readyz},
@@ -59,7 +60,7 @@ std::vector<Route> ApiRoutes() {
       {"/v1/contacts/{id}", verb::get, kPartner | kTriage | kManager, &GetContact},
       {"/v1/contacts/{id}/events", verb::get, kTriage | kManager, &GetEvents},
       {"/v1/contacts/{id}/letters", verb::get, kTriage | kManager, &GetLetters},
-      {"/v1/contacts/{id}/audit", verb::get, kManager | kAdmin, &GetContactAudit},
+      {"/v1/contacts/{id}/audit", verb::get, kManager | kAdmin, &GetContactAudit, kHeavy},
       {"/v1/contacts/{id}/decision", verb::post, kTriage, &PostDecision},
       {"/v1/contacts/{id}/letter-preview", verb::post, kTriage, &PostLetterPreview},
       {"/v1/contacts/{id}/mash-outcome", verb::post, kTriage, &PostMashOutcome},
@@ -67,11 +68,11 @@ std::vector<Route> ApiRoutes() {
       {"/v1/contacts/{id}/rag", verb::post, kTriage, &PostRag},
       {"/v1/checks", verb::get, kPartner | kTriage | kManager, &GetChecks},
       {"/v1/contacts/{id}/authorisation", verb::post, kManager, &PostAuthorisation},
-      {"/v1/letters", verb::get, kTriage | kManager, &GetLettersToPost},
+      {"/v1/letters", verb::get, kTriage | kManager, &GetLettersToPost, kHeavy},
       {"/v1/letters/{id}", verb::get, kTriage | kManager, &GetLetter},
       {"/v1/letters/{id}/posted", verb::post, kTriage, &PostLetterPosted},
-      {"/v1/worklist", verb::get, kTriage | kManager, &GetWorklist},
-      {"/v1/breaches", verb::get, kManager, &GetBreaches},
+      {"/v1/worklist", verb::get, kTriage | kManager, &GetWorklist, kHeavy},
+      {"/v1/breaches", verb::get, kManager, &GetBreaches, kHeavy},
       {"/v1/rules/evaluate", verb::post, kTriage | kPartner, &PostEvaluate},
       {"/v1/admin/clock", verb::post, kAdmin, &PostClock},
       {"/v1/admin/policy/reload", verb::post, kAdmin, &PostPolicyReload},
@@ -83,9 +84,9 @@ std::vector<Route> ApiRoutes() {
       {"/v1/openapi.json", verb::get, kPublic, &GetOpenApi},
       {"/v1/open-cases/{case_id}", verb::put, kAdmin | kCaseSystem, &PutOpenCase},
       {"/v1/open-cases/{case_id}", verb::delete_, kAdmin | kCaseSystem, &DeleteOpenCase},
-      {"/v1/indicators", verb::get, kManager, &GetIndicators},
-      {"/v1/exports/annex-a/contacts", verb::get, kManager, &GetAnnexAContacts},
-      {"/v1/audit", verb::get, kAdmin, &GetActorAudit},
+      {"/v1/indicators", verb::get, kManager, &GetIndicators, kHeavy},
+      {"/v1/exports/annex-a/contacts", verb::get, kManager, &GetAnnexAContacts, kHeavy},
+      {"/v1/audit", verb::get, kAdmin, &GetActorAudit, kHeavy},
   };
 }
 

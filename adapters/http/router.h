@@ -32,6 +32,9 @@ struct Route {
   boost::beast::http::verb method;
   RoleMask roles;
   Handler handler;
+  // A long read (a scan or a report): run on the reader pool, never on an
+  // I/O thread (reader_pool.h).
+  bool heavy = false;
 };
 
 class Router {

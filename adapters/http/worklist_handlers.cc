@@ -21,6 +21,7 @@ HandlerResult GetWorklist(const ApiDependencies& deps, Call& call) {
     co_return MakeProblem(call.version(), http::status::forbidden, "forbidden", "Not allowed",
                           "the authorisation worklist is for managers");
   }
+  query.sources = deps.worklist_sources;
   auto list = ReadWorklist(*deps.store, query);
   if (!list.ok()) co_return FromStatus(call, list.status());
   list->set_queue(queue_name);
