@@ -9,8 +9,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -94,7 +97,11 @@ struct Server {
                                      ApiKeyConfig("ifd-manager", "manager", "manager-token"),
                                      partner});
     if (!keys.ok()) std::abort();
-    gate = std::make_unique<AuthGate>(std::move(*keys), clock, AuthFailureOptions{});
+    // Bad tokens are most of what a fuzzer sends: the throttle would answer
+    // 429 to everything after the first ten.
+    AuthFailureOptions failures;
+    failures.burst = std::numeric_limits<size_t>::max();
+    gate = std::make_unique<AuthGate>(std::move(*keys), clock, failures);
     ApiDependencies deps;
     deps.store = store.get();
     deps.processor = processor.get();
@@ -156,6 +163,10 @@ void HttpRequest(const uint8_t* data, size_t size) {
     if (ec || !parser.is_done()) return;
   }
   Request req = parser.release();
+  // FRONTDOOR_FUZZ_TRACE=1: each request's method, target and answer on
+  // stderr, to check that seeds reach the handlers they are meant for.
+  static const bool trace = std::getenv("FRONTDOOR_FUZZ_TRACE") != nullptr;
+  std::string traced = trace ? std::string(req.method_string()) + " " + std::string(req.target()) : "";
   if (token != nullptr && req.find(http::field::authorization) == req.end()) {
     req.set(http::field::authorization, std::string("Bearer ") + token);
   }
@@ -173,6 +184,7 @@ void HttpRequest(const uint8_t* data, size_t size) {
                  });
   ioc.run();
   if (!answer) std::abort();
+  if (trace) std::fprintf(stderr, "%s -> %u\n", traced.c_str(), answer->result_int());
 }
 
 void ContactJson(const uint8_t* data, size_t size) {
