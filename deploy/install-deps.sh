@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   cmake g++ clang make ccache pkg-config
+  libclang-rt-14-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   librocksdb-dev
   libprotobuf-dev protobuf-compiler
