@@ -28,7 +28,10 @@ constexpr char kUsage[] =
     "  frontdoor rules test POLICY.yaml CASES_DIR\n"
     "  frontdoor rules explain POLICY.yaml CONTACT.json\n"
     "  frontdoor rules backtest --data-dir DIR --policy FILE [--from DATE --to DATE]\n"
-    "  frontdoor open-cases load FILE.csv [--url http://HOST:PORT] [--token TOKEN]\n";
+    "  frontdoor open-cases load FILE.csv [--url http://HOST:PORT] [--token TOKEN]\n"
+    "  frontdoor backup create --data-dir DATA DIR\n"
+    "  frontdoor backup verify DIR\n"
+    "  frontdoor backup restore DIR --data-dir NEW\n";
 
 // The bank holidays the rule commands count with: the installation's, as
 // `serve` uses when its config names none.
@@ -100,6 +103,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "serve") return ServeCommand(args);
   if (command == "rules") return RulesCommand(args);
+  if (command == "backup") return frontdoor::BackupCommand(args);
   if (command == "open-cases" && !args.empty() && args[0] == "load") {
     return frontdoor::LoadOpenCasesCommand(std::vector<std::string>(args.begin() + 1, args.end()));
   }

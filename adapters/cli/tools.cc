@@ -21,6 +21,7 @@
 #include "boost/url/parse.hpp"
 #include "calendar/calendar.h"
 #include "engine/backtest.h"
+#include "engine/backup.h"
 #include "engine/contact_validation.h"
 #include "engine/store.h"
 #include "frontdoor/v1/api.pb.h"
@@ -231,6 +232,53 @@ int LoadOpenCasesCommand(const std::vector<std::string>& args) {
     ++done;
   }
   std::cout << done << " open cases loaded\n";
+  return 0;
+}
+
+// ---- frontdoor backup (engine/backup.h)
+
+namespace {
+
+constexpr char kBackupUsage[] =
+    "frontdoor backup create --data-dir DATA DIR | verify DIR | restore DIR --data-dir NEW\n";
+
+void PrintSummary(const BackupSummary& summary, std::ostream& out) {
+  for (const auto& [family, count] : summary.records) out << "  " << family << ' ' << count << '\n';
+  out << "  total " << summary.total() << " records\n";
+}
+
+}  // namespace
+
+int BackupCommand(const std::vector<std::string>& args) {
+  if (args.empty()) {
+    std::cerr << "usage: " << kBackupUsage;
+    return 2;
+  }
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  std::string data_dir, dir;
+  cli::FlagParser flags("frontdoor backup " + args[0]);
+  if (args[0] == "create" || args[0] == "restore") {
+    flags.Required("data-dir", cli::Text(&data_dir)).Word("DIR", &dir);
+  } else if (args[0] == "verify") {
+    flags.Word("DIR", &dir);
+  } else {
+    std::cerr << "frontdoor backup: unknown command " << args[0] << "\nusage: " << kBackupUsage;
+    return 2;
+  }
+  if (absl::Status parsed = flags.Parse(rest); !parsed.ok()) {
+    std::cerr << parsed.message() << "\nusage: " << kBackupUsage;
+    return 2;
+  }
+  absl::StatusOr<BackupSummary> done = args[0] == "create"   ? CreateBackup(data_dir, dir)
+                                       : args[0] == "verify" ? VerifyBackup(dir)
+                                                             : RestoreBackup(dir, data_dir);
+  if (!done.ok()) {
+    std::cerr << "frontdoor backup " << args[0] << ": " << done.status().message() << "\n";
+    return 1;
+  }
+  std::cout << "backup " << (args[0] == "create" ? "created in " : args[0] == "verify" ? "verified: " : "restored into ")
+            << (args[0] == "restore" ? data_dir : dir) << "\n";
+  PrintSummary(*done, std::cout);
   return 0;
 }
 

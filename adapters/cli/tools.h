@@ -11,5 +11,7 @@ namespace frontdoor {
 // Both return the process exit code; `args` are the words after the command.
 int BacktestCommand(const std::vector<std::string>& args);
 int LoadOpenCasesCommand(const std::vector<std::string>& args);
+// `backup create|verify|restore` (engine/backup.h); `args` start with the verb.
+int BackupCommand(const std::vector<std::string>& args);
 
 }  // namespace frontdoor

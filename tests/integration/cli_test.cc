@@ -95,6 +95,40 @@ TEST(Cli, OpenCasesLoadAndBacktestAgainstARunningServer) {
   EXPECT_THAT(broken.output, HasSubstr("nothing was loaded"));
 }
 
+// A backup taken while the server runs, restored into a new data folder,
+// serves every contact to a second server started on it.
+TEST(Cli, BackupOfARunningServerRestoresEveryContact) {
+  TempDir dir("cli-backup");
+  const auto data = dir.path() / "data";
+  std::vector<std::string> ids;
+  {
+    auto server = ServerProcess::Start({WriteConfig(dir.path()), data});
+    ASSERT_TRUE(server);
+    HttpClient client(server->port());
+    for (int i = 0; i < 5; ++i) {
+      Reply created = client.Post("/v1/contacts", kPartnerToken, ContactJson(40 + i));
+      ASSERT_EQ(created.status, 201);
+      ids.push_back(created.str("id"));
+    }
+    CommandRun made = Frontdoor("backup create --data-dir " + data.string() + " " +
+                                (dir.path() / "bk").string());
+    ASSERT_EQ(made.exit_code, 0) << made.output;
+    EXPECT_THAT(made.output, HasSubstr("contacts 5"));
+  }
+  CommandRun verified = Frontdoor("backup verify " + (dir.path() / "bk").string());
+  EXPECT_EQ(verified.exit_code, 0) << verified.output;
+  CommandRun refused = Frontdoor("backup restore " + (dir.path() / "bk").string() +
+                                 " --data-dir " + data.string());
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  CommandRun restored = Frontdoor("backup restore " + (dir.path() / "bk").string() +
+                                  " --data-dir " + (dir.path() / "new").string());
+  ASSERT_EQ(restored.exit_code, 0) << restored.output;
+  auto server = ServerProcess::Start({WriteConfig(dir.path()), dir.path() / "new"});
+  ASSERT_TRUE(server);
+  HttpClient client(server->port());
+  for (const auto& id : ids) EXPECT_EQ(client.Get("/v1/contacts/" + id, kTriageToken).status, 200);
+}
+
 // Regression: `serve --clock=bad` was taken for the system clock and the
 // server started. Each bad command line is refused with exit code 2 and a
 // message naming the flag, before the data folder is touched. `timeout`
