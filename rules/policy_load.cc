@@ -214,18 +214,18 @@ void CheckNoEmptyValues(const YAML::Node& node, const std::string& path,
   }
 }
 
-// The line of the second document in `text` (after a `---` or `...`), for
-// a file that holds more than one.
-int SecondDocumentLine(std::string_view text, const YAML::Node& second) {
-  int from_mark = YamlNode(second).Line();
-  if (from_mark > 0) return from_mark;
-  int line = 1, last_marker = 0;
+// The line of a document marker (`---` or `...` at the start of a line)
+// after the first content, where a second document would start; 0 when
+// there is none. In YAML such a line is always a marker: block text is
+// indented.
+int SecondDocumentLine(std::string_view text) {
+  int line = 1;
   bool content = false;
   for (size_t i = 0; i < text.size();) {
     size_t end = text.find('\n', i);
     std::string_view row = text.substr(i, end == std::string_view::npos ? end : end - i);
     if (row.starts_with("---") || row.starts_with("...")) {
-      if (content) last_marker = line;
+      if (content) return line;
     } else if (!row.empty() && row.front() != '#') {
       content = true;
     }
@@ -233,7 +233,7 @@ int SecondDocumentLine(std::string_view text, const YAML::Node& second) {
     i = end + 1;
     ++line;
   }
-  return last_marker > 0 ? last_marker : line;
+  return 0;
 }
 
 class Loader {
@@ -261,8 +261,9 @@ class Loader {
     try {
       std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
       if (!documents.empty()) root = documents.front();
-      if (strict_ && documents.size() > 1) {
-        problems_.AtLine(SecondDocumentLine(text, documents[1]),
+      int second = strict_ ? SecondDocumentLine(text) : 0;
+      if (strict_ && (documents.size() > 1 || second > 0)) {
+        problems_.AtLine(second > 0 ? second : 1,
                          "a second YAML document starts here: a policy file holds one");
         return false;
       }
