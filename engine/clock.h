@@ -3,11 +3,20 @@
 // told, so 72 hours can pass in a microsecond (DESIGN.md principle 5).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 
 #include "frontdoor/proto_time.h"
 
 namespace frontdoor {
+
+// The latest time the manual clock may be set or advanced to. Every due
+// time is the clock plus a policy timescale (at most about ten years,
+// rules/policy_check.cc), so this keeps every instant the engine makes far
+// inside what the store can hold (kLatestInstant, year 9999).
+inline constexpr TimePoint kLatestClockTime{
+    std::chrono::sys_days{std::chrono::year{9000} / 1 / 1}.time_since_epoch()};
 
 // Thread-safe: Now() may be called from any thread.
 class Clock {
@@ -30,7 +39,8 @@ class ManualClock final : public Clock {
   TimePoint Now() const override { return TimePoint(Millis(now_ms_.load())); }
   bool IsManual() const override { return true; }
   // Moves the clock to `t`. The caller keeps it from going backwards.
-  void Set(TimePoint t) { now_ms_.store(t.time_since_epoch().count()); }
+  // Times past kLatestClockTime are held at it (callers refuse them first).
+  void Set(TimePoint t) { now_ms_.store(std::min(t, kLatestClockTime).time_since_epoch().count()); }
 
  private:
   std::atomic<int64_t> now_ms_;

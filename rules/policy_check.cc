@@ -33,6 +33,10 @@ bool RangesMeet(int32_t min_a, int32_t max_a, int32_t min_b, int32_t max_b) {
   return std::max(min_a, min_b) <= std::min(max_a, max_b);
 }
 
+constexpr int32_t kMaxTimescaleHours = 87'600;
+constexpr int32_t kMaxTimescaleWorkingHours = 20'000;
+constexpr int32_t kMaxTimescaleWorkingDays = 2'500;
+
 bool FlagsMeet(int8_t a, int8_t b) { return a < 0 || b < 0 || a == b; }
 
 uint64_t AllValues(const google::protobuf::EnumDescriptor& type) {
@@ -58,12 +62,21 @@ void CheckTimescale(const v1::TimescaleSpec& spec, const std::string& path,
       problems.Error(path, "gives no length: give one of hours, working_hours or working_days");
       return;
   }
+  std::string field =
+      path + "." + std::string(spec.GetDescriptor()->FindFieldByNumber(spec.length_case())->name());
   if (length <= 0) {
-    std::string field =
-        path + "." +
-        std::string(spec.GetDescriptor()->FindFieldByNumber(spec.length_case())->name());
     problems.Error(
         field, std::to_string(length) + " is not a length of time: give a whole number above 0");
+    return;
+  }
+  // About ten years in each unit: no timescale is longer, and a bound keeps
+  // every due time far inside the instants the store can hold.
+  int32_t most = spec.length_case() == v1::TimescaleSpec::kHours          ? kMaxTimescaleHours
+                 : spec.length_case() == v1::TimescaleSpec::kWorkingHours ? kMaxTimescaleWorkingHours
+                                                                          : kMaxTimescaleWorkingDays;
+  if (length > most) {
+    problems.Error(field, std::to_string(length) + " is too long: give at most " +
+                              std::to_string(most) + " (about ten years)");
   }
 }
 

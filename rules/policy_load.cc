@@ -8,6 +8,7 @@
 // so a partnership fixing a policy sees them all at once rather than one
 // per attempt.
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -113,32 +114,169 @@ using internal::Quote;
 using internal::SourceIndex;
 using internal::TemplateProblem;
 
+// A letter template is a page or two; anything bigger is a mistake (or a
+// device such as /dev/zero, which would never end).
+constexpr std::uintmax_t kMaxTemplateBytes = 64 * 1024;
+
+// The problems with `text` as policy text: bytes that are not UTF-8, and
+// control characters other than tab, line feed and carriage return. One
+// problem per bad line, with its line and column.
+void CheckPolicyText(std::string_view text, internal::PolicyProblems& problems) {
+  int line = 1;
+  int last_bad_line = 0;
+  size_t line_start = 0;
+  auto bad = [&](size_t at, std::string what) {
+    if (line == last_bad_line) return;
+    last_bad_line = line;
+    problems.AtLine(line, what + " at column " + std::to_string(at - line_start + 1) +
+                              ": a policy must be UTF-8 text without control characters");
+  };
+  auto hex = [](unsigned char c) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "0x%02X", c);
+    return std::string(buf);
+  };
+  for (size_t i = 0; i < text.size();) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      ++line;
+      line_start = ++i;
+      continue;
+    }
+    if (c < 0x80) {
+      if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7F) {
+        bad(i, "the control character " + hex(c));
+      }
+      ++i;
+      continue;
+    }
+    // Multi-byte UTF-8: the lead byte gives the length; overlong forms,
+    // surrogates and values past U+10FFFF are refused.
+    size_t length = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
+                                              : c >= 0xF0 && c <= 0xF4 ? 4
+                                                                       : 0;
+    bool ok = length != 0 && i + length <= text.size();
+    for (size_t k = 1; ok && k < length; ++k) {
+      ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    }
+    if (ok && length >= 3) {
+      unsigned char c1 = static_cast<unsigned char>(text[i + 1]);
+      if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) ||
+          (c == 0xF4 && c1 > 0x8F)) {
+        ok = false;
+      }
+    }
+    if (!ok) {
+      bad(i, "the byte " + hex(c) + " is not UTF-8");
+      ++i;
+      continue;
+    }
+    // C1 control characters (U+0080 to U+009F).
+    if (length == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0) {
+      bad(i, "the control character U+00" + hex(static_cast<unsigned char>(text[i + 1])).substr(2));
+    }
+    i += length;
+  }
+}
+
+// What the schema reader would let through silently: a field written with
+// no value (`concerns: ~`, or nothing after the colon), which would drop a
+// condition and let the rule match everything, and a rule's `reasons: []`.
+void CheckNoEmptyValues(const YAML::Node& node, const std::string& path,
+                        internal::PolicyProblems& problems) {
+  if (node.IsMap()) {
+    for (const auto& entry : node) {
+      if (!entry.first.IsScalar()) continue;
+      std::string child = internal::JoinPath(path, entry.first.Scalar());
+      if (entry.second.IsNull()) {
+        problems.Schema(child, YamlNode(entry.first).Line(),
+                        "has no value: give one, or leave the line out");
+      } else {
+        CheckNoEmptyValues(entry.second, child, problems);
+      }
+    }
+  } else if (node.IsSequence()) {
+    if (node.size() == 0 && (path.ends_with(".reasons") || path == "reasons")) {
+      problems.Schema(path, YamlNode(node).Line(),
+                      "is an empty list: give at least one reason, or leave the line out");
+    }
+    size_t i = 0;
+    for (const auto& element : node) {
+      std::string child = path + "[" + std::to_string(i++) + "]";
+      if (element.IsNull()) {
+        problems.Schema(child, YamlNode(element).Line() > 0 ? YamlNode(element).Line()
+                                                            : YamlNode(node).Line(),
+                        "has no value: give one, or leave the element out");
+      } else {
+        CheckNoEmptyValues(element, child, problems);
+      }
+    }
+  }
+}
+
+// The line of a document marker (`---` or `...` at the start of a line)
+// after the first content, where a second document would start; 0 when
+// there is none. In YAML such a line is always a marker: block text is
+// indented.
+int SecondDocumentLine(std::string_view text) {
+  int line = 1;
+  bool content = false;
+  for (size_t i = 0; i < text.size();) {
+    size_t end = text.find('\n', i);
+    std::string_view row = text.substr(i, end == std::string_view::npos ? end : end - i);
+    if (row.starts_with("---") || row.starts_with("...")) {
+      if (content) return line;
+    } else if (!row.empty() && row.front() != '#') {
+      content = true;
+    }
+    if (end == std::string_view::npos) break;
+    i = end + 1;
+    ++line;
+  }
+  return 0;
+}
+
 class Loader {
  public:
   // `stored_templates`, when given, holds the letter templates by the path
   // the policy names them with, instead of files under `base_dir`.
+  // A stored version was checked when it was first loaded: the checks added
+  // since (UTF-8, empty values, one document) are not applied again, so
+  // that every stored version stays readable.
   Loader(std::string file, std::filesystem::path base_dir, std::vector<PolicyError>& errors,
          const std::map<std::string, std::string>* stored_templates = nullptr)
-      : problems_(std::move(file), errors),
+      : strict_(stored_templates == nullptr),
+        problems_(std::move(file), errors),
         base_dir_(std::move(base_dir)),
         stored_templates_(stored_templates) {}
 
   // Reads, checks and compiles. Returns false when any problem was found.
   bool Load(std::string_view text, v1::Policy& spec, CompiledPolicy& compiled,
             std::string& hash_input) {
+    if (strict_) {
+      CheckPolicyText(text, problems_);
+      if (!problems_.empty()) return false;
+    }
     YAML::Node root;
     try {
-      root = YAML::Load(std::string(text));
+      std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
+      if (!documents.empty()) root = documents.front();
+      int second = strict_ ? SecondDocumentLine(text) : 0;
+      if (strict_ && (documents.size() > 1 || second > 0)) {
+        problems_.AtLine(second > 0 ? second : 1,
+                         "a second YAML document starts here: a policy file holds one");
+        return false;
+      }
     } catch (const YAML::Exception& e) {
-      problems_.AtLine(e.mark.is_null() ? 0 : e.mark.line + 1, e.msg);
+      problems_.AtLine(e.mark.is_null() ? 1 : e.mark.line + 1, e.msg);
       return false;
     }
     if (!root.IsDefined() || root.IsNull()) {
-      problems_.AtLine(0, "the policy file is empty");
+      problems_.AtLine(1, "the policy file is empty");
       return false;
     }
     if (!YamlWithinLimits(root)) {
-      problems_.AtLine(0, kYamlTooLarge);
+      problems_.AtLine(YamlNode(root).Line() > 0 ? YamlNode(root).Line() : 1, kYamlTooLarge);
       return false;
     }
     if (!root.IsMap()) {
@@ -149,6 +287,7 @@ class Loader {
     problems_.index().Build(root, "", [&](const std::string& path, int line, std::string message) {
       problems_.Schema(path, line, std::move(message));
     });
+    if (strict_) CheckNoEmptyValues(root, "", problems_);
     std::vector<FieldError> field_errors;
     TreeReader<YamlNode>(&field_errors).ReadMessage(YamlNode(root), &spec);
     for (FieldError& e : field_errors) {
@@ -206,15 +345,29 @@ class Loader {
         }
         body = stored->second;
       } else {
-        std::filesystem::path file = base_dir_ / relative;
+        std::filesystem::path file;
+        if (std::string refused = ConfinedTemplate(relative, file); !refused.empty()) {
+          problems_.Error(path, Quote(relative) + " " + refused);
+          continue;
+        }
         std::ifstream in(file, std::ios::binary);
-        std::stringstream text;
-        if (in) text << in.rdbuf();
-        if (!in || in.bad()) {
+        if (!in) {
           problems_.Error(path, "cannot read the template " + Quote(file.string()));
           continue;
         }
-        body = text.str();
+        // Read at most one byte past the limit: the file may grow.
+        body.resize(kMaxTemplateBytes + 1);
+        in.read(body.data(), static_cast<std::streamsize>(body.size()));
+        if (in.bad()) {
+          problems_.Error(path, "cannot read the template " + Quote(file.string()));
+          continue;
+        }
+        body.resize(static_cast<size_t>(in.gcount()));
+        if (body.size() > kMaxTemplateBytes) {
+          problems_.Error(path, Quote(relative) + " is larger than " +
+                                    std::to_string(kMaxTemplateBytes / 1024) + " KiB");
+          continue;
+        }
       }
       for (const TemplateProblem& p : internal::CheckLetterTemplate(body)) {
         problems_.Error(path, relative + ":" + std::to_string(p.line) + ": " + p.message);
@@ -223,6 +376,45 @@ class Loader {
     }
   }
 
+  // Why the template named `relative` is refused ("" when it is not), and
+  // its file: it must be a regular file inside the policy's folder (no
+  // absolute paths, no `..` or symbolic link leading out of it), of at
+  // most kMaxTemplateBytes.
+  std::string ConfinedTemplate(const std::string& relative, std::filesystem::path& file) const {
+    std::filesystem::path named(relative);
+    if (named.is_absolute() || named.has_root_name() || named.has_root_directory()) {
+      return "is an absolute path: give the template's file relative to the policy's folder";
+    }
+    for (const auto& part : named) {
+      if (part == "..") {
+        return "leads out of the policy's folder (..): keep templates in it or below it";
+      }
+    }
+    std::error_code ec;
+    std::filesystem::path base = std::filesystem::weakly_canonical(base_dir_, ec);
+    if (ec) base = base_dir_;
+    file = base / named;
+    std::filesystem::path real = std::filesystem::weakly_canonical(file, ec);
+    if (!ec) {
+      auto [end, unused] = std::mismatch(base.begin(), base.end(), real.begin(), real.end());
+      if (end != base.end()) {
+        return "leads out of the policy's folder (by a symbolic link): keep templates in it";
+      }
+    }
+    std::filesystem::file_status status = std::filesystem::status(file, ec);
+    if (ec || !std::filesystem::exists(status)) return "";  // "cannot read", below
+
+    if (!std::filesystem::is_regular_file(status)) {
+      return "is not a regular file (a folder or a device): give a template's text file";
+    }
+    std::uintmax_t size = std::filesystem::file_size(file, ec);
+    if (!ec && size > kMaxTemplateBytes) {
+      return "is larger than " + std::to_string(kMaxTemplateBytes / 1024) + " KiB";
+    }
+    return "";
+  }
+
+  const bool strict_;
   internal::PolicyProblems problems_;
   const std::filesystem::path base_dir_;
   const std::map<std::string, std::string>* const stored_templates_;

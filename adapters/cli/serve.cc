@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "adapters/cli/flags.h"
 #include "adapters/http/api.h"
 #include "adapters/http/auth.h"
@@ -219,7 +220,11 @@ int Serve(const ServeArgs& args) {
   metrics.AddGauge("frontdoor_timers_pending", "Open timescales waiting to fall due",
                    [&store] { return static_cast<double>((*store)->EstimateTimers()); });
 
+  // Reloads run one at a time, so two sent together finish in order and
+  // the file read last is the one in force.
+  absl::Mutex reload_mu;
   auto reload = [&]() -> absl::Status {
+    absl::MutexLock reload_lock(&reload_mu);
     std::vector<rules::PolicyError> errors;
     auto next = LoadActivePolicy(config->policy, config->bank_holidays, &errors);
     if (!next.ok()) {

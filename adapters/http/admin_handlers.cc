@@ -26,10 +26,33 @@ HandlerResult PostClock(const ApiDependencies& deps, Call& call) {
     auto by = ParseIsoDuration(request.advance());
     if (!by.ok()) {
       errors.push_back({"advance", std::string(by.status().message()), 0});
+    } else if (*by > kLatestClockTime - deps.clock->Now()) {
+      errors.push_back({"advance",
+                        "goes past " + FormatRfc3339(kLatestClockTime) +
+                            ", the latest time the clock may show",
+                        0});
     } else {
       step.advance = *by;
     }
   } else if (request.has_set()) {
+    // Checked on the seconds first: FromProto cannot take any Timestamp.
+    constexpr int64_t kLatestSeconds =
+        std::chrono::duration_cast<std::chrono::seconds>(kLatestClockTime.time_since_epoch())
+            .count();
+    if (request.set().seconds() > kLatestSeconds ||
+        (request.set().seconds() == kLatestSeconds && request.set().nanos() > 0)) {
+      errors.push_back(
+          {"set", "must not be after " + FormatRfc3339(kLatestClockTime) +
+                      ", the latest time the clock may show",
+           0});
+      co_return InvalidRequest(call.version(), errors);
+    }
+    if (request.set().seconds() < 0) {
+      errors.push_back(
+          {"set", "must not be before the clock's time now, " + FormatRfc3339(deps.clock->Now()),
+           0});
+      co_return InvalidRequest(call.version(), errors);
+    }
     step.to = FromProto(request.set());
     if (*step.to < deps.clock->Now()) {
       errors.push_back(

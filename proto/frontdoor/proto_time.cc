@@ -3,6 +3,7 @@
 // dates are written with date's `format` (header-only date/date.h).
 #include "frontdoor/proto_time.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "date/date.h"
@@ -13,6 +14,8 @@ namespace frontdoor {
 using google::protobuf::util::TimeUtil;
 
 google::protobuf::Timestamp ToProto(TimePoint t) {
+  // TimeUtil CHECK-fails (aborts) past year 9999; saturate instead.
+  t = std::clamp(t, kEarliestInstant, kLatestInstant);
   return TimeUtil::MillisecondsToTimestamp(t.time_since_epoch().count());
 }
 

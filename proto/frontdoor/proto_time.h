@@ -17,6 +17,12 @@ namespace frontdoor {
 using TimePoint = std::chrono::sys_time<std::chrono::milliseconds>;
 using Millis = std::chrono::milliseconds;
 
+// The instants a google.protobuf.Timestamp can hold (years 1 to 9999).
+// ToProto saturates at them rather than fail: inputs that could pass them
+// (the admin clock, policy durations) are bounded where they enter.
+inline constexpr TimePoint kEarliestInstant{Millis(-62'135'596'800'000)};
+inline constexpr TimePoint kLatestInstant{Millis(253'402'300'799'999)};
+
 google::protobuf::Timestamp ToProto(TimePoint t);
 TimePoint FromProto(const google::protobuf::Timestamp& t);
 
