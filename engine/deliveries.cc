@@ -414,6 +414,18 @@ class DeliveryQueue::Impl final : public Sink {
           if (retried_) retried_->Increment();
         }
         break;
+      case SendResult::Kind::kNotYet:
+        if (now - FromProto(d.queued_at()) >= options_.retry_for) {
+          d.set_state(v1::DeliveryState::DELIVERED);
+          d.clear_next_attempt_at();
+          *d.mutable_finished_at() = ToProto(now);
+          d.set_last_error("gave up asking: " + result.error);
+          if (delivered_) delivered_->Increment();
+        } else {
+          d.set_state(v1::DeliveryState::RETRYING);
+          *d.mutable_next_attempt_at() = ToProto(now + Backoff(d.attempts()));
+        }
+        break;
       case SendResult::Kind::kRefused:
         die(refused_);
         spdlog::warn("delivery {} was refused and is dead: {}", d.id(), result.error);

@@ -34,6 +34,11 @@ struct SendResult {
     kRetry,      // timeout, 5xx, connection error: try again later
     kRefused,    // refused for good (a 4xx other than 410, a bad address): dead now
     kGone,       // 410 Gone: dead, and the channel is disabled
+    // The receiver answered, but the thing asked about is not settled yet
+    // (Notify: a letter still "sending"): asked again after the backoff,
+    // never counted as the receiver failing; once retry_for has passed the
+    // delivery is DELIVERED (nothing more to ask), `error` kept.
+    kNotYet,
   };
   Kind kind = Kind::kDelivered;
   // What went wrong, for the dead-letter list and the log: a status code

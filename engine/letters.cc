@@ -74,6 +74,22 @@ absl::StatusOr<v1::LetterDelivery> LetterBook::Settle(const v1::Letter& letter,
   return next;
 }
 
+absl::StatusOr<v1::LetterDelivery> LetterBook::Bounced(std::string_view letter_id,
+                                                       std::string_view reason, TimePoint now) {
+  absl::MutexLock lock(&mu_);
+  auto stored = store_.GetLetterDelivery(letter_id);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return absl::NotFoundError("no letter " + std::string(letter_id));
+  const v1::LetterDelivery before = **stored;
+  if (before.state() != v1::LetterDeliveryState::SENT) return before;
+  v1::LetterDelivery next = before;
+  next.set_state(v1::LetterDeliveryState::FAILED);
+  next.set_last_error(std::string(reason));
+  *next.mutable_updated_at() = ToProto(now);
+  RETURN_IF_ERROR(store_.PutLetterDelivery(next, &before));
+  return next;
+}
+
 absl::StatusOr<v1::LetterDelivery> LetterBook::MarkPosted(std::string_view letter_id,
                                                           const v1::Actor& by,
                                                           std::string_view note, TimePoint now) {

@@ -5,7 +5,9 @@
 // letters to send by post (TO_POST and FAILED, oldest first) and mark each
 // POSTED once printed and sent. A letter the book has not heard of yet (its
 // first attempt has not been made) is shown from the contact's history as
-// QUEUED, or TO_POST when it has no email address. Kept in the store's
+// QUEUED, or TO_POST when it has no email address. A SENT letter that
+// bounces later (Notify's status, polled: adapters/sinks/notify.h) becomes
+// FAILED too. Kept in the store's
 // `letters` family. Thread-safe: the email channel's thread and the HTTP
 // threads share one book.
 #pragma once
@@ -46,6 +48,14 @@ class LetterBook {
   // Returns the letter as stored.
   absl::StatusOr<v1::LetterDelivery> Settle(const v1::Letter& letter, const Outcome& outcome,
                                             TimePoint now);
+
+  // The email was accepted (SENT) but failed later (Notify's
+  // permanent-failure, polled): the letter is FAILED with `reason` as its
+  // last_error, and so on the post list. A letter in any other state is
+  // left as it is (one POSTED by hand stays POSTED). NotFound when nothing is
+  // recorded.
+  absl::StatusOr<v1::LetterDelivery> Bounced(std::string_view letter_id,
+                                             std::string_view reason, TimePoint now);
 
   // Someone printed and posted it. NotFound when there is no such letter;
   // FailedPrecondition unless it is TO_POST or FAILED.

@@ -19,6 +19,7 @@
 #include "adapters/http/server.h"
 #include "adapters/http/tls.h"
 #include "adapters/sinks/email.h"
+#include "adapters/sinks/notify.h"
 #include "adapters/sinks/spool.h"
 #include "adapters/sinks/webhook.h"
 #include "boost/asio/io_context.hpp"
@@ -193,6 +194,14 @@ int Serve(const ServeArgs& args) {
     return 1;
   }
   channels.push_back(std::make_unique<EmailChannel>(letters, *clock, std::move(*letter_transport)));
+  // Late bounces: Notify's status of each letter it took, asked on the
+  // business clock for email.notify.status_check_hours (adapters/sinks/notify.h).
+  std::optional<DeliveryOptions> status_options;
+  if (config->email && config->email->notify && config->email->notify->status_check_hours > 0) {
+    channels.push_back(std::make_unique<NotifyStatusChannel>(*config->email->notify, letters,
+                                                             *clock, real_clock));
+    status_options = NotifyStatusOptions(*config->email->notify);
+  }
   // (webhook and email channels are pushed here)
   // Webhooks: one channel per subscription; webhook-timestamp is real time.
   for (auto& webhook : MakeWebhookChannels(*config, **store, real_clock)) {
@@ -204,7 +213,9 @@ int Serve(const ServeArgs& args) {
   };
   std::vector<Delivering> delivering;
   for (auto& channel : channels) {
-    auto queue = std::make_unique<DeliveryQueue>(**store, *channel, *clock, &metrics);
+    DeliveryOptions options;
+    if (status_options && channel->name() == kNotifyStatusChannel) options = *status_options;
+    auto queue = std::make_unique<DeliveryQueue>(**store, *channel, *clock, &metrics, options);
     auto channel_outbox = std::make_unique<Outbox>(**store, queue->sink(), real_clock, &metrics,
                                                    OutboxOptions{.cursors = cursors});
     delivering.push_back({.queue = std::move(queue), .outbox = std::move(channel_outbox)});

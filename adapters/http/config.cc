@@ -44,7 +44,8 @@ absl::StatusOr<std::filesystem::path> Resolve(const std::filesystem::path& confi
 }
 
 // `email: {smtp: {host, port, starttls, username, password_file, from, ca_file}}`
-// or `email: {notify: {api_key_file, base_url, email_template_id, ca_file}}`:
+// or `email: {notify: {api_key_file, base_url, email_template_id, ca_file,
+// status_check_hours}}`:
 // exactly one of them. Paths are resolved at the end, with the others.
 absl::StatusOr<EmailConfig> ParseEmail(const std::filesystem::path& file, const YAML::Node& node) {
   if (!node.IsMap()) {
@@ -114,6 +115,12 @@ absl::StatusOr<EmailConfig> ParseEmail(const std::filesystem::path& file, const 
           notify.email_template_id = f.second.as<std::string>();
         } else if (name == "ca_file") {
           notify.ca_file = f.second.as<std::string>();
+        } else if (name == "status_check_hours") {
+          notify.status_check_hours = f.second.as<int>();
+          if (notify.status_check_hours < 0 || notify.status_check_hours > 24 * 30) {
+            return absl::InvalidArgumentError(
+                Where(file, f.first) + ": email.notify.status_check_hours must be 0-720");
+          }
         } else {
           return absl::InvalidArgumentError(Where(file, f.first) +
                                             ": email.notify: unknown field '" + name + "'");

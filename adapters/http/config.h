@@ -135,6 +135,10 @@ struct NotifyConfig {
   // The Notify email template with ((subject)) and ((body)) placeholders.
   std::string email_template_id;
   std::filesystem::path ca_file;
+  // How long after a letter is issued its Notify status is asked
+  // (`GET /v2/notifications/{id}`, on the business clock) so that a late
+  // bounce puts it on the post list; 0: never asked. Default: 72.
+  int status_check_hours = 72;
 };
 
 struct EmailConfig {

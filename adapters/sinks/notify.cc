@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "boost/json.hpp"
+#include "spdlog/spdlog.h"
 
 namespace frontdoor {
 
@@ -125,14 +126,13 @@ absl::Status NotifyTransport::Open() {
   return absl::OkStatus();
 }
 
-SendResult NotifyTransport::Send(const v1::Letter& letter) {
+long NotifyTransport::Request(const std::string& url, const std::string* post_body,
+                              std::string* answer, std::string* error) {
   auto token = NotifyToken(key_, real_clock_.Now());
-  if (!token.ok()) return Failure(SendResult::Kind::kRetry, std::string(token.status().message()));
-  std::string body = NotifyRequestBody(letter, config_.email_template_id);
-  std::string url = config_.base_url;
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  url += "/v2/notifications/email";
-  std::string answer;
+  if (!token.ok()) {
+    *error = std::string(token.status().message());
+    return 0;
+  }
   CURL* c = curl_;
   curl_easy_reset(c);
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
@@ -144,34 +144,122 @@ SendResult NotifyTransport::Send(const v1::Letter& letter) {
   if (!config_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, config_.ca_file.c_str());
   std::string auth = "Authorization: Bearer " + *token;
   curl_slist* headers = curl_slist_append(nullptr, auth.c_str());
-  headers = curl_slist_append(headers, "Content-Type: application/json");
+  if (post_body != nullptr) headers = curl_slist_append(headers, "Content-Type: application/json");
   headers = curl_slist_append(headers, "User-Agent: frontdoor");
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  if (post_body != nullptr) {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, post_body->data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(post_body->size()));
+  }
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &Collect);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &answer);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, answer);
   CURLcode rc = curl_easy_perform(c);
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   curl_slist_free_all(headers);
-  if (rc != CURLE_OK) return Failure(SendResult::Kind::kRetry, std::string("notify: ") + curl_easy_strerror(rc));
+  if (rc != CURLE_OK) {
+    *error = std::string("notify: ") + curl_easy_strerror(rc);
+    return 0;
+  }
+  return status;
+}
+
+namespace {
+
+std::string BaseUrl(const NotifyConfig& config) {
+  std::string url = config.base_url;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+// A string field of a JSON object answer; empty when there is none.
+std::string AnswerField(const std::string& answer, const char* field) {
+  boost::system::error_code ec;
+  boost::json::value parsed = boost::json::parse(answer, ec);
+  if (ec || !parsed.is_object()) return {};
+  const auto* v = parsed.as_object().if_contains(field);
+  if (v == nullptr || !v->is_string()) return {};
+  return std::string(v->as_string());
+}
+
+}  // namespace
+
+SendResult NotifyTransport::Send(const v1::Letter& letter) {
+  std::string body = NotifyRequestBody(letter, config_.email_template_id);
+  std::string answer, failure;
+  long status = Request(BaseUrl(config_) + "/v2/notifications/email", &body, &answer, &failure);
+  if (status == 0) return Failure(SendResult::Kind::kRetry, failure);
   std::string error = "notify " + std::to_string(status);
   if (status == 201) {
-    boost::system::error_code ec;
-    boost::json::value parsed = boost::json::parse(answer, ec);
-    std::string id;
-    if (!ec && parsed.is_object()) {
-      if (const auto* v = parsed.as_object().if_contains("id"); v != nullptr && v->is_string()) {
-        id = std::string(v->as_string());
-      }
-    }
-    return {.kind = SendResult::Kind::kDelivered, .error = {}, .reference = id};
+    return {.kind = SendResult::Kind::kDelivered, .error = {}, .reference = AnswerField(answer, "id")};
   }
   if (status == 429 || status >= 500) return Failure(SendResult::Kind::kRetry, error);
   // 400 (a bad address, a bad template), 403 (a bad or revoked key), and any
   // other answer Notify does not document: tried again, it would fail again.
   return Failure(SendResult::Kind::kRefused, error);
+}
+
+SendResult NotifyTransport::Status(std::string_view notification_id) {
+  // Notify's ids are UUIDs: nothing else goes into the URL.
+  if (!IsUuid(notification_id)) {
+    return Failure(SendResult::Kind::kRefused, "notify: the notification id is not a UUID");
+  }
+  std::string answer, failure;
+  long status = Request(BaseUrl(config_) + "/v2/notifications/" + std::string(notification_id),
+                        nullptr, &answer, &failure);
+  if (status == 0) return Failure(SendResult::Kind::kRetry, failure);
+  std::string error = "notify " + std::to_string(status);
+  if (status == 200) {
+    std::string said = AnswerField(answer, "status");
+    if (said.empty()) return Failure(SendResult::Kind::kRetry, "notify 200 without a status");
+    return {.kind = SendResult::Kind::kDelivered, .error = {}, .reference = said};
+  }
+  if (status == 429 || status >= 500) return Failure(SendResult::Kind::kRetry, error);
+  return Failure(SendResult::Kind::kRefused, error);
+}
+
+NotifyStatusChannel::NotifyStatusChannel(NotifyConfig config, LetterBook& book,
+                                         const Clock& clock, const Clock& real_clock)
+    : book_(book), clock_(clock), client_(std::move(config), real_clock) {}
+
+bool NotifyStatusChannel::Wants(const v1::Event& event) const {
+  return event.has_letter_issued() && !event.letter_issued().letter().email().empty();
+}
+
+SendResult NotifyStatusChannel::Send(const v1::Delivery& delivery) {
+  const v1::Letter& letter = delivery.event().letter_issued().letter();
+  auto stored = book_.Get(letter.id());
+  if (!stored.ok()) return Failure(SendResult::Kind::kRetry, "letter book: unavailable");
+  if (!stored->has_value() || (*stored)->state() == v1::LetterDeliveryState::QUEUED) {
+    return Failure(SendResult::Kind::kNotYet, "not sent yet");
+  }
+  const v1::LetterDelivery& l = **stored;
+  // Failed already, posted, or sent another way: nothing to ask Notify.
+  if (l.state() != v1::LetterDeliveryState::SENT || l.channel() != "notify" ||
+      l.reference().empty()) {
+    return {.kind = SendResult::Kind::kDelivered, .error = {}, .reference = {}};
+  }
+  SendResult said = client_.Status(l.reference());
+  if (said.kind != SendResult::Kind::kDelivered) return said;
+  const std::string& status = said.reference;
+  if (status == "permanent-failure" || status == "temporary-failure" ||
+      status == "technical-failure") {
+    auto failed = book_.Bounced(letter.id(), "notify: " + status, clock_.Now());
+    if (!failed.ok()) return Failure(SendResult::Kind::kRetry, "letter book: not stored");
+    spdlog::info("notify-status: letter {} failed after it was sent ({}): on the post list",
+                 letter.id(), status);
+    return said;
+  }
+  if (status == "delivered") return said;
+  return Failure(SendResult::Kind::kNotYet, "notify: " + status);
+}
+
+DeliveryOptions NotifyStatusOptions(const NotifyConfig& config) {
+  DeliveryOptions options;
+  options.first_retry = Millis(5 * 60'000);
+  options.max_retry = Millis(6 * 3'600'000);
+  options.retry_for = Millis(int64_t{config.status_check_hours} * 3'600'000);
+  return options;
 }
 
 }  // namespace frontdoor

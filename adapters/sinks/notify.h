@@ -10,6 +10,15 @@
 // (a bad address, a bad key); 429 and 5xx, timeouts and connection errors
 // are tried again. HTTPS with certificate checks (`ca_file` for tests); an
 // http:// base URL only on loopback.
+//
+// Notify's 201 means accepted, not delivered: an email can still bounce.
+// The channel "notify-status" (NotifyStatusChannel) asks
+// `GET {base_url}/v2/notifications/{id}` for each letter Notify took, on
+// the business clock, from when it is issued for `status_check_hours`:
+// `delivered` ends the asking; `permanent-failure`, `temporary-failure`
+// and `technical-failure` (Notify has stopped trying) make the letter
+// FAILED, with "notify: <status>" as its last_error, so it goes on the post
+// list; `created`, `sending` and `pending` are asked again later.
 #pragma once
 
 #include <string>
@@ -18,6 +27,8 @@
 #include "adapters/http/config.h"
 #include "adapters/sinks/email.h"
 #include "engine/clock.h"
+#include "engine/deliveries.h"
+#include "engine/letters.h"
 
 typedef void CURL;
 
@@ -50,12 +61,48 @@ class NotifyTransport final : public LetterTransport {
   absl::Status Open() override;
   SendResult Send(const v1::Letter& letter) override;
 
+  // Notify's status of a notification (`GET /v2/notifications/{id}`):
+  // kDelivered with the status ("delivered", "sending", ...) as the
+  // reference; kRetry on a timeout, 429 or 5xx; kRefused otherwise.
+  SendResult Status(std::string_view notification_id);
+
  private:
+  // One request; the HTTP status, or 0 with `error` set when curl failed.
+  long Request(const std::string& url, const std::string* post_body, std::string* answer,
+               std::string* error);
+
   const NotifyConfig config_;
   const Clock& real_clock_;
   NotifyKey key_;
   // Kept for keep-alive between letters.
   CURL* curl_ = nullptr;
 };
+
+// The channel name of the status checks (a delivery queue of its own).
+inline constexpr std::string_view kNotifyStatusChannel = "notify-status";
+
+// Asks Notify how each emailed letter went (see the top of this file), one
+// delivery per letter issued with an email address; a letter not sent yet
+// is asked about again later, one not sent through Notify needs nothing.
+class NotifyStatusChannel final : public Channel {
+ public:
+  // `book` outlives the channel; `clock` is the business clock.
+  NotifyStatusChannel(NotifyConfig config, LetterBook& book, const Clock& clock,
+                      const Clock& real_clock);
+  std::string_view name() const override { return kNotifyStatusChannel; }
+  bool Wants(const v1::Event& event) const override;
+  absl::Status Open() override { return client_.Open(); }
+  SendResult Send(const v1::Delivery& delivery) override;
+
+ private:
+  LetterBook& book_;
+  const Clock& clock_;
+  NotifyTransport client_;
+};
+
+// The queue options of the status checks: first asked when the letter is
+// issued, again 5 minutes later, then each wait doubled up to 6 hours, for
+// `status_check_hours` in all.
+DeliveryOptions NotifyStatusOptions(const NotifyConfig& config);
 
 }  // namespace frontdoor

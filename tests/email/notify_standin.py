@@ -12,7 +12,14 @@ one given), and `personalisation` must fill the template's ((subject)) and
 BadRequestError/ValidationError, each as {"status_code", "errors": [{"error",
 "message"}]}. An address whose local part starts with "teamonly" gets 400 (as a team
 key's would), "ratelimit" 429
-(RateLimitError), "outage" 500 (Exception). Prints "listening on
+(RateLimitError), "outage" 500 (Exception).
+
+`GET /v2/notifications/{id}` (the same token checks) answers the
+notification with its `status`: "delivered", except for an address whose
+local part starts with "bounce", which is "sending" the first time it is
+asked and "permanent-failure" after (a late bounce); an unknown id gets 404
+NoResultFound. Each GET is appended to <folder>/status.log as
+"<id> <status>". Prints "listening on
 127.0.0.1:PORT", then serves until SIGTERM. Synthetic data only.
 """
 import argparse
@@ -35,6 +42,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def make_handler(args, secret, service_id):
     counter = {"n": 0}
+    sent = {}
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
@@ -52,29 +60,62 @@ def make_handler(args, secret, service_id):
         def error(self, status, kind, message):
             self.answer(status, {"status_code": status, "errors": [{"error": kind, "message": message}]})
 
+        def check_token(self):
+            """(header, claims) of a good token; None once the error is answered."""
+            auth = self.headers.get("Authorization", "")
+            if not auth.startswith("Bearer "):
+                self.error(401, "AuthError", "Unauthorized: authentication token must be provided")
+                return None
+            token = auth[len("Bearer "):]
+            try:
+                header = jwt.get_unverified_header(token)
+                if header.get("alg") != "HS256" or header.get("typ") != "JWT":
+                    self.error(403, "AuthError", "Invalid token: algorithm used is not HS256")
+                    return None
+                claims = jwt.decode(token, secret, algorithms=["HS256"],
+                                    options={"require": ["iss", "iat"], "verify_iat": False})
+            except jwt.InvalidTokenError as e:
+                self.error(403, "AuthError", "Invalid token: %s" % type(e).__name__)
+                return None
+            if claims["iss"] != service_id:
+                self.error(403, "AuthError", "Invalid token: service not found")
+                return None
+            if not isinstance(claims["iat"], int) or abs(time.time() - claims["iat"]) > 30:
+                self.error(403, "AuthError",
+                           "Error: Your system clock must be accurate to within 30 seconds")
+                return None
+            return header, claims
+
+        def do_GET(self):
+            prefix = "/v2/notifications/"
+            if not self.path.startswith(prefix):
+                return self.error(404, "NotFound", "not found")
+            if self.check_token() is None:
+                return None
+            notification_id = self.path[len(prefix):]
+            with lock:
+                known = sent.get(notification_id)
+                if known is None:
+                    return self.error(404, "NoResultFound", "No result found")
+                known["asked"] += 1
+                status = "delivered"
+                if known["address"].split("@", 1)[0].lower().startswith("bounce"):
+                    status = "sending" if known["asked"] == 1 else "permanent-failure"
+                with open(os.path.join(args.folder, "status.log"), "a") as log:
+                    log.write("%s %s\n" % (notification_id, status))
+            self.answer(200, {"id": notification_id, "reference": known["reference"],
+                              "email_address": known["address"], "type": "email",
+                              "status": status, "template": {"id": args.template_id, "version": 1}})
+
         def do_POST(self):
             length = int(self.headers.get("Content-Length", "0"))
             raw = self.rfile.read(length)
             if self.path != "/v2/notifications/email":
                 return self.error(404, "NotFound", "not found")
-            auth = self.headers.get("Authorization", "")
-            if not auth.startswith("Bearer "):
-                return self.error(401, "AuthError",
-                                  "Unauthorized: authentication token must be provided")
-            token = auth[len("Bearer "):]
-            try:
-                header = jwt.get_unverified_header(token)
-                if header.get("alg") != "HS256" or header.get("typ") != "JWT":
-                    return self.error(403, "AuthError", "Invalid token: algorithm used is not HS256")
-                claims = jwt.decode(token, secret, algorithms=["HS256"],
-                                    options={"require": ["iss", "iat"], "verify_iat": False})
-            except jwt.InvalidTokenError as e:
-                return self.error(403, "AuthError", "Invalid token: %s" % type(e).__name__)
-            if claims["iss"] != service_id:
-                return self.error(403, "AuthError", "Invalid token: service not found")
-            if not isinstance(claims["iat"], int) or abs(time.time() - claims["iat"]) > 30:
-                return self.error(403, "AuthError",
-                                  "Error: Your system clock must be accurate to within 30 seconds")
+            checked = self.check_token()
+            if checked is None:
+                return None
+            header, claims = checked
             if not self.headers.get("Content-Type", "").startswith("application/json"):
                 return self.error(400, "BadRequestError", "Content-Type must be application/json")
             try:
@@ -115,6 +156,8 @@ def make_handler(args, secret, service_id):
                 return self.error(500, "Exception", "Internal server error")
             notification_id = str(uuid.uuid4())
             with lock:
+                sent[notification_id] = {"address": address, "reference": body.get("reference"),
+                                         "asked": 0}
                 counter["n"] += 1
                 name = os.path.join(args.folder, "%04d.json" % counter["n"])
             record = {"request": body, "jwt": {"header": header, "claims": claims},

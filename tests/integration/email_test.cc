@@ -7,7 +7,9 @@
 // part and no narrative; a refused address (550) is FAILED and on the post
 // list; a letter with no address is TO_POST and can be marked posted once;
 // Notify's 201 is SENT with its notification id, its 429 is retried when
-// the clock moves; each state shows in GET /v1/contacts/{id}/letters.
+// the clock moves; a letter Notify took that bounces later (its status,
+// asked as the business clock moves) is FAILED and on the post list; each
+// state shows in GET /v1/contacts/{id}/letters.
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <signal.h>
@@ -411,6 +413,47 @@ TEST_F(NotifyTest, ARateLimitIsRetriedWhenTheClockMovesAndARefusalIsFailed) {
   }
   EXPECT_EQ(Number(waiting, "attempts"), 2);
   EXPECT_THAT(ToPost(), ::testing::Contains(std::string(failed.at("letter_id").as_string())));
+}
+
+TEST_F(NotifyTest, ALetterThatBouncesAfterItWasSentGoesOnThePostList) {
+  std::string bounced = Submit(ContactWithReferrerEmail(8, "bounce@school.example"));
+  std::string fine = Submit(ContactWithReferrerEmail(9, "head@school.example"));
+  ASSERT_FALSE(bounced.empty());
+  ASSERT_FALSE(fine.empty());
+  boost::json::object sent = LetterWhen(bounced, "SENT");
+  std::string letter_id(sent.at("letter_id").as_string());
+  std::string notification(sent.at("reference").as_string());
+  LetterWhen(fine, "SENT");
+  // Notify says "sending" first, then "permanent-failure": asked again only
+  // as the business clock passes each backoff (5 min, 10 min, ...).
+  auto state_of = [&](const std::string& contact) {
+    Reply r = client_->Get("/v1/contacts/" + contact + "/letters", kTriageToken);
+    if (r.status != 200) return std::string();
+    return std::string(r.at("letters").as_array().at(0).at("state").as_string());
+  };
+  for (int hour = 0; hour < 12 && state_of(bounced) != "FAILED"; ++hour) {
+    client_->Advance("PT1H");
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (state_of(bounced) != "FAILED" && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  boost::json::object failed = LetterWhen(bounced, "FAILED");
+  EXPECT_EQ(failed.at("last_error"), "notify: permanent-failure");
+  EXPECT_EQ(failed.at("reference"), notification.c_str());
+  EXPECT_THAT(ToPost(), ::testing::Contains(letter_id));
+  // The stand-in checked the token of each GET and logged what it said.
+  std::string asked = ReadFile(dir_.path() / "notify" / "status.log");
+  EXPECT_THAT(asked, HasSubstr(notification + " sending\n"));
+  EXPECT_THAT(asked, HasSubstr(notification + " permanent-failure\n"));
+  // The delivered one stays SENT and off the post list.
+  boost::json::object delivered = LetterWhen(fine, "SENT");
+  EXPECT_THAT(asked, HasSubstr(std::string(delivered.at("reference").as_string()) + " delivered\n"));
+  EXPECT_THAT(ToPost(), Not(::testing::Contains(std::string(delivered.at("letter_id").as_string()))));
+  // Marked posted by hand, it leaves the list.
+  Reply posted = client_->Post("/v1/letters/" + letter_id + "/posted", kTriageToken, "{}");
+  EXPECT_EQ(posted.status, 200) << posted.body;
+  EXPECT_THAT(ToPost(), Not(::testing::Contains(letter_id)));
 }
 
 }  // namespace
