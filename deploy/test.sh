@@ -22,6 +22,14 @@ echo "thread-safety build (clang -Wthread-safety -Werror): ok"
 
 ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 600
 
+# Sanitizers and fuzzing (tests/fuzz/README.md), behind FRONTDOOR_SANITIZERS=1
+# until their build and run times are measured on a 2-core machine against
+# CI's 40-minute budget; the fuzz corpora and regressions are replayed by
+# fuzz_replay_test in the ctest run above either way.
+if [[ "${FRONTDOOR_SANITIZERS:-0}" != 1 ]]; then
+  exit 0
+fi
+
 # Sanitizers, in clang trees of their own (tests/fuzz/README.md). ASan and
 # UBSan (any report fails, leaks too) over one tree that also builds the
 # libFuzzer targets: the unit and integration tests (not e2e or benchmarks,
