@@ -91,14 +91,14 @@ std::optional<v1::Breach> ParseBreachPageToken(std::string_view token) {
 }
 
 std::optional<v1::Source::Code> WorklistSources::Find(const std::string& contact_id) const {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   auto it = sources_.find(contact_id);
   if (it == sources_.end()) return std::nullopt;
   return it->second;
 }
 
 void WorklistSources::Remember(const std::string& contact_id, v1::Source::Code source) {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (sources_.size() >= capacity_) sources_.clear();
   sources_.emplace(contact_id, source);
 }

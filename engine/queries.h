@@ -7,7 +7,6 @@
 #pragma once
 
 #include <cstddef>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "calendar/calendar.h"
 #include "engine/active_policy.h"
 #include "engine/contact_machine.h"
@@ -60,7 +60,7 @@ class WorklistSources {
 
  private:
   const size_t capacity_;
-  mutable std::mutex mu_;
+  mutable absl::Mutex mu_;
   std::unordered_map<std::string, v1::Source::Code> sources_ GUARDED_BY(mu_);
 };
 

@@ -20,7 +20,7 @@ ReaderPool::ReaderPool(ReaderOptions options)
 ReaderPool::~ReaderPool() { threads_.join(); }
 
 void ReaderPool::SetBeforeRead(std::function<void()> hook) {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   before_read_ = std::move(hook);
 }
 
@@ -28,7 +28,7 @@ asio::awaitable<Response> ReaderPool::Read(ReaderPool* pool, Handler handler,
                                            const ApiDependencies* deps, Call* call) {
   std::function<void()> hook;
   {
-    std::lock_guard lock(pool->mu_);
+    absl::MutexLock lock(&pool->mu_);
     hook = pool->before_read_;
   }
   if (hook) hook();

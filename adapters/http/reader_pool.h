@@ -10,8 +10,8 @@
 #include <atomic>
 #include <cstddef>
 #include <functional>
-#include <mutex>
 
+#include "absl/synchronization/mutex.h"
 #include "adapters/http/handler_support.h"
 #include "boost/asio/awaitable.hpp"
 #include "boost/asio/thread_pool.hpp"
@@ -54,7 +54,7 @@ class ReaderPool {
   const size_t queue_limit_;
   boost::asio::thread_pool threads_;
   std::atomic<size_t> in_hand_{0};
-  std::mutex mu_;
+  absl::Mutex mu_;
   std::function<void()> before_read_ GUARDED_BY(mu_);
 };
 
