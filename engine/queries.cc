@@ -103,25 +103,6 @@ void WorklistSources::Remember(const std::string& contact_id, v1::Source::Code s
   sources_.emplace(contact_id, source);
 }
 
-namespace {
-
-// The rank every worklist entry of this RAG has, unless immediate risk puts
-// it first (WorklistRank); nullopt for a RAG that has no rank of its own.
-std::optional<int> RankOfRag(v1::Rag::Code rag) {
-  switch (rag) {
-    case v1::Rag::RED:
-      return kRankRed;
-    case v1::Rag::AMBER:
-      return kRankAmber;
-    case v1::Rag::GREEN:
-      return kRankGreen;
-    default:
-      return std::nullopt;
-  }
-}
-
-}  // namespace
-
 absl::StatusOr<v1::Worklist> ReadWorklist(const Store& store, const WorklistQuery& query) {
   v1::Worklist list;
   std::optional<Store::WorklistEntry> cursor = query.after;
@@ -129,26 +110,27 @@ absl::StatusOr<v1::Worklist> ReadWorklist(const Store& store, const WorklistQuer
   // rewritten whenever a contact's rank changes, so outside immediate risk
   // (rank 0, any RAG) only the RAG's own rank can match, and the read seeks
   // past the others instead of loading them.
-  const std::optional<int> only_rank = query.rag ? RankOfRag(*query.rag) : std::nullopt;
+  // -1: no RAG filter, or a RAG with no rank of its own (read every rank).
+  const int only_rank = query.rag ? RankOfRag(*query.rag).value_or(-1) : -1;
   // Filters drop rows, so read on until the page is full or the list ends.
   const size_t page = query.limit;
   auto full = [&] { return static_cast<size_t>(list.contacts_size()) == page; };
   for (;;) {
-    if (only_rank && cursor && cursor->rank != kRankImmediateRisk && cursor->rank < *only_rank) {
+    if (only_rank >= 0 && cursor && cursor->rank != kRankImmediateRisk && cursor->rank < only_rank) {
       // Before the first key of the rank: no entry has an empty contact id.
-      cursor = Store::WorklistEntry{"", TimePoint(Millis(0)), *only_rank};
+      cursor = Store::WorklistEntry{"", TimePoint(Millis(0)), only_rank};
     }
     auto entries = store.Worklist(query.queue, page, cursor ? &*cursor : nullptr);
     if (!entries.ok()) return entries.status();
     bool done = entries->size() < page;
     bool seek = false;
     for (const auto& entry : *entries) {
-      if (only_rank && entry.rank > *only_rank) {
+      if (only_rank >= 0 && entry.rank > only_rank) {
         done = true;
         break;
       }
       cursor = entry;
-      if (only_rank && entry.rank != kRankImmediateRisk && entry.rank != *only_rank) {
+      if (only_rank >= 0 && entry.rank != kRankImmediateRisk && entry.rank != only_rank) {
         seek = true;
         break;
       }

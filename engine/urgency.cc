@@ -5,9 +5,8 @@
 
 namespace frontdoor {
 
-int WorklistRank(const v1::Contact& contact) {
-  if (contact.immediate_risk()) return kRankImmediateRisk;
-  switch (CurrentRag(contact)) {
+std::optional<int> RankOfRag(v1::Rag::Code rag) {
+  switch (rag) {
     case v1::Rag::RED:
       return kRankRed;
     case v1::Rag::AMBER:
@@ -15,8 +14,13 @@ int WorklistRank(const v1::Contact& contact) {
     case v1::Rag::GREEN:
       return kRankGreen;
     default:
-      return kRankUnrated;
+      return std::nullopt;
   }
+}
+
+int WorklistRank(const v1::Contact& contact) {
+  if (contact.immediate_risk()) return kRankImmediateRisk;
+  return RankOfRag(CurrentRag(contact)).value_or(kRankUnrated);
 }
 
 v1::Urgency UrgencyOf(const v1::Contact& contact) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "frontdoor/v1/contact.pb.h"
 
@@ -18,6 +19,10 @@ inline constexpr int kRankRed = 1;
 inline constexpr int kRankAmber = 2;
 inline constexpr int kRankGreen = 3;
 inline constexpr int kRankUnrated = 4;
+
+// The rank every worklist entry of this RAG has, unless immediate risk puts
+// it first; nullopt for a RAG that has no rank of its own (unrated).
+std::optional<int> RankOfRag(v1::Rag::Code rag);
 
 // 0 (a child at immediate risk) to 4 (no RAG rating), from the contact's
 // immediate_risk and its current RAG (queries.h CurrentRag).
