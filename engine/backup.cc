@@ -8,6 +8,7 @@
 #include <sstream>
 #include <vector>
 
+#include "engine/store.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 #include "rocksdb/write_batch.h"
@@ -207,7 +208,9 @@ absl::StatusOr<BackupSummary> VerifyBackup(const fs::path& dir) {
   return found;
 }
 
-absl::StatusOr<BackupSummary> RestoreBackup(const fs::path& dir, const fs::path& data_dir) {
+absl::StatusOr<BackupSummary> RestoreBackup(const fs::path& dir, const fs::path& data_dir,
+                                            uint64_t skip_contact_numbers,
+                                            RestoredNumbers* numbers) {
   if (!EmptyOrAbsent(data_dir)) {
     return absl::FailedPreconditionError("data dir " + data_dir.string() +
                                          " is not empty: restore only into an empty one");
@@ -219,6 +222,18 @@ absl::StatusOr<BackupSummary> RestoreBackup(const fs::path& dir, const fs::path&
   if (ec) return absl::UnavailableError("cannot create " + data_dir.string() + ": " + ec.message());
   absl::Status status = CopyFolder(dir / "store", data_dir);
   if (status.ok()) status = CopyFolder(dir / "spool", data_dir / "spool");
+  if (status.ok()) {
+    // The contact-id mark (Store::kContactIdsFile) of the restored store.
+    auto store = Store::Open(data_dir);
+    absl::StatusOr<uint64_t> counter =
+        store.ok() ? (*store)->GetCounter("contact") : absl::StatusOr<uint64_t>(store.status());
+    if (counter.ok()) status = (*store)->ReserveContactNumbers(*counter + skip_contact_numbers);
+    else status = counter.status();
+    if (status.ok() && numbers != nullptr) {
+      numbers->in_backup = *counter;
+      numbers->next = (*store)->ContactNumbersReserved() + 1;
+    }
+  }
   if (!status.ok()) {
     for (const auto& entry : fs::directory_iterator(data_dir, ec)) fs::remove_all(entry.path(), ec);
     return status;

@@ -35,9 +35,21 @@ absl::StatusOr<BackupSummary> CreateBackup(const std::filesystem::path& data_dir
 // DataLoss when a checksum or a count does not match; NotFound when `dir`
 // holds no backup.
 absl::StatusOr<BackupSummary> VerifyBackup(const std::filesystem::path& dir);
+// What a restore did about contact numbers: the backup holds contacts
+// numbered up to `in_backup`; new ones start at `next`. Numbers in between
+// may already be in letters sent after the backup was taken, so a restore
+// skips them rather than hand an id out twice.
+struct RestoredNumbers {
+  uint64_t in_backup = 0;
+  uint64_t next = 1;
+};
+
 // Verifies the backup, then copies it into `data_dir`, which must be empty
-// or absent (FailedPrecondition otherwise).
+// or absent (FailedPrecondition otherwise), and marks the first
+// `skip_contact_numbers` numbers after the backup's as issued.
 absl::StatusOr<BackupSummary> RestoreBackup(const std::filesystem::path& dir,
-                                            const std::filesystem::path& data_dir);
+                                            const std::filesystem::path& data_dir,
+                                            uint64_t skip_contact_numbers,
+                                            RestoredNumbers* numbers = nullptr);
 
 }  // namespace frontdoor

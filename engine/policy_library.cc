@@ -1,6 +1,8 @@
 // Rebuilding past policy versions from their stored text and templates.
 #include "engine/policy_library.h"
 
+#include <future>
+
 namespace frontdoor {
 
 v1::PolicyVersion ToPolicyVersion(const rules::Policy& policy, TimePoint loaded_at) {
@@ -19,6 +21,17 @@ absl::Status RememberPolicy(Store& store, const rules::Policy& policy, TimePoint
   if (!known.ok()) return known.status();
   if (known->has_value()) return absl::OkStatus();
   return store.PutPolicyVersion(ToPolicyVersion(policy, now));
+}
+
+absl::Status RememberPolicy(Processor& processor, const rules::Policy& policy, TimePoint now) {
+  std::promise<absl::Status> committed;
+  std::future<absl::Status> done = committed.get_future();
+  const bool queued = processor.Submit(RememberPolicyVersion{ToPolicyVersion(policy, now)},
+                                       [&committed](CommandResult r) {
+                                         committed.set_value(std::move(r.status));
+                                       });
+  if (!queued) return absl::UnavailableError("the writer is too busy to store the policy version");
+  return done.get();
 }
 
 absl::StatusOr<std::shared_ptr<const rules::Policy>> PolicyLibrary::Get(std::string_view version) {

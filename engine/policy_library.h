@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "engine/active_policy.h"
+#include "engine/processor.h"
 #include "engine/store.h"
 #include "frontdoor/thread_annotations.h"
 #include "rules/policy.h"
@@ -21,8 +22,11 @@ namespace frontdoor {
 // The record the store keeps of `policy`, so that it can be rebuilt.
 v1::PolicyVersion ToPolicyVersion(const rules::Policy& policy, TimePoint loaded_at);
 
-// Stores `policy`'s version unless the store already has it.
+// Stores `policy`'s version unless the store already has it: directly, at
+// start before the Processor runs; through the Processor's single writer
+// once it does (a reload), waiting until it is committed.
 absl::Status RememberPolicy(Store& store, const rules::Policy& policy, TimePoint now);
+absl::Status RememberPolicy(Processor& processor, const rules::Policy& policy, TimePoint now);
 
 // Thread-safe. References must outlive the library.
 class PolicyLibrary {

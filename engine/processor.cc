@@ -64,6 +64,12 @@ class Processor::BatchRun {
             CommandResult r;
             r.status = people_.CloseOpenCase(c.case_id);
             return r;
+          } else if constexpr (std::is_same_v<T, RememberPolicyVersion>) {
+            CommandResult r;
+            auto known = p_.store_.GetPolicyVersion(c.version.version());
+            if (!known.ok()) r.status = known.status();
+            else if (!known->has_value()) batch_.PutPolicyVersion(c.version);
+            return r;
           } else {
             return Run(ContactCommand(c));
           }
@@ -554,8 +560,17 @@ void Processor::ProcessBatch(std::vector<Pending>& pending) {
     if (contacts_created_) contacts_created_->Increment(run.created());
     if (breaches_raised_) breaches_raised_->Increment(run.breaches());
   } else {
-    spdlog::error("commit failed, {} commands refused: {}", pending.size(), committed.ToString());
     if (commit_failures_) commit_failures_->Increment();
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_failure_logged_ >= std::chrono::seconds(1)) {
+      spdlog::error("commit failed, {} commands refused ({} more failed commits in the last "
+                    "second not logged): {}",
+                    pending.size(), failures_not_logged_, committed.ToString());
+      last_failure_logged_ = now;
+      failures_not_logged_ = 0;
+    } else {
+      ++failures_not_logged_;
+    }
   }
 
   if (committed.ok() && !run.events().empty() && !listeners_.empty()) {

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -74,8 +75,16 @@ struct CloseOpenCase {
   std::string case_id;
 };
 
+// A policy version about to come into force (a reload): stored, unless the
+// store has it already, by the single writer before any contact is decided
+// under it.
+struct RememberPolicyVersion {
+  v1::PolicyVersion version;
+};
+
 using Command = std::variant<SubmitContact, RecordDecision, RecordMashOutcome, RecordAuthorisation,
-                             SetClock, RecordOpenCase, CloseOpenCase, AnswerCheck, ChangeRag>;
+                             SetClock, RecordOpenCase, CloseOpenCase, AnswerCheck, ChangeRag,
+                             RememberPolicyVersion>;
 
 // What the caller of Submit hears back, on the Processor's thread.
 struct CommandResult {
@@ -196,6 +205,10 @@ class Processor {
   Counter* contacts_created_ = nullptr;
   Counter* breaches_raised_ = nullptr;
   Counter* commit_failures_ = nullptr;
+  // The writer's failed-commit log line, at most once a second (a full
+  // disk fails every batch, and the log may be on that disk).
+  std::chrono::steady_clock::time_point last_failure_logged_{};
+  uint64_t failures_not_logged_ = 0;
 };
 
 }  // namespace frontdoor

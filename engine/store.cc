@@ -12,11 +12,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <mutex>
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "absl/synchronization/mutex.h"
+#include "engine/backup.h"
 #include "engine/urgency.h"
 #include "frontdoor/status_macros.h"
 #include "rocksdb/env.h"
@@ -275,6 +278,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
   store->options_ = options;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
+  bool reserved = true;
   if (options.read_only) {
     // A secondary instance follows the primary's files without locking
     // them; it needs a folder of its own for its info log.
@@ -286,7 +290,25 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
                                      &raw);
     if (s.ok()) s = raw->TryCatchUpWithPrimary();
   } else {
+    store->dir_ = dir;
+    // The reserve first: RocksDB preallocates its log, and the space it
+    // takes must not count against the reserve.
+    reserved = store->TakeReserve();
     s = rocksdb::DB::Open(db_options, dir.string(), families, &store->handles_, &raw);
+    if (s.IsNoSpace() && store->ReleaseReserve()) {
+      // A full disk with a reserve: release it and open for the read audit.
+      spdlog::error("the disk under {} is full ({}): the reserve is released; reads are served "
+                    "and audited, other writes refused until the disk has room again",
+                    dir.string(), s.ToString());
+      if (raw != nullptr) {
+        for (auto* handle : store->handles_) raw->DestroyColumnFamilyHandle(handle);
+        delete raw;
+        raw = nullptr;
+      }
+      store->handles_.clear();
+      s = rocksdb::DB::Open(db_options, dir.string(), families, &store->handles_, &raw);
+      store->disk_full_ = s.ok();
+    }
     if (s.IsNoSpace()) {
       // A full disk: serve what is stored, refuse writes.
       spdlog::error("the disk under {} is full ({}); the store opens read-only: reads are "
@@ -316,6 +338,13 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
   if (!options.read_only) {
     if (absl::Status ids = store->CheckContactIds(dir); !ids.ok()) return ids;
     if (absl::Status format = store->CheckFormat(); !format.ok()) return format;
+    if (!reserved && !store->disk_full_ && !store->writes_refused_) {
+      // Too little room to hold the reserve back: as full, until there is.
+      store->disk_full_ = true;
+      spdlog::error("the disk under {} has less than {} MiB free: contacts and other writes are "
+                    "refused until it has; reads are served and audited",
+                    dir.string(), (2 * options.reserve_bytes) >> 20);
+    }
   }
   return store;
 }
@@ -340,7 +369,12 @@ absl::Status Store::CheckFormat() {
         std::to_string(format) + "; this frontdoor reads formats up to " +
         std::to_string(kStoreFormat) + "): run that version, or restore a backup made for this one");
   }
-  if (writes_refused_) return absl::OkStatus();  // upgraded when it can write again
+  if (writes_refused_ || disk_full_) return absl::OkStatus();  // upgraded when it can write
+  if (format < kStoreFormat) {
+    // A store that holds contacts is backed up before it is upgraded.
+    ASSIGN_OR_RETURN(uint64_t contacts, GetCounter("contact"));
+    if (contacts > 0) RETURN_IF_ERROR(BackUpBeforeUpgrade(format));
+  }
   // The worklist keys carry their own marker (checked on every open).
   if (absl::Status upgraded = UpgradeWorklist(); !upgraded.ok()) return upgraded;
   if (format == kStoreFormat) return absl::OkStatus();
@@ -350,27 +384,101 @@ absl::Status Store::CheckFormat() {
   return Write(&batch, "recording the store format");
 }
 
-absl::Status Store::Write(rocksdb::WriteBatch* batch, std::string_view what) {
-  if (writes_refused_) {
-    return absl::UnavailableError(std::string(what) +
-                                  ": the store is read-only (the disk was full when it opened)");
+absl::Status Store::BackUpBeforeUpgrade(int format) {
+  const std::filesystem::path backup =
+      dir_ / kUpgradeBackups / ("format-" + std::to_string(format));
+  std::error_code ec;
+  if (std::filesystem::exists(backup / "frontdoor-backup.txt", ec)) {
+    // Left by an upgrade that did not finish: good if it verifies.
+    if (VerifyBackup(backup).ok()) return absl::OkStatus();
+    std::filesystem::remove_all(backup, ec);
   }
-  if (needs_resume_.load()) {
-    // One resume at a time; RocksDB answers OK when it is writing again.
-    static std::mutex resume_mu;
-    std::lock_guard<std::mutex> lock(resume_mu);
-    if (needs_resume_.load()) {
-      rocksdb::Status resumed = db_->Resume();
-      if (!resumed.ok()) return FromRocks(resumed, std::string(what) + " (resuming writes)");
-      spdlog::warn("the store writes again after a failed write");
-      needs_resume_ = false;
+  spdlog::info("backing up the store of format {} into {} before upgrading it to {}", format,
+               backup.string(), kStoreFormat);
+  auto made = CreateBackup(dir_, backup);
+  if (!made.ok()) {
+    return absl::Status(made.status().code(),
+                        "backing up the store before upgrading it: " +
+                            std::string(made.status().message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Store::ResumeAfterFailure() {
+  if (!needs_resume_.load()) return absl::OkStatus();
+  // One resume at a time; RocksDB answers OK when it is writing again.
+  absl::MutexLock lock(&resume_mu_);
+  if (!needs_resume_.load()) return absl::OkStatus();
+  rocksdb::Status resumed = db_->Resume();
+  if (!resumed.ok()) return FromRocks(resumed, "resuming writes");
+  spdlog::warn("the store writes again after a failed write");
+  needs_resume_ = false;
+  return absl::OkStatus();
+}
+
+absl::Status Store::ResumeWrites() {
+  if (writes_refused_) {
+    return absl::UnavailableError("the store is read-only (the disk was full when it opened)");
+  }
+  if (disk_full_.load()) {
+    if (!TakeReserve()) {
+      return absl::UnavailableError(
+          "the disk is full: writes are refused until it has room again (reads, and their audit "
+          "rows, go on)");
     }
+    disk_full_ = false;
+    spdlog::warn("the disk under {} has room again: writes resume", dir_.string());
+  }
+  return ResumeAfterFailure();
+}
+
+absl::Status Store::Write(rocksdb::WriteBatch* batch, std::string_view what, bool on_reserve) {
+  absl::Status ready = on_reserve && !writes_refused_ ? ResumeAfterFailure() : ResumeWrites();
+  if (!ready.ok()) {
+    return absl::Status(ready.code(), std::string(what) + ": " + std::string(ready.message()));
   }
   rocksdb::WriteOptions write;
   write.sync = options_.sync;
   rocksdb::Status s = db_->Write(write, batch);
-  if (!s.ok()) needs_resume_ = true;
+  if (s.ok()) return absl::OkStatus();
+  needs_resume_ = true;
+  if (s.IsNoSpace() && !disk_full_.exchange(true)) {
+    const bool released = ReleaseReserve();
+    spdlog::error("the disk under {} is full ({}): writes are refused until it has room again{}",
+                  dir_.string(), s.ToString(),
+                  released ? "; the reserve is released so that reads can still be audited" : "");
+  }
   return FromRocks(s, what);
+}
+
+bool Store::TakeReserve() {
+  if (options_.reserve_bytes == 0) return true;
+  absl::MutexLock lock(&reserve_mu_);
+  const std::filesystem::path file = dir_ / kReserveFile;
+  struct stat st {};
+  if (::stat(file.c_str(), &st) == 0 && static_cast<uint64_t>(st.st_size) >= options_.reserve_bytes) {
+    return true;
+  }
+  struct statvfs disk {};
+  if (::statvfs(dir_.c_str(), &disk) != 0) return false;
+  const uint64_t free_bytes = static_cast<uint64_t>(disk.f_bavail) * disk.f_frsize;
+  if (free_bytes < 2 * options_.reserve_bytes) return false;
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  const bool ok = ::posix_fallocate(fd, 0, static_cast<off_t>(options_.reserve_bytes)) == 0 &&
+                  ::fdatasync(fd) == 0;
+  ::close(fd);
+  if (!ok) {
+    std::error_code ec;
+    std::filesystem::remove(file, ec);
+  }
+  return ok;
+}
+
+bool Store::ReleaseReserve() {
+  absl::MutexLock lock(&reserve_mu_);
+  std::error_code ec;
+  return std::filesystem::remove(dir_ / kReserveFile, ec);
 }
 
 namespace {
@@ -762,7 +870,7 @@ absl::Status Store::AppendAudit(const std::vector<v1::AuditRecord>& rows) {
     AppendU64(by_actor, Ms(FromProto(row.at())));
     batch.Put(cf(kAudit), by_actor + seq, rocksdb::Slice());
   }
-  return Write(&batch, "appending to the audit log");
+  return Write(&batch, "appending to the audit log", /*on_reserve=*/true);
 }
 
 namespace {
@@ -1021,6 +1129,10 @@ void Store::Batch::PutPeopleByName(std::string_view name_key,
 
 void Store::Batch::PutOpenCase(const v1::OpenCase& open_case) {
   batch_->Put(store_->cf(kOpenCases), open_case.case_id(), Serialize(open_case));
+}
+
+void Store::Batch::PutPolicyVersion(const v1::PolicyVersion& policy) {
+  batch_->Put(store_->cf(kPolicies), policy.version(), Serialize(policy));
 }
 
 void Store::Batch::DeleteOpenCase(std::string_view case_id) {

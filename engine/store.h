@@ -60,6 +60,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "frontdoor/proto_time.h"
 #include "frontdoor/v1/audit.pb.h"
 #include "frontdoor/v1/delivery.pb.h"
@@ -89,12 +90,18 @@ struct StoreOptions {
   // The RocksDB Env (and so the file system) the store's files go through;
   // null: the real one. Tests inject faults here (tests/support/fault_fs.h).
   std::shared_ptr<rocksdb::Env> env;
+  // Disk space held back in a file beside the store (kReserveFile) so that
+  // the read audit can still be written when the disk fills: a full disk
+  // releases it, contacts and other writes are refused until the disk has
+  // twice this free again (the reserve is then taken back), and audit rows
+  // keep being written, so people can still read. 0: none. Default: 32 MiB.
+  uint64_t reserve_bytes = 32u << 20;
 };
 
 // The store's format, recorded in it ("format/store" in the meta family).
 // 1: no marker (stores written before it was recorded); 2: the marker.
 // A store of a newer format is refused; an older one is upgraded when it is
-// opened.
+// opened, after a backup of it (kUpgradeBackups) if it holds contacts.
 inline constexpr int kStoreFormat = 2;
 
 // The worklists: contacts awaiting a front-door decision, contacts in MASH,
@@ -121,8 +128,23 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  // True when the store opened read-only because the disk was full.
+  // True when the store opened read-only because the disk was full (and
+  // there was no reserve to release).
   bool writes_refused() const { return writes_refused_; }
+  // False from a failed write (RocksDB then stops taking writes) until
+  // writes work again, while the disk is full (the reserve released) and
+  // while writes_refused(). ResumeWrites takes the reserve back once the
+  // disk has room and asks RocksDB to resume, as the next Write does first:
+  // OK once writes work again. Any thread (/readyz probes with it, so a
+  // server that a load balancer stopped sending to recovers by itself).
+  bool writing() const {
+    return !writes_refused_ && !needs_resume_.load() && !disk_full_.load();
+  }
+  absl::Status ResumeWrites();
+  static constexpr const char* kReserveFile = "FRONTDOOR-RESERVE";
+  // Where a store of an older format is backed up (engine/backup.h) before
+  // it is upgraded: <dir>/upgrade-backups/format-<old format>.
+  static constexpr const char* kUpgradeBackups = "upgrade-backups";
 
   // ---- Contact numbers, guarded outside RocksDB so that no contact id is
   // issued twice whatever happens to the store's files: a small synced file
@@ -328,6 +350,7 @@ class Store {
     // Everyone with this name key (replaces the list).
     void PutPeopleByName(std::string_view name_key, const std::vector<NameMatch>& people);
     void PutOpenCase(const v1::OpenCase& open_case);
+    void PutPolicyVersion(const v1::PolicyVersion& policy);
     void DeleteOpenCase(std::string_view case_id);
     size_t Count() const;
 
@@ -382,13 +405,24 @@ class Store {
   absl::Status CheckContactIds(const std::filesystem::path& dir);
   absl::Status WriteContactIds(uint64_t reserved, uint64_t committed);
   // Every write goes through here: after a failed write (RocksDB then
-  // stops writes), the next one first asks RocksDB to resume.
-  absl::Status Write(rocksdb::WriteBatch* batch, std::string_view what);
+  // stops writes), the next one first asks RocksDB to resume. While the
+  // disk is full only writes with `on_reserve` (the read audit's) go ahead.
+  absl::Status Write(rocksdb::WriteBatch* batch, std::string_view what, bool on_reserve = false);
+  // The reserve file: TakeReserve (re)creates it when the disk has room for
+  // it twice over; ReleaseReserve deletes it. True when done.
+  bool TakeReserve();
+  bool ReleaseReserve();
+  // Asks RocksDB to resume after a failed write.
+  absl::Status ResumeAfterFailure();
+  absl::Status BackUpBeforeUpgrade(int format);
 
   StoreOptions options_;
   std::filesystem::path dir_;
   bool writes_refused_ = false;
   std::atomic<bool> needs_resume_{false};
+  std::atomic<bool> disk_full_{false};
+  absl::Mutex resume_mu_;
+  absl::Mutex reserve_mu_;
   uint64_t ids_reserved_ = 0;
   uint64_t ids_committed_ = 0;
   std::unique_ptr<rocksdb::DB> db_;

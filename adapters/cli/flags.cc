@@ -90,6 +90,20 @@ FlagReader Text(std::string* out) {
   };
 }
 
+FlagReader Count(uint64_t* out, uint64_t most) {
+  return [out, most](std::string_view value) {
+    uint64_t n = 0;
+    const char* end = value.data() + value.size();
+    auto [at, error] = std::from_chars(value.data(), end, n);
+    if (value.empty() || error != std::errc() || at != end || n > most) {
+      return absl::InvalidArgumentError("takes a whole number from 0 to " + std::to_string(most) +
+                                        ", not \"" + std::string(value) + "\"");
+    }
+    *out = n;
+    return absl::OkStatus();
+  };
+}
+
 FlagReader Date(std::optional<std::chrono::year_month_day>* out) {
   return [out](std::string_view value) {
     *out = ParseIsoDate(value);

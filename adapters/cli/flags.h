@@ -65,6 +65,8 @@ class FlagParser {
 
 // Any text but the empty one (paths, tokens).
 FlagReader Text(std::string* out);
+// A whole number from 0 to `most`, in decimal digits.
+FlagReader Count(uint64_t* out, uint64_t most);
 // A calendar date written YYYY-MM-DD.
 FlagReader Date(std::optional<std::chrono::year_month_day>* out);
 // HOST:PORT, the host in brackets for IPv6 ("[::1]:8080"); stored as given.

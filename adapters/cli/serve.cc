@@ -243,7 +243,7 @@ int Serve(const ServeArgs& args) {
       return absl::InvalidArgumentError(errors.empty() ? std::string(next.status().message())
                                                        : JoinErrors(errors));
     }
-    if (auto s = RememberPolicy(**store, *next->policy, clock->Now()); !s.ok()) return s;
+    if (auto s = RememberPolicy(processor, *next->policy, clock->Now()); !s.ok()) return s;
     spdlog::info("policy {} loaded", next->policy->version());
     policies.Set(std::move(*next));
     return absl::OkStatus();

@@ -240,7 +240,8 @@ int LoadOpenCasesCommand(const std::vector<std::string>& args) {
 namespace {
 
 constexpr char kBackupUsage[] =
-    "frontdoor backup create --data-dir DATA DIR | verify DIR | restore DIR --data-dir NEW\n";
+    "frontdoor backup create --data-dir DATA DIR | verify DIR |\n"
+    "                 restore DIR --data-dir NEW [--skip-contact-numbers N (10000)]\n";
 
 void PrintSummary(const BackupSummary& summary, std::ostream& out) {
   for (const auto& [family, count] : summary.records) out << "  " << family << ' ' << count << '\n';
@@ -256,9 +257,13 @@ int BackupCommand(const std::vector<std::string>& args) {
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());
   std::string data_dir, dir;
+  // Contacts numbered after the backup may be in letters already: a
+  // restore starts past them. 10,000 is weeks of a large council's contacts.
+  uint64_t skip = 10'000;
   cli::FlagParser flags("frontdoor backup " + args[0]);
   if (args[0] == "create" || args[0] == "restore") {
     flags.Required("data-dir", cli::Text(&data_dir)).Word("DIR", &dir);
+    if (args[0] == "restore") flags.Optional("skip-contact-numbers", cli::Count(&skip, 100'000'000));
   } else if (args[0] == "verify") {
     flags.Word("DIR", &dir);
   } else {
@@ -269,9 +274,10 @@ int BackupCommand(const std::vector<std::string>& args) {
     std::cerr << parsed.message() << "\nusage: " << kBackupUsage;
     return 2;
   }
+  RestoredNumbers numbers;
   absl::StatusOr<BackupSummary> done = args[0] == "create"   ? CreateBackup(data_dir, dir)
                                        : args[0] == "verify" ? VerifyBackup(dir)
-                                                             : RestoreBackup(dir, data_dir);
+                                                             : RestoreBackup(dir, data_dir, skip, &numbers);
   if (!done.ok()) {
     std::cerr << "frontdoor backup " << args[0] << ": " << done.status().message() << "\n";
     return 1;
@@ -279,6 +285,11 @@ int BackupCommand(const std::vector<std::string>& args) {
   std::cout << "backup " << (args[0] == "create" ? "created in " : args[0] == "verify" ? "verified: " : "restored into ")
             << (args[0] == "restore" ? data_dir : dir) << "\n";
   PrintSummary(*done, std::cout);
+  if (args[0] == "restore") {
+    std::cout << "contacts numbered up to " << numbers.in_backup
+              << " are in the backup; new contacts start at number " << numbers.next
+              << " (those in between may be in letters sent after the backup)\n";
+  }
   return 0;
 }
 

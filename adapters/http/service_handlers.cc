@@ -15,7 +15,22 @@ HandlerResult Healthz(const ApiDependencies&, Call& call) {
   co_return JsonAnswer(call, http::status::ok, status);
 }
 
+// Ready means able to take contacts: not while the store refuses writes
+// (asking it to resume, so a server its load balancer stopped sending to
+// still recovers by itself) or overdue timers from before the start are
+// still firing.
 HandlerResult Readyz(const ApiDependencies& deps, Call& call) {
+  if (deps.store != nullptr && !deps.store->writing()) {
+    if (absl::Status resumed = deps.store->ResumeWrites(); !resumed.ok()) {
+      co_return MakeProblem(call.version(), http::status::service_unavailable, "writes-refused",
+                            "Not ready",
+                            deps.store->writes_refused()
+                                ? "the disk was full when frontdoor started: the store is "
+                                  "read-only until a restart with free space"
+                                : "the store cannot write (the last write failed: full disk "
+                                  "or failed sync); it retries on every request");
+    }
+  }
   if (!deps.processor->recovered()) {
     co_return MakeProblem(call.version(), http::status::service_unavailable, "recovering",
                           "Not ready", "overdue timers are still firing after start-up");

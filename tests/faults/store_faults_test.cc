@@ -2,14 +2,20 @@
 // full disk (the fault file system, and a real 48 MB tmpfs where mounting
 // is allowed) refuse the commit and acknowledge nothing, reads keep working
 // and writes resume without a restart once the fault clears; a restart on a
-// full disk opens read-only; a store cut short, or written by a newer
-// frontdoor, is refused with a message naming what is wrong.
+// full disk releases the store's reserve so that reads are still audited; a
+// store cut short, or written by a newer frontdoor, is refused with a
+// message naming what is wrong, and an older one is backed up, then
+// upgraded.
+#include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <fstream>
 
+#include "engine/backup.h"
 #include "engine/store.h"
 #include "rocksdb/db.h"
 #include "tests/support/fault_fs.h"
@@ -61,8 +67,11 @@ TEST_P(StoreFaults, AFailedCommitStoresNothingReadsWorkAndWritesResumeWhenItClea
   EXPECT_FALSE(Has(**store, 2));
   EXPECT_GT(fs->failures(), 0);
   EXPECT_TRUE(Has(**store, 1));  // reads keep working
+  EXPECT_FALSE((*store)->writing());
 
   fs->Set(Fault::kNone);
+  EXPECT_TRUE((*store)->ResumeWrites().ok());  // what /readyz asks
+  EXPECT_TRUE((*store)->writing());
   absl::Status resumed = PutContact(**store, 3);
   EXPECT_TRUE(resumed.ok()) << resumed;
   EXPECT_TRUE(Has(**store, 3));
@@ -90,6 +99,7 @@ TEST(StoreFaults, ARestartOnAFullDiskServesReadsAndRefusesWrites) {
   auto store = Store::Open(dir.path() / "db", options);
   ASSERT_TRUE(store.ok()) << store.status();
   EXPECT_TRUE((*store)->writes_refused());
+  EXPECT_FALSE((*store)->writing());
   EXPECT_TRUE(Has(**store, 1));
   EXPECT_EQ(PutContact(**store, 2).code(), absl::StatusCode::kUnavailable);
 }
@@ -107,6 +117,7 @@ TEST(StoreFaults, ARealFullDiskRefusesWritesAndKeepsEveryAcknowledgedContact) {
   std::printf("full disk on %s\n", mounted ? "a real tmpfs of 48 MB" : "the fault file system");
   auto fs = std::make_shared<FaultFileSystem>();
   StoreOptions options;
+  options.reserve_bytes = 0;  // RocksDB itself on the full disk
   if (!mounted) options.env = testing::FaultEnv(fs);
   std::vector<uint64_t> acknowledged;
   {
@@ -143,6 +154,77 @@ TEST(StoreFaults, ARealFullDiskRefusesWritesAndKeepsEveryAcknowledgedContact) {
   for (uint64_t n : acknowledged) ASSERT_TRUE(Has(**reopened, n)) << n;
   reopened->reset();
   if (mounted) ::umount2(mount_point.c_str(), MNT_DETACH);
+}
+
+absl::Status Audit(Store& store, uint64_t seq) {
+  v1::AuditRecord row;
+  row.set_seq(seq);
+  row.set_what(v1::AuditRead::CONTACT);
+  row.set_method("GET");
+  row.set_path("/v1/contacts/FD-00000001");
+  row.add_contact_ids("FD-00000001");
+  return store.AppendAudit({row});
+}
+
+// A real tmpfs of 96 MB with the default 32 MiB reserve: the disk fills,
+// the reserve is released, the read audit goes on while contacts are
+// refused; grown, the disk takes contacts again and the reserve back. A
+// restart on the full disk releases the reserve again (no read-only store).
+TEST(StoreFaults, AFullDiskReleasesTheReserveSoThatReadsAreStillAudited) {
+  TempDir dir;
+  const auto disk = dir.path() / "small";
+  std::filesystem::create_directories(disk);
+  ASSERT_EQ(::mount("tmpfs", disk.c_str(), "tmpfs", 0, "size=96m"), 0)
+      << "needs root to mount a tmpfs: " << std::strerror(errno);
+  const auto reserve = disk / "db" / Store::kReserveFile;
+  uint64_t n = 0;
+  {
+    auto store = Store::Open(disk / "db");
+    ASSERT_TRUE(store.ok()) << store.status();
+    EXPECT_TRUE(std::filesystem::exists(reserve));
+    absl::Status last;
+    while ((last = PutContact(**store, ++n, 64 << 10)).ok()) {
+    }
+    --n;  // the refused one
+    EXPECT_EQ(last.code(), absl::StatusCode::kUnavailable) << last;
+    EXPECT_FALSE(std::filesystem::exists(reserve));
+    EXPECT_FALSE((*store)->writing());
+    for (uint64_t seq = 1; seq <= 100; ++seq) {
+      absl::Status audited = Audit(**store, seq);
+      ASSERT_TRUE(audited.ok()) << seq << ": " << audited;
+    }
+    EXPECT_EQ(PutContact(**store, n + 1, 64 << 10).code(), absl::StatusCode::kUnavailable);
+    EXPECT_TRUE(Has(**store, n));
+  }
+  {
+    // Restarted on a disk too full to take the reserve back (a filler
+    // leaves 40 MB): the store opens, refuses contacts until the reserve
+    // can be taken back, audits go on.
+    struct statvfs vfs {};
+    ASSERT_EQ(::statvfs(disk.c_str(), &vfs), 0);
+    const uint64_t free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+    if (free_bytes > (40u << 20)) {
+      const int fd = ::open((disk / "filler").c_str(), O_WRONLY | O_CREAT, 0600);
+      ASSERT_GE(fd, 0);
+      ASSERT_EQ(::posix_fallocate(fd, 0, static_cast<off_t>(free_bytes - (40u << 20))), 0);
+      ::close(fd);
+    }
+    auto store = Store::Open(disk / "db");
+    ASSERT_TRUE(store.ok()) << store.status();
+    EXPECT_FALSE((*store)->writes_refused());
+    EXPECT_FALSE((*store)->writing());
+    EXPECT_TRUE(Has(**store, n));
+    EXPECT_EQ(PutContact(**store, n + 1, 64 << 10).code(), absl::StatusCode::kUnavailable);
+    absl::Status audited = Audit(**store, 101);
+    EXPECT_TRUE(audited.ok()) << audited;
+    ASSERT_EQ(::mount("tmpfs", disk.c_str(), "tmpfs", MS_REMOUNT, "size=512m"), 0);
+    absl::Status resumed = (*store)->ResumeWrites();
+    EXPECT_TRUE(resumed.ok()) << resumed;
+    EXPECT_TRUE((*store)->writing());
+    EXPECT_TRUE(std::filesystem::exists(reserve));
+    ASSERT_TRUE(PutContact(**store, n + 1, 64 << 10).ok());
+  }
+  ::umount2(disk.c_str(), MNT_DETACH);
 }
 
 TEST(StoreChecks, AStoreMissingAcknowledgedContactsIsRefusedNamingWhy) {
@@ -213,10 +295,26 @@ TEST(StoreChecks, AStoreOfANewerFormatIsRefusedAndAnOlderOneUpgraded) {
   EXPECT_EQ(newer.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(newer.status().message().find("newer frontdoor"), std::string::npos);
 
-  set_format(nullptr);  // today's stores carry no marker
+  set_format(nullptr);  // stores written before the marker carry none
   auto older = Store::Open(dir.path() / "db");
   ASSERT_TRUE(older.ok()) << older.status();
   older->reset();
+  // Empty: upgraded without a backup.
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "db" / Store::kUpgradeBackups));
+  {
+    auto store = Store::Open(dir.path() / "db");
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_TRUE(PutContact(**store, 1).ok());
+  }
+  set_format(nullptr);
+  older = Store::Open(dir.path() / "db");
+  ASSERT_TRUE(older.ok()) << older.status();
+  EXPECT_TRUE(Has(**older, 1));
+  older->reset();
+  // Holding contacts: backed up first, and the backup verifies.
+  auto backup = VerifyBackup(dir.path() / "db" / Store::kUpgradeBackups / "format-1");
+  ASSERT_TRUE(backup.ok()) << backup.status();
+  EXPECT_EQ(backup->records.at("contacts"), 1u);
   rocksdb::DB* db = nullptr;
   std::vector<std::string> names;
   rocksdb::Options o;

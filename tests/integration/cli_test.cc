@@ -96,7 +96,8 @@ TEST(Cli, OpenCasesLoadAndBacktestAgainstARunningServer) {
 }
 
 // A backup taken while the server runs, restored into a new data folder,
-// serves every contact to a second server started on it.
+// serves every contact to a second server started on it, which numbers new
+// contacts past those that may have been issued after the backup.
 TEST(Cli, BackupOfARunningServerRestoresEveryContact) {
   TempDir dir("cli-backup");
   const auto data = dir.path() / "data";
@@ -120,13 +121,25 @@ TEST(Cli, BackupOfARunningServerRestoresEveryContact) {
   CommandRun refused = Frontdoor("backup restore " + (dir.path() / "bk").string() +
                                  " --data-dir " + data.string());
   EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  CommandRun bad_skip = Frontdoor("backup restore " + (dir.path() / "bk").string() +
+                                  " --data-dir " + (dir.path() / "new").string() +
+                                  " --skip-contact-numbers -1");
+  EXPECT_EQ(bad_skip.exit_code, 2) << bad_skip.output;
+  EXPECT_THAT(bad_skip.output, HasSubstr("--skip-contact-numbers takes a whole number"));
   CommandRun restored = Frontdoor("backup restore " + (dir.path() / "bk").string() +
-                                  " --data-dir " + (dir.path() / "new").string());
+                                  " --data-dir " + (dir.path() / "new").string() +
+                                  " --skip-contact-numbers 100");
   ASSERT_EQ(restored.exit_code, 0) << restored.output;
+  // 5 in the backup, 100 skipped, and the block of 64 a store reserves.
+  EXPECT_THAT(restored.output, HasSubstr("contacts numbered up to 5 are in the backup; new "
+                                         "contacts start at number 170"));
   auto server = ServerProcess::Start({WriteConfig(dir.path()), dir.path() / "new"});
   ASSERT_TRUE(server);
   HttpClient client(server->port());
   for (const auto& id : ids) EXPECT_EQ(client.Get("/v1/contacts/" + id, kTriageToken).status, 200);
+  Reply next = client.Post("/v1/contacts", kPartnerToken, ContactJson(50));
+  ASSERT_EQ(next.status, 201) << next.body;
+  EXPECT_EQ(next.str("id"), "FD-00000170");
 }
 
 // Regression: `serve --clock=bad` was taken for the system clock and the
