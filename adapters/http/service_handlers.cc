@@ -15,6 +15,21 @@ HandlerResult Healthz(const ApiDependencies&, Call& call) {
   co_return JsonAnswer(call, http::status::ok, status);
 }
 
+namespace {
+
+// The cause at the end of a sink's error ("cannot create /spool/x.tmp:
+// Read-only file system" gives "Read-only file system"): /readyz needs no
+// token, so it shows neither paths nor event ids; the log has the rest.
+std::string FailureCause(std::string_view error) {
+  size_t colon = error.rfind(": ");
+  std::string_view cause = colon == std::string_view::npos ? error : error.substr(colon + 2);
+  return std::string(cause.substr(0, 80));
+}
+
+}  // namespace
+
+// Ready means taking contacts in: a failing sink does not make the server
+// unready (its events wait in the outbox), but the answer names it.
 HandlerResult Readyz(const ApiDependencies& deps, Call& call) {
   if (!deps.processor->recovered()) {
     co_return MakeProblem(call.version(), http::status::service_unavailable, "recovering",
@@ -22,6 +37,12 @@ HandlerResult Readyz(const ApiDependencies& deps, Call& call) {
   }
   v1::HealthStatus status;
   status.set_status("ready");
+  if (deps.delivery != nullptr) {
+    // deps.delivery is the spool's dispatcher (adapters/cli/serve.cc).
+    SinkHealth spool = deps.delivery->health();
+    (*status.mutable_deliveries())["spool"] =
+        spool.failing ? "failing: " + FailureCause(spool.last_error) : "ok";
+  }
   co_return JsonAnswer(call, http::status::ok, status);
 }
 
