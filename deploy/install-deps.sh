@@ -20,6 +20,7 @@ packages=(
   libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   chromium
+  systemd
 )
 # The pages are built with node and npm. Debian's nodejs and npm only when
 # there is none: a machine with NodeSource's node 20 (which brings its own

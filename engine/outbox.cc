@@ -42,13 +42,33 @@ Outbox::Outbox(Store& store, Sink& sink, const Clock& retry_clock, MetricsRegist
           return static_cast<double>(committed_ - std::min(committed_, watch_.delivered()));
         },
         label);
+    // Whether the sink is failing now, and when it last failed (Unix
+    // seconds on the retry clock; 0: not since the start).
+    metrics->AddGauge(
+        "frontdoor_sink_failing", "1 while the sink's last delivery attempt failed",
+        [this] { return watch_.health().failing ? 1.0 : 0.0; }, label);
+    metrics->AddGauge(
+        "frontdoor_sink_last_failure_timestamp_seconds",
+        "When the sink last failed to take a delivery (Unix time; 0: not since the start)",
+        [this] {
+          auto at = watch_.health().last_failure_at;
+          return at ? static_cast<double>(at->time_since_epoch().count()) / 1000.0 : 0.0;
+        },
+        label);
   }
 }
 
 Outbox::~Outbox() { Stop(); }
 
 absl::Status Outbox::Open() {
-  if (auto s = sink_.Open(); !s.ok()) return s;
+  // A sink that cannot get ready (a spool folder that cannot be created)
+  // does not stop the start: contacts are taken in, and the sink is tried
+  // again like a failed delivery.
+  if (auto s = sink_.Open(); s.ok()) {
+    sink_open_ = true;
+  } else {
+    Failed(s);
+  }
   auto cursor = store_.GetCursor(sink_.name());
   if (!cursor.ok()) return cursor.status();
   cursor_ = *cursor;
@@ -101,7 +121,7 @@ void Outbox::Run() {
       for (;;) {
         // What is left stays in the outbox and goes out after the next start.
         if (stopping_) return;
-        if (committed_ <= cursor_) {
+        if (committed_ <= cursor_ && sink_open_) {
           cv_.Wait(&mu_);
           continue;
         }
@@ -121,17 +141,31 @@ Outbox::Step Outbox::DeliverOnce() {
   if (delivered.ok()) {
     backoff_ = options_.first_backoff;
     retry_at_.reset();
+    if (watch_.health().failing) {
+      spdlog::info("{} delivers again", sink_.name());
+      watch_.Succeeded();
+    }
     return *delivered > 0 ? Step::kDelivered : Step::kIdle;
   }
-  if (failures_) failures_->Increment();
-  spdlog::error("{} delivery failed, will retry in {} ms: {}", sink_.name(), backoff_.count(),
-                delivered.status().ToString());
-  retry_at_ = retry_clock_.Now() + backoff_;
-  backoff_ = std::min(backoff_ * 2, options_.max_backoff);
+  Failed(delivered.status());
   return Step::kFailed;
 }
 
+void Outbox::Failed(const absl::Status& status) {
+  if (failures_) failures_->Increment();
+  spdlog::error("{} delivery failed, will retry in {} ms: {}", sink_.name(), backoff_.count(),
+                status.ToString());
+  const TimePoint now = retry_clock_.Now();
+  watch_.Failed(std::string(status.message()), now);
+  retry_at_ = now + backoff_;
+  backoff_ = std::min(backoff_ * 2, options_.max_backoff);
+}
+
 absl::StatusOr<size_t> Outbox::DeliverPage() {
+  if (!sink_open_) {
+    if (auto s = sink_.Open(); !s.ok()) return s;
+    sink_open_ = true;
+  }
   auto entries = store_.ReadOutbox(cursor_, options_.page_size);
   if (!entries.ok()) return entries.status();
   if (entries->empty()) {

@@ -73,7 +73,9 @@ class Outbox {
   Outbox& operator=(const Outbox&) = delete;
 
   // Opens the sink and reads the cursor and how far the outbox is
-  // committed. Errors: the sink's, or the store's.
+  // committed. Errors: the store's. A sink that fails to open is counted
+  // and reported as failing (watch().health()) and opened again, with the
+  // backoff, before its first delivery.
   absl::Status Open();
   // Open, then starts the delivery thread.
   absl::Status Start();
@@ -94,7 +96,8 @@ class Outbox {
   // Not while the thread runs. Call Open first.
   Step DeliverOnce();
 
-  // How far delivery has got; waiters for a sequence number. Thread-safe.
+  // How far delivery has got; waiters for a sequence number; whether the
+  // sink is failing. Thread-safe.
   DeliveryWatch& watch() { return watch_; }
   // The next attempt after a failure is not before this; nullopt when the
   // last attempt succeeded. Delivery thread (or the test driving it).
@@ -104,6 +107,8 @@ class Outbox {
   void Run();
   // Delivers one page; how many entries it held (0: none waiting).
   absl::StatusOr<size_t> DeliverPage();
+  // Counts, logs and reports a failed attempt, and starts its backoff.
+  void Failed(const absl::Status& status);
 
   Store& store_;
   Sink& sink_;
@@ -120,6 +125,7 @@ class Outbox {
 
   // The delivery thread's own (or the test's, without the thread).
   uint64_t cursor_ = 0;
+  bool sink_open_ = false;
   Millis backoff_;
   std::optional<TimePoint> retry_at_;
 

@@ -27,8 +27,10 @@ class Sink {
   // makes it start again from the beginning of the outbox.
   virtual std::string_view name() const = 0;
 
-  // Gets ready to deliver (creates folders, opens connections). Called once,
-  // before the first Deliver. Errors stop the server from starting.
+  // Gets ready to deliver (creates folders, opens connections). Called
+  // before the first Deliver, and again, after a backoff, until it succeeds:
+  // an error does not stop the server from starting (the dispatcher reports
+  // the sink as failing and events wait in the outbox).
   virtual absl::Status Open() { return absl::OkStatus(); }
 
   // Whether this sink takes `event` at all; the dispatcher passes over the

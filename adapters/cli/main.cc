@@ -1,11 +1,13 @@
-// The frontdoor command line: `serve` runs the server; `rules` and
-// `open-cases` are the tools a partnership and its operators use offline.
+// The frontdoor command line: `serve` runs the server; `config check`,
+// `rules` and `open-cases` are the tools a partnership and its operators
+// use offline.
 // Every command reads its flags through adapters/cli/flags.h, so a bad
 // value is refused here with exit code 2 before anything starts.
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "adapters/cli/config_check.h"
 #include "adapters/cli/flags.h"
 #include "adapters/cli/serve.h"
 #include "adapters/cli/tools.h"
@@ -24,6 +26,7 @@ constexpr char kExplainUsage[] = "frontdoor rules explain POLICY.yaml CONTACT.js
 constexpr char kUsage[] =
     "usage:\n"
     "  frontdoor serve --config FILE --data-dir DIR --listen HOST:PORT [--clock manual[=RFC3339]]\n"
+    "  frontdoor config check FILE [--data-dir DIR]\n"
     "  frontdoor rules check POLICY.yaml\n"
     "  frontdoor rules test POLICY.yaml CASES_DIR\n"
     "  frontdoor rules explain POLICY.yaml CONTACT.json\n"
@@ -104,6 +107,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return ServeCommand(args);
   if (command == "rules") return RulesCommand(args);
   if (command == "backup") return frontdoor::BackupCommand(args);
+  if (command == "config") return frontdoor::ConfigCommand(args, std::cout, std::cerr);
   if (command == "open-cases" && !args.empty() && args[0] == "load") {
     return frontdoor::LoadOpenCasesCommand(std::vector<std::string>(args.begin() + 1, args.end()));
   }

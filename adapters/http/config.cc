@@ -4,6 +4,8 @@
 #include <unistd.h>
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "adapters/oidc/http_get.h"
@@ -329,22 +331,49 @@ std::filesystem::path InstallRoot() {
   return exe.parent_path().parent_path();
 }
 
-absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file) {
+namespace {
+
+// One status for the errors found, a line each: NotFound when every one is
+// a missing file, InvalidArgument otherwise.
+absl::Status Joined(const std::vector<absl::Status>& errors) {
+  std::string text;
+  bool all_missing = true;
+  for (const absl::Status& e : errors) {
+    if (!text.empty()) text += "\n";
+    text += std::string(e.message());
+    all_missing = all_missing && absl::IsNotFound(e);
+  }
+  return all_missing ? absl::NotFoundError(text) : absl::InvalidArgumentError(text);
+}
+
+}  // namespace
+
+absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file,
+                                              std::vector<absl::Status>* errors_out) {
+  std::vector<absl::Status> local_errors;
+  std::vector<absl::Status>& errors = errors_out != nullptr ? *errors_out : local_errors;
   YAML::Node root;
   try {
     root = YAML::LoadFile(file.string());
   } catch (const YAML::BadFile&) {
-    return absl::NotFoundError("cannot read the config file " + file.string());
+    errors.push_back(absl::NotFoundError("cannot read the config file " + file.string()));
+    return errors.back();
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(file.string() + ":" + std::to_string(e.mark.line + 1) + ": " +
-                                      e.msg);
+    errors.push_back(absl::InvalidArgumentError(
+        file.string() + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg));
+    return errors.back();
   }
-  if (!root.IsMap()) return absl::InvalidArgumentError(file.string() + ": must be a mapping");
+  if (!root.IsMap()) {
+    errors.push_back(absl::InvalidArgumentError(file.string() + ": must be a mapping"));
+    return errors.back();
+  }
 
   ServerConfig config;
-  try {
-    for (const auto& item : root) {
-      const std::string key = item.first.as<std::string>();
+  // One top-level setting. Each is read on its own, so that one run names
+  // every setting at fault, not only the first.
+  auto read_setting = [&](const auto& item) -> absl::Status {
+    try {
+      const std::string key = item.first.template as<std::string>();
       const YAML::Node& value = item.second;
       if (key == "api_keys") {
         if (!value.IsSequence()) {
@@ -504,29 +533,64 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file)
         return absl::InvalidArgumentError(Where(file, item.first) + ": unknown setting '" + key +
                                           "'");
       }
+      return absl::OkStatus();
+    } catch (const YAML::Exception& e) {
+      // yaml-cpp says only "bad conversion": name the setting too.
+      return absl::InvalidArgumentError(
+          file.string() + ":" + std::to_string(e.mark.line + 1) + ": " +
+          (item.first.IsScalar() ? item.first.Scalar() + ": " : std::string()) + e.msg);
     }
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(file.string() + ":" + std::to_string(e.mark.line + 1) + ": " +
-                                      e.msg);
+  };
+  // The settings that had errors (the checks below that need one are left
+  // out, rather than adding a second error about it), and each setting's line.
+  std::set<std::string> failed;
+  std::map<std::string, int> lines;
+  for (const auto& item : root) {
+    const std::string key = item.first.IsScalar() ? item.first.Scalar() : "";
+    lines[key] = item.first.Mark().line + 1;
+    if (absl::Status s = read_setting(item); !s.ok()) {
+      errors.push_back(std::move(s));
+      failed.insert(key);
+    }
   }
+  // "config.yaml:3: " for a setting in the file, "config.yaml: " otherwise.
+  auto at = [&](const std::string& key) {
+    std::string where = file.string();
+    if (auto line = lines.find(key); line != lines.end()) {
+      where += ':';
+      where += std::to_string(line->second);
+    }
+    where += ": ";
+    return where;
+  };
+  auto refuse = [&](const std::string& key, const absl::Status& s) {
+    errors.push_back(absl::Status(s.code(), at(key) + std::string(s.message())));
+  };
 
-  if (config.api_keys.empty() && !config.oidc) {
-    return absl::InvalidArgumentError(file.string() +
-                                      ": api_keys: at least one key is needed (or oidc)");
+  if (config.api_keys.empty() && !config.oidc && !failed.contains("api_keys") &&
+      !failed.contains("oidc")) {
+    errors.push_back(absl::InvalidArgumentError(
+        file.string() + ": api_keys: at least one key is needed (or oidc)"));
   }
   if (config.policy.empty()) {
-    return absl::InvalidArgumentError(file.string() + ": policy: the policy file is required");
+    if (!failed.contains("policy")) {
+      errors.push_back(absl::InvalidArgumentError(file.string() +
+                                                  ": policy: the policy file is required"));
+    }
+  } else if (auto policy = Resolve(file, config.policy, "policy"); !policy.ok()) {
+    refuse("policy", policy.status());
+  } else {
+    config.policy = *policy;
   }
-  auto policy = Resolve(file, config.policy, "policy");
-  if (!policy.ok()) return policy.status();
-  config.policy = *policy;
   if (config.bank_holidays.empty()) {
     auto beside = Resolve(file, "bank-holidays.json", "bank_holidays");
     config.bank_holidays = beside.ok() ? *beside : InstallRoot() / "deploy/bank-holidays.json";
   }
-  auto holidays = Resolve(file, config.bank_holidays, "bank_holidays");
-  if (!holidays.ok()) return holidays.status();
-  config.bank_holidays = *holidays;
+  if (auto holidays = Resolve(file, config.bank_holidays, "bank_holidays"); !holidays.ok()) {
+    if (!failed.contains("bank_holidays")) refuse("bank_holidays", holidays.status());
+  } else {
+    config.bank_holidays = *holidays;
+  }
   if (!config.spool_dir.empty() && config.spool_dir.is_relative()) {
     config.spool_dir = file.parent_path() / config.spool_dir;
   }
@@ -542,7 +606,10 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file)
           std::pair{&config.tls->client_ca, "tls.client_ca"}}) {
       if (path->empty()) continue;
       auto found = Resolve(file, *path, setting);
-      if (!found.ok()) return found.status();
+      if (!found.ok()) {
+        refuse("tls", found.status());
+        continue;
+      }
       *path = *found;
     }
   }
@@ -558,26 +625,32 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file)
     for (auto [path, setting] : files) {
       if (path->empty()) continue;
       auto found = Resolve(file, *path, setting);
-      if (!found.ok()) return found.status();
+      if (!found.ok()) {
+        refuse("email", found.status());
+        continue;
+      }
       *path = *found;
     }
   }
   for (const ApiKeyConfig& k : config.api_keys) {
+    if (failed.contains("tls")) break;
     if (!k.client_certificate_subject.empty() && (!config.tls || config.tls->client_ca.empty())) {
-      return absl::InvalidArgumentError(file.string() + ": api key '" + k.name +
-                                        "': client_certificate_subject needs tls.client_ca");
+      refuse("api_keys", absl::InvalidArgumentError(
+                             "api key '" + k.name +
+                             "': client_certificate_subject needs tls.client_ca"));
     }
   }
   for (const SubscriptionConfig& sub : config.subscriptions) {
-    if (sub.organisation.empty()) continue;
+    if (sub.organisation.empty() || failed.contains("api_keys")) continue;
     bool known = std::any_of(config.api_keys.begin(), config.api_keys.end(),
                              [&](const ApiKeyConfig& k) { return k.organisation == sub.organisation; });
     if (!known) {
-      return absl::InvalidArgumentError(file.string() + ": subscription '" + sub.name +
-                                        "': organisation '" + sub.organisation +
-                                        "' is no api key's organisation");
+      refuse("subscriptions", absl::InvalidArgumentError(
+                                  "subscription '" + sub.name + "': organisation '" +
+                                  sub.organisation + "' is no api key's organisation"));
     }
   }
+  if (!errors.empty()) return Joined(errors);
   if (config.io_threads == 0) config.io_threads = std::max(1u, std::thread::hardware_concurrency());
   return config;
 }

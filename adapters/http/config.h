@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
 namespace frontdoor {
@@ -191,8 +192,12 @@ struct ServerConfig {
 // above the frontdoor binary's), where rules/ and deploy/ are found.
 std::filesystem::path InstallRoot();
 
-// Reads and checks the config file. Errors: InvalidArgument naming the
-// file, line and setting at fault; NotFound when a named file is missing.
-absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file);
+// Reads and checks the config file. Each setting is checked on its own, so
+// the error names every one at fault, a line each ("file:line: setting:
+// what"). Errors: NotFound when every problem is a missing file (the config
+// file itself, or one it names); InvalidArgument otherwise. `errors`, when
+// given, also gets each problem as a status of its own, in file order.
+absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file,
+                                              std::vector<absl::Status>* errors = nullptr);
 
 }  // namespace frontdoor

@@ -15,10 +15,24 @@ HandlerResult Healthz(const ApiDependencies&, Call& call) {
   co_return JsonAnswer(call, http::status::ok, status);
 }
 
+namespace {
+
+// The cause at the end of a sink's error ("cannot create /spool/x.tmp:
+// Read-only file system" gives "Read-only file system"): /readyz needs no
+// token, so it shows neither paths nor event ids; the log has the rest.
+std::string FailureCause(std::string_view error) {
+  size_t colon = error.rfind(": ");
+  std::string_view cause = colon == std::string_view::npos ? error : error.substr(colon + 2);
+  return std::string(cause.substr(0, 80));
+}
+
+}  // namespace
+
 // Ready means able to take contacts: not while the store refuses writes
 // (asking it to resume, so a server its load balancer stopped sending to
 // still recovers by itself) or overdue timers from before the start are
-// still firing.
+// still firing. A failing sink does not make the server unready (its
+// events wait in the outbox), but the answer names it.
 HandlerResult Readyz(const ApiDependencies& deps, Call& call) {
   if (deps.store != nullptr && !deps.store->writing()) {
     if (absl::Status resumed = deps.store->ResumeWrites(); !resumed.ok()) {
@@ -37,6 +51,12 @@ HandlerResult Readyz(const ApiDependencies& deps, Call& call) {
   }
   v1::HealthStatus status;
   status.set_status("ready");
+  if (deps.delivery != nullptr) {
+    // deps.delivery is the spool's dispatcher (adapters/cli/serve.cc).
+    SinkHealth spool = deps.delivery->health();
+    (*status.mutable_deliveries())["spool"] =
+        spool.failing ? "failing: " + FailureCause(spool.last_error) : "ok";
+  }
   co_return JsonAnswer(call, http::status::ok, status);
 }
 

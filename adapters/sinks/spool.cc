@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -13,20 +15,28 @@ namespace frontdoor {
 
 namespace {
 
+// "cannot create /spool/letters/x.tmp: Read-only file system": what failed,
+// then the cause from errno, last (GET /readyz shows the cause alone).
+absl::Status Failure(std::string_view what, const std::filesystem::path& path, int error) {
+  return absl::UnavailableError(std::string(what) + " " + path.string() + ": " +
+                                std::generic_category().message(error));
+}
+
 // Writes `text` to `path` (not yet synced).
 absl::Status WriteFile(const std::filesystem::path& path, const std::string& text) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0) return absl::UnavailableError("cannot create " + path.string());
+  if (fd < 0) return Failure("cannot create", path, errno);
   size_t written = 0;
   while (written < text.size()) {
     ssize_t n = ::write(fd, text.data() + written, text.size() - written);
     if (n <= 0) {
+      const int error = n < 0 ? errno : ENOSPC;
       ::close(fd);
-      return absl::UnavailableError("cannot write " + path.string());
+      return Failure("cannot write", path, error);
     }
     written += static_cast<size_t>(n);
   }
-  if (::close(fd) != 0) return absl::UnavailableError("cannot close " + path.string());
+  if (::close(fd) != 0) return Failure("cannot close", path, errno);
   return absl::OkStatus();
 }
 
@@ -34,18 +44,20 @@ absl::Status WriteFile(const std::filesystem::path& path, const std::string& tex
 // whole page of files instead of an fsync for each.
 absl::Status SyncFilesystem(const std::filesystem::path& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return absl::UnavailableError("cannot open " + dir.string());
+  if (fd < 0) return Failure("cannot open", dir, errno);
   int rc = ::syncfs(fd);
+  const int error = errno;
   ::close(fd);
-  return rc == 0 ? absl::OkStatus() : absl::UnavailableError("cannot sync " + dir.string());
+  return rc == 0 ? absl::OkStatus() : Failure("cannot sync", dir, error);
 }
 
 absl::Status SyncFolder(const std::filesystem::path& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return absl::UnavailableError("cannot open " + dir.string());
+  if (fd < 0) return Failure("cannot open", dir, errno);
   int rc = ::fsync(fd);
+  const int error = errno;
   ::close(fd);
-  return rc == 0 ? absl::OkStatus() : absl::UnavailableError("cannot sync " + dir.string());
+  return rc == 0 ? absl::OkStatus() : Failure("cannot sync", dir, error);
 }
 
 }  // namespace
@@ -54,7 +66,7 @@ absl::Status Spool::Open() {
   std::error_code ec;
   for (const char* sub : {"letters", "events"}) {
     std::filesystem::create_directories(dir_ / sub, ec);
-    if (ec) return absl::UnavailableError("cannot create " + (dir_ / sub).string());
+    if (ec) return Failure("cannot create", dir_ / sub, ec.value());
   }
   return absl::OkStatus();
 }
@@ -77,6 +89,8 @@ absl::Status Spool::Deliver(absl::Span<const v1::OutboxEntry> entries) {
   // Every file is written under a temporary name, all are made durable
   // with one filesystem sync, and only then renamed into place, so a
   // reader never sees a partial letter, even after a power cut.
+  // A folder removed since the start is made again, as at the start.
+  if (auto s = Open(); !s.ok()) return s;
   std::vector<std::pair<std::filesystem::path, std::filesystem::path>> moves;
   moves.reserve(entries.size());
   for (const v1::OutboxEntry& entry : entries) {
@@ -91,7 +105,7 @@ absl::Status Spool::Deliver(absl::Span<const v1::OutboxEntry> entries) {
   for (const auto& [from, to] : moves) {
     std::error_code ec;
     std::filesystem::rename(from, to, ec);
-    if (ec) return absl::UnavailableError("cannot rename " + from.string() + ": " + ec.message());
+    if (ec) return Failure("cannot rename", from, ec.value());
   }
   for (const char* sub : {"letters", "events"}) {
     if (auto s = SyncFolder(dir_ / sub); !s.ok()) return s;

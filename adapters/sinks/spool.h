@@ -27,7 +27,9 @@ class Spool final : public Sink {
   // Letters with an email or phone to go to, breaches, out-of-hours alerts,
   // closures and overdue checks: what the spool has always held.
   bool Wants(const v1::Event& event) const override;
-  // Creates the folders.
+  // Creates the folders; Deliver does again if they have gone. Errors
+  // (Unavailable) end with the cause, as errno names it ("...: Not a
+  // directory").
   absl::Status Open() override;
   absl::Status Deliver(absl::Span<const v1::OutboxEntry> entries) override;
 

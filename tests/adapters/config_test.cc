@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "frontdoor/proto_time.h"
@@ -69,6 +70,49 @@ TEST_F(ConfigTest, AnUnknownLogLevelIsRefused) {
                              "policy: rules/policy.yaml\nlog_level: warn\n"));
   ASSERT_TRUE(warn.ok()) << warn.status();
   EXPECT_EQ(warn->log_level, "warn");
+}
+
+// `frontdoor config check` and `serve` name every setting at fault in one
+// run, each with its line, in file order; a setting that failed is not
+// blamed a second time by the checks that need it.
+TEST_F(ConfigTest, EverySettingAtFaultIsNamedWithItsLine) {
+  std::vector<absl::Status> errors;
+  auto config = LoadServerConfig(Write("api_keys:\n"
+                                       "  - {name: a, role: admin}\n"          // 2
+                                       "policy: nowhere.yaml\n"                // 3
+                                       "log_level: verbose\n"                  // 4
+                                       "colour: red\n"                         // 5
+                                       "tls: {cert: server.crt}\n"             // 6
+                                       "auth_failures: {burst: 0}\n"),         // 7
+                                 &errors);
+  ASSERT_FALSE(config.ok());
+  ASSERT_EQ(errors.size(), 6u) << config.status();
+  EXPECT_THAT(std::string(errors[0].message()), HasSubstr("config.yaml:2: each api key needs"));
+  EXPECT_THAT(std::string(errors[1].message()), HasSubstr("config.yaml:4: log_level must be"));
+  EXPECT_THAT(std::string(errors[2].message()), HasSubstr("config.yaml:5: unknown setting"));
+  EXPECT_THAT(std::string(errors[3].message()), HasSubstr("config.yaml:6: tls needs a cert"));
+  EXPECT_THAT(std::string(errors[4].message()),
+              HasSubstr("config.yaml:7: auth_failures: burst must be at least 1"));
+  // Files are looked for after the settings are read, named by their line.
+  EXPECT_THAT(std::string(errors[5].message()),
+              HasSubstr("config.yaml:3: policy: nowhere.yaml not found"));
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+  // The one status holds them all, a line each.
+  const std::string all(config.status().message());
+  EXPECT_EQ(std::count(all.begin(), all.end(), '\n'), 5) << all;
+  // Not "at least one key is needed": the keys' own error says it.
+  EXPECT_THAT(all, ::testing::Not(HasSubstr("at least one key")));
+}
+
+TEST_F(ConfigTest, OnlyMissingFilesIsNotFound) {
+  auto config = LoadServerConfig(Write(
+      "api_keys:\n  - {name: a, role: admin, token: t}\npolicy: nowhere.yaml\n"
+      "tls: {cert: no.crt, key: no.key}\n"));
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kNotFound) << config.status();
+  EXPECT_THAT(std::string(config.status().message()), HasSubstr("tls.cert: no.crt not found"));
+  EXPECT_THAT(std::string(config.status().message()), HasSubstr("tls.key: no.key not found"));
+  EXPECT_EQ(LoadServerConfig(dir_ / "absent.yaml").status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_F(ConfigTest, MissingPolicyFile) {

@@ -81,5 +81,40 @@ TEST(Spool, TakesWhatItHasAlwaysHeldAndLeavesTheRestToOtherSinks) {
   EXPECT_FALSE(spool.Wants(decided));
 }
 
+// Faults that stop root too (the tests run as root): a regular file where a
+// folder should be. The error ends with the cause as errno names it, which
+// GET /readyz shows; once the file is gone the folders are made again.
+TEST(Spool, AFolderThatCannotBeMadeFailsWithItsCauseAndIsMadeOnceItCan) {
+  testing::TempDir scratch;
+  const auto& dir = scratch.path();
+  std::ofstream(dir / "plain-file") << "x";
+  Spool spool(dir / "plain-file" / "spool");
+  absl::Status opened = spool.Open();
+  EXPECT_TRUE(absl::IsUnavailable(opened)) << opened;
+  EXPECT_THAT(std::string(opened.message()), ::testing::EndsWith(": Not a directory"));
+
+  std::vector<v1::OutboxEntry> page(1);
+  page[0].set_seq(1);
+  page[0].mutable_event()->set_id("FD-00000001-3");
+  page[0].mutable_event()->mutable_letter_issued()->mutable_letter()->set_kind(
+      v1::LetterKind::ACKNOWLEDGEMENT);
+  absl::Status failed = spool.Deliver(page);
+  EXPECT_TRUE(absl::IsUnavailable(failed)) << failed;
+  EXPECT_THAT(std::string(failed.message()), ::testing::EndsWith(": Not a directory"));
+
+  std::filesystem::remove(dir / "plain-file");
+  ASSERT_TRUE(spool.Deliver(page).ok());
+  EXPECT_THAT(Names(dir / "plain-file" / "spool" / "letters"),
+              ::testing::ElementsAre("FD-00000001-3.json"));
+
+  // The letters folder replaced by a file under a running spool.
+  std::filesystem::remove_all(dir / "plain-file" / "spool" / "letters");
+  std::ofstream(dir / "plain-file" / "spool" / "letters") << "x";
+  failed = spool.Deliver(page);
+  EXPECT_TRUE(absl::IsUnavailable(failed)) << failed;
+  std::filesystem::remove(dir / "plain-file" / "spool" / "letters");
+  EXPECT_TRUE(spool.Deliver(page).ok());
+}
+
 }  // namespace
 }  // namespace frontdoor

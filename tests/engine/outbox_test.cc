@@ -183,6 +183,66 @@ TEST_F(OutboxTest, AnEntryThatCannotBeReadIsSetAsideAndTheRestGoOut) {
   EXPECT_EQ(outbox.watch().delivered(), 3u);
 }
 
+// A sink that cannot get ready (a spool folder that cannot be made) does not
+// stop the start: it is reported as failing, opened again with the backoff
+// before it delivers, and reported healthy once an attempt succeeds.
+TEST_F(OutboxTest, ASinkThatCannotOpenIsRetriedAndReportedUntilItCan) {
+  class UnopenedSink final : public Sink {
+   public:
+    std::string_view name() const override { return "unopened"; }
+    absl::Status Open() override {
+      ++opened;
+      if (refusals == 0) return absl::OkStatus();
+      --refusals;
+      return absl::UnavailableError("cannot create /spool/letters: Not a directory");
+    }
+    absl::Status Deliver(absl::Span<const v1::OutboxEntry> entries) override {
+      delivered += entries.size();
+      return absl::OkStatus();
+    }
+    int refusals = 2;
+    int opened = 0;
+    size_t delivered = 0;
+  } sink;
+  CommitEntries(1, 2);
+  Outbox outbox(*store_, sink, retry_clock_, &metrics_);
+  ASSERT_TRUE(outbox.Open().ok());
+  SinkHealth health = outbox.watch().health();
+  EXPECT_TRUE(health.failing);
+  EXPECT_EQ(health.failures_in_a_row, 1u);
+  EXPECT_EQ(health.last_error, "cannot create /spool/letters: Not a directory");
+  EXPECT_THAT(health.failing_since, Optional(kTuesday10am));
+  EXPECT_THAT(outbox.retry_at(), Optional(kTuesday10am + Millis(100)));
+  const std::string label = "sink=\"unopened\"";
+  EXPECT_EQ(metrics_.Snapshot().Value("frontdoor_sink_failing", label), 1);
+  EXPECT_EQ(metrics_.Snapshot().Value("frontdoor_sink_last_failure_timestamp_seconds", label),
+            static_cast<double>(kTuesday10am.time_since_epoch().count()) / 1000);
+
+  EXPECT_EQ(outbox.DeliverOnce(), Outbox::Step::kBackingOff);
+  retry_clock_.Set(kTuesday10am + Millis(100));
+  EXPECT_EQ(outbox.DeliverOnce(), Outbox::Step::kFailed);
+  EXPECT_EQ(sink.opened, 2);
+  EXPECT_EQ(outbox.watch().health().failures_in_a_row, 2u);
+  EXPECT_THAT(outbox.watch().health().failing_since, Optional(kTuesday10am));
+  retry_clock_.Set(kTuesday10am + Millis(300));
+  EXPECT_EQ(outbox.DeliverOnce(), Outbox::Step::kDelivered);
+  EXPECT_EQ(sink.opened, 3);
+  EXPECT_EQ(sink.delivered, 2u);
+  health = outbox.watch().health();
+  EXPECT_FALSE(health.failing);
+  EXPECT_EQ(health.failures_in_a_row, 0u);
+  EXPECT_EQ(health.failing_since, std::nullopt);
+  // The last failure is remembered after the recovery.
+  EXPECT_THAT(health.last_failure_at, Optional(kTuesday10am + Millis(100)));
+  EXPECT_EQ(metrics_.Snapshot().Value("frontdoor_sink_failing", label), 0);
+  EXPECT_EQ(metrics_.Snapshot().Value("frontdoor_outbox_failures_total", label), 2);
+  // Opened once it worked, not again for each page.
+  CommitEntries(3, 3);
+  outbox.Notify(3);
+  EXPECT_EQ(outbox.DeliverOnce(), Outbox::Step::kDelivered);
+  EXPECT_EQ(sink.opened, 3);
+}
+
 // The writer knows nothing of sinks: a new one is an Outbox told of each
 // commit, here on its own delivery thread.
 TEST_F(OutboxTest, ANewSinkPlugsInBesideTheWriterWithoutTouchingIt) {
