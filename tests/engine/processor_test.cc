@@ -360,17 +360,19 @@ TEST_F(ProcessorTest, AKeyStoredWithoutATimeIsStampedByTheFirstSweepAndExpiresFr
 
   auto processor = MakeProcessor();
   ASSERT_TRUE(processor->Start().ok());
-  // The start-up batch has swept (a clock step waits behind it).
+  // The first sweep runs at start-up: in a batch of its own, or in the
+  // clock step's when that comes first.
   ASSERT_TRUE(Queue(*processor, SetClock{kTuesday10am + kDay, {}}).get().status.ok());
   auto stamped = store_->GetIdempotency("example-school", "key-old");
   ASSERT_TRUE(stamped.ok() && stamped->has_value());
   ASSERT_TRUE((*stamped)->has_stored_at());
-  EXPECT_EQ(FromProto((*stamped)->stored_at()), kTuesday10am);
+  const TimePoint swept = FromProto((*stamped)->stored_at());
+  EXPECT_TRUE(swept == kTuesday10am || swept == kTuesday10am + kDay) << FormatRfc3339(swept);
   EXPECT_EQ((*stamped)->contact_id(), "FD-00000001");
 
-  ASSERT_TRUE(Queue(*processor, SetClock{kTuesday10am + 29 * kDay, {}}).get().status.ok());
+  ASSERT_TRUE(Queue(*processor, SetClock{swept + 29 * kDay, {}}).get().status.ok());
   EXPECT_TRUE(store_->GetIdempotency("example-school", "key-old")->has_value());
-  ASSERT_TRUE(Queue(*processor, SetClock{kTuesday10am + 30 * kDay, {}}).get().status.ok());
+  ASSERT_TRUE(Queue(*processor, SetClock{swept + 30 * kDay, {}}).get().status.ok());
   EXPECT_FALSE(store_->GetIdempotency("example-school", "key-old")->has_value());
 }
 
