@@ -74,6 +74,9 @@ class DeliveryQueue::Impl final : public Sink {
     refused_ = outcome("refused");
     gone_ = outcome("gone");
     expired_ = outcome("dead");
+    pruned_ = &metrics->GetCounter("frontdoor_retention_removed_total",
+                                   "Records and files removed by the retention rules",
+                                   "what=\"deliveries\"");
     latency_ =
         &metrics->GetHistogram("frontdoor_delivery_latency_seconds",
                                "Time a receiver took to take a delivery", LatencyBuckets(), label);
@@ -305,10 +308,58 @@ class DeliveryQueue::Impl final : public Sink {
   // backoff has passed. When a probe gets through, every waiting delivery
   // is due at once (a catch-up), so recovery does not wait for each one's
   // backoff.
+  // Deletes the DELIVERED deliveries that finished keep_delivered ago, in
+  // seq order, stopping at the first that is younger (so one finished late
+  // after a long retry keeps those after it a little longer, never
+  // shorter), at most once per prune_every. A delivered delivery never
+  // changes again, so reading them outside mu_ is safe.
+  absl::Status PruneDelivered() {
+    if (options_.keep_delivered <= Millis(0)) return absl::OkStatus();
+    const TimePoint now = clock_.Now();
+    if (now < next_prune_at_) return absl::OkStatus();
+    // Also after a failure: looked at again next time, not every round.
+    next_prune_at_ = now + options_.prune_every;
+    const TimePoint cutoff = now - options_.keep_delivered;
+    constexpr size_t kPage = 512;
+    uint64_t after = 0;
+    for (;;) {
+      auto page = store_.Deliveries(name_, v1::DeliveryState::DELIVERED, after, kPage);
+      if (!page.ok()) return page.status();
+      Store::DeliveryWrite write;
+      bool young = false;
+      for (v1::Delivery& d : *page) {
+        if (!d.has_finished_at() || FromProto(d.finished_at()) > cutoff) {
+          young = true;
+          break;
+        }
+        write.removed.push_back(std::move(d));
+      }
+      if (!write.removed.empty()) {
+        absl::MutexLock lock(&mu_);
+        Store::DeliveryCounts counts = counts_;
+        uint64_t& delivered = counts[v1::DeliveryState::DELIVERED];
+        delivered -= std::min<uint64_t>(delivered, write.removed.size());
+        write.counts = &counts;
+        if (auto s = store_.WriteDeliveries(name_, write); !s.ok()) return s;
+        counts_ = counts;
+        if (pruned_) pruned_->Increment(write.removed.size());
+        after = write.removed.back().seq();
+      }
+      if (young || page->size() < kPage) break;
+    }
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<size_t> Round(std::optional<TimePoint>* next) {
     {
       absl::MutexLock lock(&mu_);
       if (auto s = LoadLocked(); !s.ok()) return s;
+    }
+    if (auto s = PruneDelivered(); !s.ok()) {
+      spdlog::error("deliveries to {}: deleting delivered ones: {}", name_, s.ToString());
+    }
+    {
+      absl::MutexLock lock(&mu_);
       if (mark_) return 0;
     }
     const TimePoint now = clock_.Now();
@@ -498,6 +549,7 @@ class DeliveryQueue::Impl final : public Sink {
   Counter* refused_ = nullptr;
   Counter* gone_ = nullptr;
   Counter* expired_ = nullptr;
+  Counter* pruned_ = nullptr;
   Histogram* latency_ = nullptr;
 
   // This channel's writes to the store, and what is kept of them.
@@ -517,6 +569,8 @@ class DeliveryQueue::Impl final : public Sink {
   int failures_in_a_row_ = 0;
   std::optional<TimePoint> paused_until_;
   bool catch_up_ = false;
+  // PruneDelivered looks again at or after this (business clock).
+  TimePoint next_prune_at_{};
   std::thread thread_;
 };
 

@@ -77,6 +77,13 @@ struct DeliveryOptions {
   Millis retry_for{25 * 3'600'000};
   // Deliveries looked at per round (the head of the queue).
   size_t window = 512;
+  // A DELIVERED delivery is deleted from the store this long after it
+  // finished (business clock), oldest first; zero: kept forever. QUEUED,
+  // RETRYING and DEAD ones are never deleted (a dead letter waits for an
+  // admin). Default: 30 days (config delivered_retention_days).
+  Millis keep_delivered{Millis(30LL * 24 * 3'600'000)};
+  // How often the queue looks for delivered ones to delete. Default: 1 hour.
+  Millis prune_every{3'600'000};
 };
 
 class DeliveryQueue {
@@ -101,8 +108,10 @@ class DeliveryQueue {
   // Something may have become due (a commit, the clock moved): look again.
   void Wake();
 
-  // One round on the caller's thread, for tests: sends what is due;
-  // returns how many attempts were made. Not while the thread runs.
+  // One round on the caller's thread, for tests: deletes the delivered
+  // deliveries past keep_delivered (when prune_every has passed since it
+  // last looked), then sends what is due; returns how many attempts were
+  // made. Not while the thread runs.
   absl::StatusOr<size_t> SendDue();
 
   // Deliveries of this channel in `state` (all states when unspecified),

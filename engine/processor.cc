@@ -48,7 +48,8 @@ class Processor::BatchRun {
         contact_number_(p.next_contact_number_),
         outbox_seq_(p.next_outbox_seq_),
         person_number_(p.next_person_number_),
-        people_(p.store_, &person_number_) {}
+        people_(p.store_, &person_number_),
+        sweep_(p.sweep_) {}
 
   CommandResult Handle(const Command& command) {
     return std::visit(
@@ -93,6 +94,51 @@ class Processor::BatchRun {
     }
   }
 
+  // One page of the idempotency-key retention sweep, into this batch (after
+  // the commands, so that a key a command used or stored is left alone).
+  void SweepIdempotency() {
+    const Millis retention = p_.options_.idempotency_retention;
+    if (retention <= Millis(0)) return;
+    if (!sweep_.running) {
+      if (now_ < sweep_.next_at) return;
+      sweep_.running = true;
+      sweep_.after.clear();
+    }
+    auto page = p_.store_.ScanIdempotency(sweep_.after, p_.options_.retention_sweep_scan);
+    if (!page.ok()) {
+      spdlog::error("idempotency retention sweep: {}", page.status().ToString());
+      sweep_.running = false;
+      sweep_.next_at = now_ + p_.options_.retention_sweep_every;
+      return;
+    }
+    for (const Store::IdempotencyEntry& entry : *page) {
+      if (!entry.readable || idempotency_.contains(entry.slot)) continue;
+      if (!entry.record.has_stored_at()) {
+        // Stored before keys had a time: expires `retention` from now.
+        v1::IdempotencyRecord stamped = entry.record;
+        *stamped.mutable_stored_at() = ToProto(now_);
+        batch_.PutIdempotencySlot(entry.slot, stamped);
+      } else if (Expired(entry.record)) {
+        batch_.DeleteIdempotencySlot(entry.slot);
+        ++keys_expired_;
+      }
+    }
+    if (page->size() < p_.options_.retention_sweep_scan) {
+      sweep_.running = false;
+      sweep_.after.clear();
+      sweep_.next_at = now_ + p_.options_.retention_sweep_every;
+    } else {
+      sweep_.after = page->back().slot;
+    }
+  }
+
+  // A key used at least idempotency_retention ago counts no more.
+  bool Expired(const v1::IdempotencyRecord& record) const {
+    const Millis retention = p_.options_.idempotency_retention;
+    return retention > Millis(0) && record.has_stored_at() &&
+           FromProto(record.stored_at()) + retention <= now_;
+  }
+
   void SetNow(TimePoint now) { now_ = now; }
   TimePoint now() const { return now_; }
   bool empty() const { return batch_.Count() == 0 && !people_.HasChanges(); }
@@ -133,6 +179,8 @@ class Processor::BatchRun {
     p_.store_.NoteContactsCommitted(contact_number_);
     p_.next_person_number_ = person_number_;
     p_.next_outbox_seq_ = outbox_seq_;
+    p_.sweep_ = sweep_;
+    if (p_.keys_expired_ != nullptr) p_.keys_expired_->Increment(keys_expired_);
   }
 
   const TimerLoop::Batch& timers() const { return timers_; }
@@ -146,7 +194,8 @@ class Processor::BatchRun {
     if (keyed) {
       auto seen = FindIdempotency(c.actor.id(), c.idempotency_key, slot);
       if (!seen.ok()) return Failed(seen.status());
-      if (*seen != nullptr) {
+      // An expired key is as good as never used: this is a new contact.
+      if (*seen != nullptr && !Expired(**seen)) {
         if ((*seen)->request_sha256() != c.request_sha256) {
           return Failed(absl::AlreadyExistsError(
               "this Idempotency-Key was already used with a different body"));
@@ -182,6 +231,7 @@ class Processor::BatchRun {
       v1::IdempotencyRecord record;
       record.set_request_sha256(c.request_sha256);
       record.set_contact_id(id);
+      *record.mutable_stored_at() = ToProto(now_);
       batch_.PutIdempotency(c.actor.id(), c.idempotency_key, record);
       idempotency_[slot] = std::move(record);
     }
@@ -374,6 +424,8 @@ class Processor::BatchRun {
   std::map<std::string, int64_t> tally_;  // changes to Processor::tallies_
   size_t breaches_ = 0;
   size_t created_ = 0;
+  Sweep sweep_;
+  size_t keys_expired_ = 0;
 };
 
 Processor::Processor(Store& store, Clock& clock, PolicySlot& policies, MetricsRegistry* metrics,
@@ -399,6 +451,9 @@ Processor::Processor(Store& store, Clock& clock, PolicySlot& policies, MetricsRe
         &metrics_->GetCounter("frontdoor_breaches_raised_total", "Timescale breaches raised");
     commit_failures_ =
         &metrics_->GetCounter("frontdoor_commit_failures_total", "Batches the store refused");
+    keys_expired_ = &metrics_->GetCounter("frontdoor_retention_removed_total",
+                                          "Records and files removed by the retention rules",
+                                          "what=\"idempotency_keys\"");
     metrics_->AddGauge("frontdoor_processor_queue", "Commands waiting for the writer",
                        [this] { return static_cast<double>(queue_depth()); });
     for (const char* name : kTallyNames) {
@@ -479,9 +534,21 @@ size_t Processor::queue_depth() const {
   return queue_.size();
 }
 
+std::optional<Millis> Processor::SweepIdleFor() const {
+  if (options_.idempotency_retention <= Millis(0)) return std::nullopt;
+  // The first pass runs at start-up, on any clock.
+  if (sweep_.running || sweep_.next_at == TimePoint{}) return Millis(0);
+  // A manual clock moves only by a clock step, which is a batch itself.
+  if (clock_.IsManual()) return std::nullopt;
+  return std::max(Millis(0), std::chrono::duration_cast<Millis>(sweep_.next_at - clock_.Now()));
+}
+
 void Processor::AwaitWork() {
   while (queue_.empty() && !stopping_) {
-    const std::optional<Millis> idle = timers_.IdleFor();
+    std::optional<Millis> idle = timers_.IdleFor();
+    if (const std::optional<Millis> sweep = SweepIdleFor(); sweep && (!idle || *sweep < *idle)) {
+      idle = sweep;
+    }
     if (!idle) {
       cv_.Wait(&mu_);
     } else if (*idle > Millis(0)) {
@@ -545,6 +612,7 @@ void Processor::ProcessBatch(std::vector<Pending>& pending) {
     answers.emplace_back(std::move(p.done), run.Handle(p.command));
   }
   run.FireDueTimers();
+  run.SweepIdempotency();
 
   absl::Status committed = absl::OkStatus();
   if (!run.empty()) {
@@ -571,6 +639,10 @@ void Processor::ProcessBatch(std::vector<Pending>& pending) {
     } else {
       ++failures_not_logged_;
     }
+    // The sweep's page may be what could not be stored: not tried again at
+    // once, over and over; the pass starts again later.
+    sweep_ =
+        Sweep{.running = false, .after = {}, .next_at = run.now() + options_.retention_sweep_every};
   }
 
   if (committed.ok() && !run.events().empty() && !listeners_.empty()) {

@@ -53,6 +53,16 @@ struct ProcessorOptions {
   // Where the timer loop reads pending timers; must outlive the Processor.
   // Tests wrap the store's to inject faults. Default: the store.
   const TimerTable* timers = nullptr;
+  // An Idempotency-Key expires this long after it was first used (business
+  // clock): a request with an expired key is a new contact. Zero: keys never
+  // expire. Default: 30 days (config idempotency_retention_days).
+  Millis idempotency_retention{Millis(30LL * 24 * 3'600'000)};
+  // How often (business clock) the writer sweeps expired keys out of the
+  // store, in its own batches. Default: 1 hour.
+  Millis retention_sweep_every{3'600'000};
+  // Keys the sweep looks at per batch, so that a big sweep holds up new
+  // contacts only briefly. Default: 4096.
+  size_t retention_sweep_scan = 4096;
 };
 
 // Manual clock only: move time to `to`, or on by `advance`, and fire what
@@ -170,6 +180,9 @@ class Processor {
   void AwaitWork() EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ProcessBatch(std::vector<Pending>& pending);
   absl::Status LoadCounters();
+  // How long the writer may wait before the retention sweep has work; as
+  // TimerLoop::IdleFor.
+  std::optional<Millis> SweepIdleFor() const;
 
   Store& store_;
   Clock& clock_;
@@ -191,6 +204,17 @@ class Processor {
   uint64_t next_person_number_ = 0;
   TimerLoop timers_;
   std::vector<CommitListener> listeners_;
+  // The idempotency-key retention sweep: a pass over every stored key, a
+  // page per batch, once every retention_sweep_every. Adopted from a batch
+  // only if it commits.
+  struct Sweep {
+    bool running = false;
+    // The last key looked at in the pass under way.
+    std::string after;
+    // The next pass starts in the first batch at or after this.
+    TimePoint next_at{};
+  };
+  Sweep sweep_;
 
   std::thread thread_;
 
@@ -209,6 +233,7 @@ class Processor {
   // disk fails every batch, and the log may be on that disk).
   std::chrono::steady_clock::time_point last_failure_logged_{};
   uint64_t failures_not_logged_ = 0;
+  Counter* keys_expired_ = nullptr;
 };
 
 }  // namespace frontdoor

@@ -663,6 +663,30 @@ absl::StatusOr<std::optional<v1::IdempotencyRecord>> Store::GetIdempotency(
   return std::optional<v1::IdempotencyRecord>(std::move(*record));
 }
 
+absl::StatusOr<std::vector<Store::IdempotencyEntry>> Store::ScanIdempotency(
+    std::string_view after_slot, size_t limit) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kIdempotency)));
+  if (after_slot.empty()) {
+    it->SeekToFirst();
+  } else {
+    it->Seek(rocksdb::Slice(after_slot.data(), after_slot.size()));
+    if (it->Valid() && it->key() == rocksdb::Slice(after_slot.data(), after_slot.size())) {
+      it->Next();
+    }
+  }
+  std::vector<IdempotencyEntry> entries;
+  for (; it->Valid() && entries.size() < limit; it->Next()) {
+    IdempotencyEntry entry;
+    entry.slot.assign(it->key().data(), it->key().size());
+    entry.readable =
+        entry.record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()));
+    if (!entry.readable) entry.record.Clear();
+    entries.push_back(std::move(entry));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading idempotency keys");
+  return entries;
+}
+
 absl::StatusOr<std::vector<Store::WorklistEntry>> Store::Worklist(
     Queue queue, size_t limit, const WorklistEntry* after) const {
   std::string prefix(1, static_cast<char>(queue));
@@ -801,6 +825,21 @@ uint64_t Store::EstimateTimers() const {
   uint64_t n = 0;
   db_->GetIntProperty(cf(kTimers), "rocksdb.estimate-num-keys", &n);
   return n;
+}
+
+uint64_t Store::ApproximateBytes() const {
+  uint64_t total = 0;
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    uint64_t n = 0;
+    if (db_->GetIntProperty(handle, "rocksdb.live-sst-files-size", &n)) total += n;
+  }
+  rocksdb::VectorLogPtr wal;
+  if (db_->GetSortedWalFiles(wal).ok()) {
+    for (const auto& file : wal) {
+      if (file->Type() == rocksdb::kAliveLogFile) total += file->SizeFileBytes();
+    }
+  }
+  return total;
 }
 
 absl::StatusOr<std::vector<v1::OutboxEntry>> Store::ReadOutbox(uint64_t after, size_t limit) const {
@@ -1068,6 +1107,15 @@ void Store::Batch::PutIdempotency(std::string_view actor, std::string_view key,
   batch_->Put(store_->cf(kIdempotency), IdempotencyKey(actor, key), Serialize(record));
 }
 
+void Store::Batch::PutIdempotencySlot(std::string_view slot, const v1::IdempotencyRecord& record) {
+  batch_->Put(store_->cf(kIdempotency), rocksdb::Slice(slot.data(), slot.size()),
+              Serialize(record));
+}
+
+void Store::Batch::DeleteIdempotencySlot(std::string_view slot) {
+  batch_->Delete(store_->cf(kIdempotency), rocksdb::Slice(slot.data(), slot.size()));
+}
+
 void Store::Batch::PutWorklist(Queue queue, int rank, TimePoint due, std::string_view contact_id) {
   batch_->Put(store_->cf(kWorklist), WorklistKey(queue, rank, due, contact_id), rocksdb::Slice());
 }
@@ -1292,6 +1340,11 @@ absl::Status Store::WriteDeliveries(std::string_view channel, const DeliveryWrit
     } else if (IsPending(was)) {
       batch.Delete(family, DeliveryKey('p', channel, seq));
     }
+  }
+  for (const v1::Delivery& gone : write.removed) {
+    batch.Delete(family, DeliveryKey('d', channel, gone.seq()));
+    batch.Delete(family, DeliveryStateKey(channel, gone.state(), gone.seq()));
+    if (IsPending(gone.state())) batch.Delete(family, DeliveryKey('p', channel, gone.seq()));
   }
   if (write.counts != nullptr) {
     for (int state = 0; state < static_cast<int>(write.counts->size()); ++state) {

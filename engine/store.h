@@ -169,6 +169,18 @@ class Store {
   absl::StatusOr<std::optional<v1::Event>> GetEvent(std::string_view id, uint32_t seq) const;
   absl::StatusOr<std::optional<v1::IdempotencyRecord>> GetIdempotency(std::string_view actor,
                                                                       std::string_view key) const;
+  // One stored Idempotency-Key, for the retention sweep (engine/processor.h).
+  struct IdempotencyEntry {
+    // The record's key: <api key name> '\0' <Idempotency-Key>.
+    std::string slot;
+    v1::IdempotencyRecord record;
+    // False when the stored value cannot be parsed (`record` is then empty).
+    bool readable = true;
+  };
+  // Stored keys after `after_slot` (from the first when empty), in key
+  // order, at most `limit`.
+  absl::StatusOr<std::vector<IdempotencyEntry>> ScanIdempotency(std::string_view after_slot,
+                                                                size_t limit) const;
 
   struct WorklistEntry {
     std::string contact_id;
@@ -215,6 +227,10 @@ class Store {
   absl::StatusOr<std::optional<TimePoint>> EarliestTimer() const;
   // How many timers are pending (RocksDB's estimate; exact after compaction).
   uint64_t EstimateTimers() const;
+  // The store's size on disk in bytes: its live table files and write-ahead
+  // log (RocksDB's figures; a little behind while a flush or compaction
+  // runs). For /metrics.
+  uint64_t ApproximateBytes() const;
 
   // Outbox entries with seq > `after`, oldest first, at most `limit`. An
   // entry that cannot be read comes back with its seq and no event.
@@ -296,6 +312,9 @@ class Store {
     // Sets the disabled mark; `clear_mark` removes it.
     std::optional<v1::Subscription> mark;
     bool clear_mark = false;
+    // Deliveries deleted, each as stored (its state says which index
+    // entries go with it): the retention of delivered ones.
+    std::vector<v1::Delivery> removed;
   };
   // One write, WAL synced when options.sync.
   absl::Status WriteDeliveries(std::string_view channel, const DeliveryWrite& write);
@@ -336,6 +355,9 @@ class Store {
     void PutOutbox(const v1::OutboxEntry& entry);
     void PutIdempotency(std::string_view actor, std::string_view key,
                         const v1::IdempotencyRecord& record);
+    // By the record's key as ScanIdempotency gives it (the retention sweep).
+    void PutIdempotencySlot(std::string_view slot, const v1::IdempotencyRecord& record);
+    void DeleteIdempotencySlot(std::string_view slot);
     // `rank`: WorklistRank (0-255); an entry is deleted with the rank it was put with.
     void PutWorklist(Queue queue, int rank, TimePoint due, std::string_view contact_id);
     void DeleteWorklist(Queue queue, int rank, TimePoint due, std::string_view contact_id);

@@ -64,6 +64,24 @@ void SetUpLogging(const std::string& level) {
   spdlog::set_default_logger(logger);
 }
 
+// A retention setting in days as the engine's duration (0: keep for ever).
+Millis RetentionDays(int days) { return Millis(static_cast<int64_t>(days) * 86'400'000); }
+
+// The store's size on disk, and per contact stored (the contact counter:
+// contacts are never deleted), so that growth shows on /metrics.
+void AddStoreSizeGauges(MetricsRegistry& metrics, const Store& store) {
+  metrics.AddGauge("frontdoor_store_bytes",
+                   "The store's size on disk: live table files and write-ahead log",
+                   [&store] { return static_cast<double>(store.ApproximateBytes()); });
+  metrics.AddGauge(
+      "frontdoor_store_bytes_per_contact",
+      "The store's size on disk divided by the contacts stored (0 with none)", [&store] {
+        auto contacts = store.GetCounter("contact");
+        if (!contacts.ok() || *contacts == 0) return 0.0;
+        return static_cast<double>(store.ApproximateBytes()) / static_cast<double>(*contacts);
+      });
+}
+
 }  // namespace
 
 int Serve(const ServeArgs& args) {
@@ -164,6 +182,7 @@ int Serve(const ServeArgs& args) {
   PolicySlot policies(std::move(*active));
   ProcessorOptions processor_options;
   processor_options.max_queue = config->max_queue;
+  processor_options.idempotency_retention = RetentionDays(config->idempotency_retention_days);
   Processor processor(**store, *clock, policies, &metrics, processor_options);
   PolicyLibrary library(**store, policies);
   // How each letter went out: the email channel records, staff read.
@@ -171,7 +190,12 @@ int Serve(const ServeArgs& args) {
   std::filesystem::path spool_dir = config->spool_dir.empty()
                                         ? std::filesystem::path(args.data_dir) / "spool"
                                         : config->spool_dir;
-  Spool spool(spool_dir);
+  Spool spool(spool_dir, SpoolRetention{.keep = RetentionDays(config->spool_retention_days),
+                                        .clock = clock.get(),
+                                        .removed = &metrics.GetCounter(
+                                            "frontdoor_retention_removed_total",
+                                            "Records and files removed by the retention rules",
+                                            "what=\"spool_files\"")});
   // Every sink's Outbox shares the cursors: the store keeps an outbox entry
   // until the slowest sink has it. Backoff after a failed delivery to the
   // spool runs on real time, also when the business clock is manual.
@@ -215,6 +239,7 @@ int Serve(const ServeArgs& args) {
   for (auto& channel : channels) {
     DeliveryOptions options;
     if (status_options && channel->name() == kNotifyStatusChannel) options = *status_options;
+    options.keep_delivered = RetentionDays(config->delivered_retention_days);
     auto queue = std::make_unique<DeliveryQueue>(**store, *channel, *clock, &metrics, options);
     auto channel_outbox = std::make_unique<Outbox>(**store, queue->sink(), real_clock, &metrics,
                                                    OutboxOptions{.cursors = cursors});
@@ -230,6 +255,7 @@ int Serve(const ServeArgs& args) {
   });
   metrics.AddGauge("frontdoor_timers_pending", "Open timescales waiting to fall due",
                    [&store] { return static_cast<double>((*store)->EstimateTimers()); });
+  AddStoreSizeGauges(metrics, **store);
 
   // Reloads run one at a time, so two sent together finish in order and
   // the file read last is the one in force.

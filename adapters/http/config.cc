@@ -6,6 +6,7 @@
 #include <cctype>
 #include <map>
 #include <set>
+#include <charconv>
 #include <thread>
 
 #include "adapters/oidc/http_get.h"
@@ -437,6 +438,20 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::filesystem::path& file,
         config.bank_holidays = value.as<std::string>();
       } else if (key == "spool_dir") {
         config.spool_dir = value.as<std::string>();
+      } else if (key == "idempotency_retention_days" || key == "delivered_retention_days" ||
+                 key == "spool_retention_days") {
+        const std::string text = value.IsScalar() ? value.as<std::string>() : "";
+        int days = -1;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), days);
+        if (ec != std::errc() || end != text.data() + text.size() || days < 0 || days > 3650) {
+          return absl::InvalidArgumentError(Where(file, value) + ": " + key +
+                                            " must be a whole number of days from 0 (keep for "
+                                            "ever) to 3650, not '" +
+                                            text + "'");
+        }
+        (key == "idempotency_retention_days" ? config.idempotency_retention_days
+         : key == "delivered_retention_days" ? config.delivered_retention_days
+                                             : config.spool_retention_days) = days;
       } else if (key == "body_limit_bytes") {
         config.body_limit_bytes = value.as<size_t>();
       } else if (key == "io_threads") {

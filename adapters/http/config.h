@@ -186,6 +186,15 @@ struct ServerConfig {
   // Not set: letters go to the spool only, and those without an email
   // address to the post list.
   std::optional<EmailConfig> email;
+  // Retention (docs/operations.md, "Retention"), in days on the business
+  // clock, 0 to 3650; 0 keeps for ever. An Idempotency-Key expires this
+  // long after its first use. Default: 30.
+  int idempotency_retention_days = 30;
+  // A DELIVERED webhook or email delivery is deleted this long after it
+  // went out. Default: 30.
+  int delivered_retention_days = 30;
+  // A spool file is deleted this long after it was written. Default: 30.
+  int spool_retention_days = 30;
 };
 
 // The root of the build or installation this binary runs from (the folder

@@ -86,6 +86,7 @@ bool Spool::Wants(const v1::Event& e) const {
 }
 
 absl::Status Spool::Deliver(absl::Span<const v1::OutboxEntry> entries) {
+  MaybePrune();
   // Every file is written under a temporary name, all are made durable
   // with one filesystem sync, and only then renamed into place, so a
   // reader never sees a partial letter, even after a power cut.

@@ -11,13 +11,15 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "adapters/sinks/spool_retention.h"
 #include "engine/sink.h"
 
 namespace frontdoor {
 
 class Spool final : public Sink {
  public:
-  explicit Spool(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  explicit Spool(std::filesystem::path dir, SpoolRetention retention = {})
+      : dir_(std::move(dir)), retention_(retention) {}
 
   // The cursor's name in the store; kept from before the sinks had an
   // interface, so that an existing store carries on where it was.
@@ -34,7 +36,15 @@ class Spool final : public Sink {
   absl::Status Deliver(absl::Span<const v1::OutboxEntry> entries) override;
 
  private:
+  // Before a page is written: PruneSpool once retention_.every has passed
+  // since the last time (adapters/sinks/spool_retention.cc). Never fails
+  // the delivery; a failure is logged.
+  void MaybePrune();
+
   const std::filesystem::path dir_;
+  const SpoolRetention retention_;
+  // The Outbox thread's own.
+  TimePoint next_prune_at_{};
 };
 
 }  // namespace frontdoor

@@ -49,6 +49,30 @@ TEST_F(ConfigTest, ReadsKeysAndResolvesPathsBesideTheFile) {
   EXPECT_GE(config->io_threads, 1u);
 }
 
+TEST_F(ConfigTest, RetentionIsThirtyDaysUnlessSetAndRefusedOutOfRange) {
+  const std::string head =
+      "api_keys:\n  - {name: a, role: admin, token: t}\npolicy: rules/policy.yaml\n";
+  auto defaults = LoadServerConfig(Write(head));
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->idempotency_retention_days, 30);
+  EXPECT_EQ(defaults->delivered_retention_days, 30);
+  EXPECT_EQ(defaults->spool_retention_days, 30);
+  auto set = LoadServerConfig(Write(head + "idempotency_retention_days: 7\n"
+                                           "delivered_retention_days: 0\n"
+                                           "spool_retention_days: 3650\n"));
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->idempotency_retention_days, 7);
+  EXPECT_EQ(set->delivered_retention_days, 0);
+  EXPECT_EQ(set->spool_retention_days, 3650);
+  for (const char* bad : {"-1", "3651", "thirty", "1.5", "[30]"}) {
+    auto refused = LoadServerConfig(Write(head + "spool_retention_days: " + bad + "\n"));
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_THAT(std::string(refused.status().message()),
+                HasSubstr(":4: spool_retention_days must be a whole number of days"))
+        << bad;
+  }
+}
+
 TEST_F(ConfigTest, UnknownSettingNamesLineAndKey) {
   auto config = LoadServerConfig(Write(
       "api_keys:\n  - {name: a, role: admin, token: t}\npolicy: rules/policy.yaml\ncolour: red\n"));

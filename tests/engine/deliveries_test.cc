@@ -3,8 +3,9 @@
 // backoff doubles with bounded jitter, a delivery dies after 25 hours of
 // failures (or at once when refused) and is replayed, "gone" disables the
 // channel for good (across a restart) until a replay, a delivery stored
-// before a crash is sent after it, and a slow channel holds up neither the
-// other sinks' Outboxes nor its own intake.
+// before a crash is sent after it, a slow channel holds up neither the
+// other sinks' Outboxes nor its own intake, and delivered ones are deleted
+// after their retention while dead ones stay.
 #include "engine/deliveries.h"
 
 #include <functional>
@@ -432,6 +433,64 @@ TEST_F(DeliveriesTest, TheThreadSendsWhenWokenAfterTheManualClockMoves) {
   queue_->Wake();
   ASSERT_TRUE(settled(2)) << "woken, the thread did not try again";
   queue_->Stop();
+  EXPECT_EQ(Get(1).state(), v1::DeliveryState::DELIVERED);
+}
+
+TEST_F(DeliveriesTest, DeliveredOnesAreDeletedAfterTheirRetentionWhileDeadOnesStay) {
+  const TimePoint start = clock_.Now();
+  const Millis day = 24 * kHour;
+  channel_.Fail("FD-C-3", SendResult::Kind::kRefused, "HTTP 400");
+  Queue({Entry(1, "FD-A"), Entry(2, "FD-B"), Entry(3, "FD-C")});
+  EXPECT_EQ(SendDue(), 3u);
+  ASSERT_EQ(Get(3).state(), v1::DeliveryState::DEAD);
+  AdvanceTo(start + 29 * day);
+  Queue({Entry(4, "FD-D")});
+  EXPECT_EQ(SendDue(), 1u);
+  EXPECT_EQ(queue_->figures().delivered, 3u);
+
+  // A millisecond short of 30 days the first two are kept.
+  AdvanceTo(start + 30 * day - Millis(1));
+  SendDue();
+  EXPECT_EQ(queue_->figures().delivered, 3u);
+  // The queue looks again an hour (prune_every) later: by then they are due.
+  AdvanceTo(start + 30 * day + kHour);
+  SendDue();
+  EXPECT_FALSE(store_->GetDelivery("police-cms", 1)->has_value());
+  EXPECT_FALSE(store_->GetDelivery("police-cms", 2)->has_value());
+  EXPECT_EQ(Get(3).state(), v1::DeliveryState::DEAD);  // waits for an admin
+  EXPECT_EQ(Get(4).state(), v1::DeliveryState::DELIVERED);
+  auto figures = queue_->figures();
+  EXPECT_EQ(figures.delivered, 1u);
+  EXPECT_EQ(figures.dead, 1u);
+  auto listed = queue_->List(v1::DeliveryState::DELIVERED, "", 10);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->deliveries_size(), 1);
+  EXPECT_EQ(listed->deliveries(0).seq(), 4u);
+  EXPECT_EQ(queue_->List(v1::DeliveryState::DELIVERY_STATE_UNSPECIFIED, "", 10)->deliveries_size(),
+            2);
+  EXPECT_EQ(Metric("frontdoor_retention_removed_total", "what=\"deliveries\""), 2);
+  // The counts in the store agree after a restart.
+  Reopen();
+  EXPECT_EQ(queue_->figures().delivered, 1u);
+  EXPECT_EQ(queue_->figures().dead, 1u);
+  // A dead letter replayed and delivered ages out like any other.
+  ASSERT_TRUE(queue_->Replay(3).ok());
+  channel_.Heal("FD-C-3");
+  EXPECT_EQ(SendDue(), 1u);
+  AdvanceTo(start + 61 * day);
+  SendDue();
+  EXPECT_EQ(queue_->figures().delivered, 0u);
+  EXPECT_TRUE(
+      queue_->List(v1::DeliveryState::DELIVERY_STATE_UNSPECIFIED, "", 10)->deliveries().empty());
+}
+
+TEST_F(DeliveriesTest, ZeroRetentionKeepsDeliveredOnesForEver) {
+  options_.keep_delivered = Millis(0);
+  Reopen();
+  Queue({Entry(1, "FD-A")});
+  EXPECT_EQ(SendDue(), 1u);
+  AdvanceTo(clock_.Now() + 4000 * 24 * kHour);
+  SendDue();
   EXPECT_EQ(Get(1).state(), v1::DeliveryState::DELIVERED);
 }
 

@@ -1,7 +1,8 @@
 // The single writer on a real RocksDB: commands queued together commit as
 // one batch, timers fire when the manual clock passes them (and at start-up
 // when they fell due while it was stopped), idempotency keys hold within a
-// batch, a full queue is refused rather than grown, and a store that cannot
+// batch and expire after their retention (swept out a page per batch), a
+// full queue is refused rather than grown, and a store that cannot
 // read its timers holds recovery and clock steps back instead of being
 // taken for "no timers due".
 #include "engine/processor.h"
@@ -290,6 +291,132 @@ TEST_F(ProcessorTest, CommitListenersHearEveryStoredEvent) {
   // The acknowledgement and its letter leave the building.
   EXPECT_EQ(last_seq, 2u);
   EXPECT_EQ(r.outbox_seq, 2u);
+}
+
+constexpr Millis kDay{86'400'000};
+
+TEST_F(ProcessorTest, AnIdempotencyKeyExpiresAfterItsRetentionAndTheSweepDeletesIt) {
+  auto processor = MakeProcessor();  // the default: 30 days
+  ASSERT_TRUE(processor->Start().ok());
+  CommandResult first = Queue(*processor, Contact("key-1", "digest-a")).get();
+  ASSERT_TRUE(first.status.ok()) << first.status;
+  auto stored = store_->GetIdempotency("example-school", "key-1");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ(FromProto((*stored)->stored_at()), kTuesday10am);
+
+  // A day short of the retention the key still holds, both ways.
+  ASSERT_TRUE(Queue(*processor, SetClock{kTuesday10am + 29 * kDay, {}}).get().status.ok());
+  CommandResult replay = Queue(*processor, Contact("key-1", "digest-a")).get();
+  ASSERT_TRUE(replay.status.ok());
+  EXPECT_TRUE(replay.replayed);
+  EXPECT_TRUE(absl::IsAlreadyExists(Queue(*processor, Contact("key-1", "digest-b")).get().status));
+  EXPECT_TRUE(store_->GetIdempotency("example-school", "key-1")->has_value());
+
+  // 30 days after its first use the clock step's batch sweeps it out.
+  ASSERT_TRUE(Queue(*processor, SetClock{kTuesday10am + 30 * kDay, {}}).get().status.ok());
+  EXPECT_FALSE(store_->GetIdempotency("example-school", "key-1")->has_value());
+  EXPECT_EQ(
+      metrics_.Snapshot().Value("frontdoor_retention_removed_total", "what=\"idempotency_keys\""),
+      1);
+  // And the key is new again: another body makes another contact.
+  CommandResult again = Queue(*processor, Contact("key-1", "digest-b")).get();
+  ASSERT_TRUE(again.status.ok()) << again.status;
+  EXPECT_FALSE(again.replayed);
+  EXPECT_NE(again.contact->contact().id(), first.contact->contact().id());
+  EXPECT_EQ(*store_->GetCounter("contact"), 2u);
+}
+
+TEST_F(ProcessorTest, AnExpiredKeyIsNewEvenBeforeTheSweepHasDeletedIt) {
+  ProcessorOptions options;
+  options.idempotency_retention = 7 * kDay;
+  options.retention_sweep_every = 1000 * kDay;
+  auto processor = MakeProcessor(options);
+  ASSERT_TRUE(processor->Start().ok());
+  CommandResult first = Queue(*processor, Contact("key-1", "digest-a")).get();
+  ASSERT_TRUE(first.status.ok());
+  ASSERT_TRUE(Queue(*processor, SetClock{kTuesday10am + 7 * kDay, {}}).get().status.ok());
+  // Not swept (the next sweep is 1000 days off), but no longer held.
+  EXPECT_TRUE(store_->GetIdempotency("example-school", "key-1")->has_value());
+  CommandResult same_body = Queue(*processor, Contact("key-1", "digest-a")).get();
+  ASSERT_TRUE(same_body.status.ok());
+  EXPECT_FALSE(same_body.replayed);
+  EXPECT_NE(same_body.contact->contact().id(), first.contact->contact().id());
+  // The key now stands for the new contact, from now.
+  auto stored = store_->GetIdempotency("example-school", "key-1");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->contact_id(), same_body.contact->contact().id());
+  EXPECT_EQ(FromProto((*stored)->stored_at()), kTuesday10am + 7 * kDay);
+  EXPECT_TRUE(Queue(*processor, Contact("key-1", "digest-a")).get().replayed);
+}
+
+TEST_F(ProcessorTest, AKeyStoredWithoutATimeIsStampedByTheFirstSweepAndExpiresFromThere) {
+  // As a store written before keys had a time holds it.
+  v1::IdempotencyRecord old;
+  old.set_request_sha256("digest-a");
+  old.set_contact_id("FD-00000001");
+  Store::Batch batch = store_->NewBatch();
+  batch.PutIdempotency("example-school", "key-old", old);
+  ASSERT_TRUE(store_->Commit(batch).ok());
+
+  auto processor = MakeProcessor();
+  ASSERT_TRUE(processor->Start().ok());
+  // The first sweep runs at start-up: in a batch of its own, or in the
+  // clock step's when that comes first.
+  ASSERT_TRUE(Queue(*processor, SetClock{kTuesday10am + kDay, {}}).get().status.ok());
+  auto stamped = store_->GetIdempotency("example-school", "key-old");
+  ASSERT_TRUE(stamped.ok() && stamped->has_value());
+  ASSERT_TRUE((*stamped)->has_stored_at());
+  const TimePoint swept = FromProto((*stamped)->stored_at());
+  EXPECT_TRUE(swept == kTuesday10am || swept == kTuesday10am + kDay) << FormatRfc3339(swept);
+  EXPECT_EQ((*stamped)->contact_id(), "FD-00000001");
+
+  ASSERT_TRUE(Queue(*processor, SetClock{swept + 29 * kDay, {}}).get().status.ok());
+  EXPECT_TRUE(store_->GetIdempotency("example-school", "key-old")->has_value());
+  ASSERT_TRUE(Queue(*processor, SetClock{swept + 30 * kDay, {}}).get().status.ok());
+  EXPECT_FALSE(store_->GetIdempotency("example-school", "key-old")->has_value());
+}
+
+TEST_F(ProcessorTest, TheSweepGoesAPageAtATimeAndKeepsKeysOfZeroRetentionForEver) {
+  {
+    ProcessorOptions options;
+    options.retention_sweep_scan = 3;
+    auto processor = MakeProcessor(options);
+    ASSERT_TRUE(processor->Start().ok());
+    for (int i = 0; i < 10; ++i) {
+      ASSERT_TRUE(
+          Queue(*processor, Contact("key-" + std::to_string(i), "digest")).get().status.ok());
+    }
+    // Each batch sweeps one page of 3 keys: the clock step's, then batches
+    // of their own (or of the next commands), until the pass is done.
+    auto left = [&] {
+      size_t n = 0;
+      for (int i = 0; i < 10; ++i) {
+        n += store_->GetIdempotency("example-school", "key-" + std::to_string(i))->has_value();
+      }
+      return n;
+    };
+    TimePoint at = kTuesday10am + 31 * kDay;
+    ASSERT_TRUE(Queue(*processor, SetClock{at, {}}).get().status.ok());
+    EXPECT_LE(left(), 7u);
+    for (int step = 0; step < 4 && left() > 0; ++step) {
+      at += Millis(1);
+      ASSERT_TRUE(Queue(*processor, SetClock{at, {}}).get().status.ok());
+    }
+    EXPECT_EQ(left(), 0u);
+    EXPECT_EQ(
+        metrics_.Snapshot().Value("frontdoor_retention_removed_total", "what=\"idempotency_keys\""),
+        10);
+  }
+  ProcessorOptions forever;
+  forever.idempotency_retention = Millis(0);
+  auto processor = MakeProcessor(forever);
+  ASSERT_TRUE(processor->Start().ok());
+  CommandResult first = Queue(*processor, Contact("key-kept", "digest-a")).get();
+  ASSERT_TRUE(first.status.ok());
+  ASSERT_TRUE(Queue(*processor, SetClock{kTuesday10am + 4000 * kDay, {}}).get().status.ok());
+  EXPECT_TRUE(store_->GetIdempotency("example-school", "key-kept")->has_value());
+  EXPECT_TRUE(
+      absl::IsAlreadyExists(Queue(*processor, Contact("key-kept", "digest-b")).get().status));
 }
 
 }  // namespace
