@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "adapters/http/api.h"
+#include "engine/contact_validation.h"
 #include "boost/json/parse.hpp"
 
 namespace frontdoor {
