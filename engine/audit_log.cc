@@ -177,7 +177,9 @@ std::optional<Store::AuditPosition> ParseAuditPageToken(std::string_view token) 
   uint64_t seq = 0;
   const char* end = token.data() + colon;
   auto [p, ec] = std::from_chars(token.data(), end, ms);
-  if (ec != std::errc() || p != end || ms < 0) return std::nullopt;
+  if (ec != std::errc() || p != end || ms < 0 || ms > kLatestInstant.time_since_epoch().count()) {
+    return std::nullopt;
+  }
   const char* last = token.data() + token.size();
   auto [q, ec2] = std::from_chars(end + 1, last, seq);
   if (ec2 != std::errc() || q != last) return std::nullopt;

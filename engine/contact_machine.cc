@@ -105,6 +105,14 @@ absl::StatusOr<std::vector<v1::Event>> DecideDecision(const v1::ContactRecord& s
         "the contact is " + std::string(NameOf(state.contact().state())) +
         ", not AWAITING_DECISION: a front-door decision has already been made");
   }
+  // EXISTING_CASE passes the contact to the team of a case open now for one
+  // of its children (the processor looks, into in.prior); without one there
+  // is no team to pass it to.
+  if (cmd.decision.route() == v1::Route::EXISTING_CASE && !in.prior.has_open_case()) {
+    return InvalidField("route",
+                        "is EXISTING_CASE, but none of the contact's children has an open case "
+                        "(PUT /v1/open-cases/{case_id} records one): choose another route");
+  }
   EventLog log(&state, cmd.contact_id, in.now, &cmd.actor);
   StopTimescale(log, kDecisionTimescale);
   v1::FrontDoorDecision decision;
@@ -112,6 +120,7 @@ absl::StatusOr<std::vector<v1::Event>> DecideDecision(const v1::ContactRecord& s
   decision.set_reason(cmd.decision.reason());
   decision.set_rag(cmd.decision.rag());
   decision.set_decided_by(cmd.actor.id());
+  if (decision.route() == v1::Route::EXISTING_CASE) decision.set_team(in.prior.open_case().team());
   ASSIGN_OR_RETURN(bool held, HoldForAuthorisation(log, in, decision));
   if (!held) RETURN_IF_ERROR(Decided(log, in, std::move(decision)));
   return log.Take();

@@ -126,7 +126,9 @@ struct DecideInputs {
   const rules::Policy* policy = nullptr;
   const Calendar* calendar = nullptr;
   // SubmitContact only: the id the new contact gets, its children as the
-  // front door knows them, and what was known about them.
+  // front door knows them, and what was known about them. RecordDecision
+  // with route EXISTING_CASE: `prior.open_case` is a case open now for one
+  // of the contact's children, if any.
   std::string new_contact_id;
   std::vector<std::string> person_ids;
   v1::Prior prior;

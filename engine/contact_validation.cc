@@ -6,6 +6,7 @@
 #include <cctype>
 #include <string>
 
+#include "absl/strings/cord.h"
 #include "calendar/age.h"
 #include "frontdoor/codes.h"
 
@@ -27,15 +28,135 @@ class Checker {
       Fail(field, "must be at most " + std::to_string(max) + " characters");
     }
   }
+  // A one-line field (a name, a team): no control characters, line breaks
+  // or tabs. Returns false when it failed.
+  bool Line(const std::string& field, std::string_view value) {
+    if (!HasControlCharacter(value, /*multi_line=*/false)) return true;
+    Fail(field, "must be one line without control characters (such as NUL, tabs or line breaks)");
+    return false;
+  }
+  // Free text (a narrative, a reason): tabs and line breaks, but no other
+  // control characters.
+  void Text(const std::string& field, std::string_view value) {
+    if (HasControlCharacter(value, /*multi_line=*/true)) {
+      Fail(field, "must not contain control characters (such as NUL); tabs and line breaks are "
+                  "allowed");
+    }
+  }
+  // A person's name, when given: one line with at least one letter.
+  void Name(const std::string& field, std::string_view value) {
+    if (!Line(field, value)) return;
+    if (!value.empty() && !HasLetter(value)) {
+      Fail(field, "must contain a letter: spaces, invisible characters, punctuation and symbols "
+                  "alone are not a name; leave it out when it is not known");
+    }
+  }
   std::vector<FieldError> Take() { return std::move(errors_); }
 
  private:
   std::vector<FieldError> errors_;
 };
 
+// The code point at text[*i], moving *i past it; U+FFFD for a byte that
+// does not start well-formed UTF-8 (the CSV loader passes bytes through).
+char32_t NextCodePoint(std::string_view text, size_t* i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[*i + k]); };
+  const unsigned char c = byte(0);
+  if (c < 0x80) {
+    ++*i;
+    return c;
+  }
+  size_t n = 0;
+  char32_t cp = 0;
+  unsigned char lo = 0x80, hi = 0xbf;
+  if (c >= 0xc2 && c <= 0xdf) {
+    n = 2;
+    cp = c & 0x1f;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    n = 3;
+    cp = c & 0x0f;
+    if (c == 0xe0) lo = 0xa0;
+    if (c == 0xed) hi = 0x9f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    n = 4;
+    cp = c & 0x07;
+    if (c == 0xf0) lo = 0x90;
+    if (c == 0xf4) hi = 0x8f;
+  }
+  bool ok = n != 0 && *i + n <= text.size() && byte(1) >= lo && byte(1) <= hi;
+  for (size_t k = 2; ok && k < n; ++k) ok = byte(k) >= 0x80 && byte(k) <= 0xbf;
+  if (!ok) {
+    ++*i;
+    return 0xfffd;
+  }
+  for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (byte(k) & 0x3f);
+  *i += n;
+  return cp;
+}
+
+bool IsControl(char32_t cp) { return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f); }
+
+// Not a letter (HasLetter): the ranges docs/api.md lists under "Names".
+bool IsNotLetter(char32_t cp) {
+  if (cp < 0x80) {
+    return !((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z'));
+  }
+  struct Range {
+    char32_t first, last;
+  };
+  static constexpr Range kNotLetters[] = {
+      {0x0080, 0x00bf},    // C1 controls, no-break space, Latin-1 punctuation and signs
+      {0x00d7, 0x00d7},    // multiplication sign
+      {0x00f7, 0x00f7},    // division sign
+      {0x02b0, 0x036f},    // modifier letters and combining marks, alone
+      {0x0600, 0x0605},    // Arabic format characters
+      {0x061c, 0x061c},    // Arabic letter mark
+      {0x06dd, 0x06dd},    // Arabic end of ayah
+      {0x070f, 0x070f},    // Syriac abbreviation mark
+      {0x115f, 0x1160},    // Hangul fillers
+      {0x1680, 0x1680},    // Ogham space
+      {0x17b4, 0x17b5},    // Khmer invisible vowels
+      {0x180b, 0x180f},    // Mongolian variation selectors and vowel separator
+      {0x2000, 0x2bff},    // spaces, zero-width characters, punctuation, symbols, arrows,
+                           // shapes, Braille (its blank cell looks like a space)
+      {0x2e00, 0x2e7f},    // supplemental punctuation
+      {0x3000, 0x303f},    // ideographic space and CJK punctuation
+      {0x3164, 0x3164},    // Hangul filler
+      {0xd800, 0xf8ff},    // surrogates, private use
+      {0xfe00, 0xfe6f},    // variation selectors, vertical and small forms, combining halves
+      {0xfeff, 0xfeff},    // zero-width no-break space (byte order mark)
+      {0xff01, 0xff20},    // full-width punctuation and digits
+      {0xff3b, 0xff40},    // full-width punctuation
+      {0xff5b, 0xff65},    // full-width and half-width punctuation
+      {0xffa0, 0xffa0},    // half-width Hangul filler
+      {0xfff0, 0xffff},    // specials, the replacement character
+      {0x1d173, 0x1d17a},  // musical format characters
+      {0x1f000, 0x1faff},  // emoji and other symbols
+      {0xe0000, 0x10ffff}, // tags, variation selectors, private use
+  };
+  for (const Range& r : kNotLetters) {
+    if (cp >= r.first && cp <= r.last) return true;
+  }
+  return false;
+}
+
+// Nothing a reader would see: spaces of any kind, zero-width and other
+// invisible characters, control characters.
+bool IsInvisible(char32_t cp) {
+  if (IsControl(cp) || cp == ' ') return true;
+  switch (cp) {
+    case 0x00a0: case 0x00ad: case 0x034f: case 0x115f: case 0x1160: case 0x1680:
+    case 0x180e: case 0x2800: case 0x3000: case 0x3164: case 0xfeff: case 0xffa0:
+      return true;
+    default:
+      return (cp >= 0x2000 && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202f) ||
+             (cp >= 0x205f && cp <= 0x206f);
+  }
+}
+
 bool IsBlank(std::string_view s) {
-  for (char c : s) {
-    if (!std::isspace(static_cast<unsigned char>(c))) return false;
+  for (size_t i = 0; i < s.size();) {
+    if (!IsInvisible(NextCodePoint(s, &i))) return false;
   }
   return true;
 }
@@ -79,7 +200,11 @@ void CheckReferrer(const v1::ContactSubmission& s, Checker& check) {
   const v1::Referrer& r = s.referrer();
   if (!anonymous && IsBlank(r.name())) {
     check.Fail("referrer.name", "is required unless the source is ANONYMOUS");
+  } else {
+    check.Name("referrer.name", r.name());
   }
+  check.Line("referrer.organisation", r.organisation());
+  check.Line("referrer.role", r.role());
   check.MaxLength("referrer.name", r.name(), kMaxShortText);
   check.MaxLength("referrer.organisation", r.organisation(), kMaxShortText);
   check.MaxLength("referrer.role", r.role(), kMaxShortText);
@@ -103,6 +228,7 @@ void CheckConsent(const v1::ContactSubmission& s, Checker& check) {
     check.Fail("consent.reason",
                "is required when consent is " + std::string(NameOf(c.status())) + ": say why");
   }
+  check.Text("consent.reason", c.reason());
   check.MaxLength("consent.reason", c.reason(), kMaxReason);
 }
 
@@ -114,6 +240,9 @@ void CheckChild(const v1::Child& child, const std::string& path, year_month_day 
   if (require_name && !unborn && IsBlank(child.given_name()) && IsBlank(child.family_name())) {
     check.Fail(path + ".family_name",
                "a given name or family name is required for a child who is born");
+  } else {
+    check.Name(path + ".given_name", child.given_name());
+    check.Name(path + ".family_name", child.family_name());
   }
   check.MaxLength(path + ".given_name", child.given_name(), kMaxShortText);
   check.MaxLength(path + ".family_name", child.family_name(), kMaxShortText);
@@ -152,6 +281,22 @@ void CheckChild(const v1::Child& child, const std::string& path, year_month_day 
 }
 
 }  // namespace
+
+bool HasLetter(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    if (!IsNotLetter(NextCodePoint(text, &i))) return true;
+  }
+  return false;
+}
+
+bool HasControlCharacter(std::string_view text, bool multi_line) {
+  for (size_t i = 0; i < text.size();) {
+    char32_t cp = NextCodePoint(text, &i);
+    if (multi_line && (cp == '\t' || cp == '\n' || cp == '\r')) continue;
+    if (IsControl(cp)) return true;
+  }
+  return false;
+}
 
 size_t Utf8Length(std::string_view text) {
   size_t n = 0;
@@ -230,9 +375,13 @@ bool IsValidUkPostcode(std::string_view text) {
 
 std::string DescribeErrors(const std::vector<FieldError>& errors) {
   std::string out;
-  for (const auto& e : errors) {
+  for (size_t i = 0; i < errors.size() && i < kMaxDescribedErrors; ++i) {
+    const FieldError& e = errors[i];
     if (!out.empty()) out += "; ";
     out += e.field.empty() ? e.message : e.field + " " + e.message;
+  }
+  if (errors.size() > kMaxDescribedErrors) {
+    out += "; and " + std::to_string(errors.size() - kMaxDescribedErrors) + " more";
   }
   return out;
 }
@@ -247,6 +396,7 @@ absl::Status CheckSubmission(const v1::ContactSubmission& submission, TimePoint 
 std::vector<FieldError> ValidateSubmission(const v1::ContactSubmission& s, TimePoint now,
                                            year_month_day today, SubmissionUse use) {
   Checker check;
+  check.Line("external_ref", s.external_ref());
   check.MaxLength("external_ref", s.external_ref(), kMaxExternalRef);
   if (s.has_received_at() && FromProto(s.received_at()) > now + kReceivedAtTolerance) {
     check.Fail("received_at", "must not be in the future");
@@ -285,6 +435,8 @@ std::vector<FieldError> ValidateSubmission(const v1::ContactSubmission& s, TimeP
       check.Fail("concerns[" + std::to_string(i) + "]", "must be a concern code");
     }
   }
+  check.Text("narrative", s.narrative());
+  check.Text("what_would_help", s.what_would_help());
   check.MaxLength("narrative", s.narrative(), kMaxNarrative);
   check.MaxLength("what_would_help", s.what_would_help(), kMaxNarrative);
   return check.Take();
@@ -300,11 +452,31 @@ std::vector<FieldError> ValidateDecision(const v1::DecisionRequest& d) {
   if (IsBlank(d.reason())) {
     check.Fail("reason", "is required: it goes into the history and the referrer's letter");
   }
+  check.Text("reason", d.reason());
   check.MaxLength("reason", d.reason(), kMaxReason);
   if (d.rag() != v1::Rag::RAG_UNSPECIFIED && d.route() != v1::Route::MASH) {
     check.Fail("rag", "is only given when the route is MASH");
   }
   return check.Take();
+}
+
+namespace {
+constexpr char kFieldPayload[] = "type.frontdoor/field";
+constexpr char kMessagePayload[] = "type.frontdoor/field-message";
+}  // namespace
+
+absl::Status InvalidField(const std::string& field, const std::string& message) {
+  absl::Status status = absl::InvalidArgumentError(field + " " + message);
+  status.SetPayload(kFieldPayload, absl::Cord(field));
+  status.SetPayload(kMessagePayload, absl::Cord(message));
+  return status;
+}
+
+std::optional<FieldError> FieldErrorOf(const absl::Status& status) {
+  auto field = status.GetPayload(kFieldPayload);
+  auto message = status.GetPayload(kMessagePayload);
+  if (!field || !message) return std::nullopt;
+  return FieldError{std::string(*field), std::string(*message), 0};
 }
 
 std::vector<FieldError> ValidateMashOutcome(const v1::MashOutcomeRequest& o) {
@@ -317,6 +489,8 @@ std::vector<FieldError> ValidateMashOutcome(const v1::MashOutcomeRequest& o) {
   if (IsBlank(o.reason())) {
     check.Fail("reason", "is required: it goes into the history and the referrer's letter");
   }
+  check.Text("reason", o.reason());
+  check.Line("team", o.team());
   check.MaxLength("reason", o.reason(), kMaxReason);
   check.MaxLength("team", o.team(), kMaxShortText);
   return check.Take();
@@ -325,20 +499,30 @@ std::vector<FieldError> ValidateMashOutcome(const v1::MashOutcomeRequest& o) {
 std::vector<FieldError> ValidateOpenCase(std::string_view case_id, const v1::OpenCaseRequest& o,
                                          year_month_day today) {
   Checker check;
-  bool id_ok = !case_id.empty() && case_id.size() <= 64;
+  // It is a path segment (PUT /v1/open-cases/{case_id}): starting with a
+  // letter or digit rules out "." and "..".
+  bool id_ok = !case_id.empty() && case_id.size() <= 64 &&
+               std::isalnum(static_cast<unsigned char>(case_id[0]));
   for (char c : case_id) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') {
       id_ok = false;
     }
   }
   if (!id_ok) {
-    check.Fail("case_id", "must be 1 to 64 letters, digits, '.', '_' or '-'");
+    check.Fail("case_id",
+               "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
   }
   if (IsBlank(o.team())) check.Fail("team", "is required: the team the case is allocated to");
+  check.Line("team", o.team());
+  check.Line("worker", o.worker());
   check.MaxLength("team", o.team(), kMaxShortText);
   check.MaxLength("worker", o.worker(), kMaxShortText);
   if (o.children_size() == 0) check.Fail("children", "must name at least one child");
-  for (int i = 0; i < o.children_size(); ++i) {
+  if (static_cast<size_t>(o.children_size()) > kMaxOpenCaseChildren) {
+    check.Fail("children", "must name at most " + std::to_string(kMaxOpenCaseChildren) +
+                               " children; a larger family is recorded as more than one case");
+  }
+  for (int i = 0; i < o.children_size() && static_cast<size_t>(i) < kMaxOpenCaseChildren; ++i) {
     const v1::Child& child = o.children(i);
     std::string path = "children[" + std::to_string(i) + "]";
     CheckChild(child, path, today, check, /*require_name=*/false);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,11 @@ inline constexpr size_t kMaxExternalRef = 128;
 inline constexpr size_t kMaxNarrative = 20'000;
 inline constexpr size_t kMaxReason = 5'000;
 inline constexpr size_t kMaxShortText = 200;
+// An open case names at most this many children (a family; a sibling group
+// in care is seldom more than a dozen).
+inline constexpr size_t kMaxOpenCaseChildren = 50;
+// The most problems DescribeErrors spells out.
+inline constexpr size_t kMaxDescribedErrors = 20;
 // A partner's clock may run a little ahead of ours; more than this and a
 // received_at is "in the future".
 inline constexpr Millis kReceivedAtTolerance{std::chrono::minutes(2)};
@@ -40,17 +46,26 @@ std::vector<FieldError> ValidateSubmission(const v1::ContactSubmission& submissi
                                            std::chrono::year_month_day today,
                                            SubmissionUse use = SubmissionUse::kSend);
 // The problems as one line, each naming its field: "channel is required...;
-// children[0].nhs_number ...".
+// children[0].nhs_number ...": the first kMaxDescribedErrors, then "and N
+// more".
 std::string DescribeErrors(const std::vector<FieldError>& errors);
 // ValidateSubmission as a status: OK, or InvalidArgument naming every
 // field at fault.
 absl::Status CheckSubmission(const v1::ContactSubmission& submission, TimePoint now,
                              std::chrono::year_month_day today);
 std::vector<FieldError> ValidateDecision(const v1::DecisionRequest& decision);
+
+// InvalidArgument "<field> <message>" that carries the field at fault, for
+// a check only the engine can make (it needs the store); the HTTP adapter
+// lists it in the problem's errors (FieldErrorOf).
+absl::Status InvalidField(const std::string& field, const std::string& message);
+// The field at fault an InvalidField status carries; nullopt for any other.
+std::optional<FieldError> FieldErrorOf(const absl::Status& status);
 std::vector<FieldError> ValidateMashOutcome(const v1::MashOutcomeRequest& outcome);
 // An open case from the case management system: an id of letters, digits,
-// '.', '_' or '-', a team, and children each with a name and date of birth
-// or an NHS number.
+// '.', '_' or '-' starting with a letter or digit, a team, and 1 to
+// kMaxOpenCaseChildren children each with a name and date of birth or an
+// NHS number.
 std::vector<FieldError> ValidateOpenCase(std::string_view case_id,
                                          const v1::OpenCaseRequest& open_case,
                                          std::chrono::year_month_day today);
@@ -64,6 +79,15 @@ bool IsValidNhsNumber(std::string_view text);
 std::string NhsPlaceholder(std::string_view text);
 // A UK postcode in any letter case, with or without its space: "CH41 5LH".
 bool IsValidUkPostcode(std::string_view text);
+// Whether a name holds a letter: an ASCII letter, or a character beyond
+// ASCII that is not a space, an invisible or format character (zero-width
+// ones, U+FEFF), a control character, a combining mark alone, punctuation,
+// a symbol or an emoji (the ranges are in contact_validation.cc and
+// docs/api.md, "Names"). Bytes that are not UTF-8 count as no letter.
+bool HasLetter(std::string_view text);
+// Whether `text` holds a control character: U+0000 to U+001F, U+007F to
+// U+009F; tab, line feed and carriage return are allowed when `multi_line`.
+bool HasControlCharacter(std::string_view text, bool multi_line);
 // Characters, not bytes, of UTF-8 text.
 size_t Utf8Length(std::string_view text);
 

@@ -30,7 +30,9 @@ std::optional<Store::PostListPosition> ParsePostListToken(std::string_view token
   int64_t ms = 0;
   const char* end = token.data() + colon;
   auto [p, ec] = std::from_chars(token.data(), end, ms);
-  if (ec != std::errc() || p != end || ms < 0) return std::nullopt;
+  if (ec != std::errc() || p != end || ms < 0 || ms > kLatestInstant.time_since_epoch().count()) {
+    return std::nullopt;
+  }
   return Store::PostListPosition{TimePoint(Millis(ms)), std::string(token.substr(colon + 1))};
 }
 

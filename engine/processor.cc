@@ -71,6 +71,8 @@ class Processor::BatchRun {
             if (!known.ok()) r.status = known.status();
             else if (!known->has_value()) batch_.PutPolicyVersion(c.version);
             return r;
+          } else if constexpr (std::is_same_v<T, RecordDecision>) {
+            return Decision(c);
           } else {
             return Run(ContactCommand(c));
           }
@@ -305,6 +307,28 @@ class Processor::BatchRun {
       CommandResult r = Run(ContactCommand(std::move(link)));
       if (!r.status.ok()) spdlog::error("linking {} to {}: {}", other, id, r.status.ToString());
     }
+  }
+
+  // EXISTING_CASE needs a case open now for one of the contact's children
+  // (DecideInputs::prior); other routes need nothing more.
+  CommandResult Decision(const RecordDecision& c) {
+    DecideInputs in;
+    if (c.decision.route() == v1::Route::EXISTING_CASE) {
+      auto contact = Load(c.contact_id);
+      if (!contact.ok()) return Failed(contact.status());
+      if (*contact != nullptr) {
+        const v1::Contact& stored = (*contact)->contact();
+        std::vector<std::string> person_ids(stored.person_ids().begin(),
+                                            stored.person_ids().end());
+        auto prior = people_.PriorOf(person_ids, now_);
+        if (!prior.ok()) return Failed(prior.status());
+        in.prior = std::move(*prior);
+        // Contacts stored before children were joined to people: what was
+        // known when they arrived.
+        if (person_ids.empty()) in.prior = stored.prior();
+      }
+    }
+    return Run(ContactCommand(c), "", std::move(in));
   }
 
   CommandResult OpenCase(const RecordOpenCase& c) {

@@ -47,6 +47,14 @@ v1::Contact WorklistView(const v1::Contact& c) {
   return view;
 }
 
+namespace {
+// A page token's instant: one a Timestamp can hold, so that a forged token
+// cannot reach past year 9999.
+bool IsTokenInstant(int64_t ms) {
+  return ms >= 0 && ms <= kLatestInstant.time_since_epoch().count();
+}
+}  // namespace
+
 std::string WorklistPageToken(const Store::WorklistEntry& entry) {
   return std::to_string(entry.rank) + ":" +
          std::to_string(entry.due_at.time_since_epoch().count()) + ":" + entry.contact_id;
@@ -65,7 +73,9 @@ std::optional<Store::WorklistEntry> ParseWorklistPageToken(std::string_view toke
   };
   int rank = 0;
   int64_t ms = 0;
-  if (!number(rank) || rank < 0 || rank > 255 || !number(ms) || ms < 0) return std::nullopt;
+  if (!number(rank) || rank < 0 || rank > 255 || !number(ms) || !IsTokenInstant(ms)) {
+    return std::nullopt;
+  }
   return Store::WorklistEntry{std::string(token), TimePoint(Millis(ms)), rank};
 }
 
@@ -82,7 +92,7 @@ std::optional<v1::Breach> ParseBreachPageToken(std::string_view token) {
   if (second == std::string_view::npos || second == first + 1) return std::nullopt;
   int64_t ms = 0;
   auto [p, ec] = std::from_chars(token.data(), token.data() + first, ms);
-  if (ec != std::errc() || p != token.data() + first || ms < 0) return std::nullopt;
+  if (ec != std::errc() || p != token.data() + first || !IsTokenInstant(ms)) return std::nullopt;
   v1::Breach cursor;
   *cursor.mutable_due_at() = ToProto(TimePoint(Millis(ms)));
   cursor.set_contact_id(std::string(token.substr(first + 1, second - first - 1)));
@@ -207,6 +217,9 @@ absl::StatusOr<std::vector<v1::Letter>> PreviewLetters(const v1::ContactRecord& 
   in.now = now;
   in.policy = active.policy.get();
   in.calendar = active.calendar.get();
+  // For EXISTING_CASE: the open case known when the contact arrived (the
+  // decision itself looks at the cases open when it is made).
+  in.prior = record.contact().prior();
   v1::ContactRecord state = record;
   std::vector<v1::Letter> letters;
   auto follow = [&](const ContactCommand& next) -> absl::Status {

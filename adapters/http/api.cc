@@ -145,6 +145,29 @@ asio::awaitable<Response> Api::Handle(Request request, asio::ip::address peer,
   co_return res;
 }
 
+std::optional<Response> Api::RefuseBeforeBody(const Request& head, asio::ip::address peer,
+                                              const std::string& client_certificate) {
+  auto target =
+      urls::parse_origin_form(std::string_view(head.target().data(), head.target().size()));
+  if (!target) return std::nullopt;
+  std::vector<std::string> segments;
+  for (auto segment : target->segments()) segments.push_back(segment);
+  Router::Match match = impl_->router.Find(head.method(), segments);
+  if (match.route == nullptr || match.route->roles == roles::kPublic) return std::nullopt;
+  auto admitted =
+      Admit(impl_->deps, head, peer.to_string(), client_certificate, match.route->roles);
+  auto* refusal = std::get_if<Response>(&admitted);
+  if (refusal == nullptr) return std::nullopt;
+  if (impl_->deps.metrics != nullptr) {
+    impl_->RequestCounter(match.route->pattern, head.method(), refusal->result_int()).Increment();
+  }
+  std::string_view path(head.target().data(), head.target().size());
+  path = path.substr(0, path.find('?'));
+  spdlog::info("{} {} {} before the body", LogSafe(std::string(head.method_string())),
+               LogSafe(path), refusal->result_int());
+  return std::move(*refusal);
+}
+
 bool Api::IsStream(const Request& request) {
   std::string_view target(request.target().data(), request.target().size());
   return request.method() == http::verb::get && target.substr(0, target.find('?')) == kStreamPath;

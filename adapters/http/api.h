@@ -103,6 +103,13 @@ class Api {
   boost::asio::awaitable<Response> Handle(Request request, boost::asio::ip::address peer,
                                           std::string client_certificate = {});
 
+  // For a request whose body has not been read (Expect: 100-continue): the
+  // refusal its head alone earns, before the client is told to send the
+  // body: 401 or 403 when the route needs a role the caller lacks. nullopt
+  // when the body may come (or the route is unknown: Handle answers that).
+  std::optional<Response> RefuseBeforeBody(const Request& head, boost::asio::ip::address peer,
+                                           const std::string& client_certificate);
+
   // GET /v1/stream is answered by Stream, which takes the connection over.
   static bool IsStream(const Request& request);
   // Checks the caller, then writes Server-Sent Events from the live feed

@@ -10,6 +10,7 @@
 #include "boost/asio/use_awaitable.hpp"
 #include "engine/mash_checks.h"
 #include "frontdoor/codes.h"
+#include "frontdoor/proto_time.h"
 
 namespace frontdoor {
 
@@ -61,7 +62,11 @@ std::optional<Store::AgencyCheckEntry> ParsePageToken(std::string_view token) {
   size_t colon = token.find(':');
   if (colon == std::string_view::npos || colon + 1 >= token.size()) return std::nullopt;
   auto ms = ParseSize(token.substr(0, colon));
-  if (!ms) return std::nullopt;
+  // Only instants a Timestamp can hold: a size_t past int64_t's range would
+  // wrap to a negative one.
+  if (!ms || *ms > static_cast<size_t>(kLatestInstant.time_since_epoch().count())) {
+    return std::nullopt;
+  }
   Store::AgencyCheckEntry e;
   e.due_at = TimePoint(Millis(static_cast<int64_t>(*ms)));
   e.contact_id = std::string(token.substr(colon + 1));

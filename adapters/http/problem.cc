@@ -48,10 +48,13 @@ Response MakeProblem(unsigned version, http::status status, std::string_view slu
   problem.set_title(std::string(title));
   problem.set_status(static_cast<int>(status));
   problem.set_detail(std::string(detail));
-  for (const FieldError& e : errors) {
+  for (size_t i = 0; i < errors.size() && i < kMaxProblemErrors; ++i) {
     v1::Problem::FieldProblem* field = problem.add_errors();
-    field->set_field(e.field);
-    field->set_message(e.message);
+    field->set_field(errors[i].field);
+    field->set_message(errors[i].message);
+  }
+  if (errors.size() > kMaxProblemErrors) {
+    problem.set_more_errors(static_cast<int32_t>(errors.size() - kMaxProblemErrors));
   }
   Response res(status, version);
   res.set(http::field::content_type, "application/problem+json");
@@ -68,6 +71,10 @@ Response ProblemFromStatus(unsigned version, const absl::Status& s, std::string_
     spdlog::error("{}: {}", what, s.ToString());
     return MakeProblem(version, spec.status, spec.slug, spec.title,
                        "something went wrong on our side; it has been logged");
+  }
+  if (auto field = FieldErrorOf(s)) {
+    return MakeProblem(version, http::status::bad_request, "validation", "The request has errors",
+                       std::string(s.message()), {*field});
   }
   return MakeProblem(version, spec.status, spec.slug, spec.title, std::string(s.message()));
 }

@@ -21,8 +21,14 @@ namespace frontdoor {
 
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
+// The most fields at fault a problem lists; the rest are counted in
+// `more_errors`, so that a body with thousands of bad fields does not get
+// an answer many times its size.
+inline constexpr size_t kMaxProblemErrors = 100;
+
 // A problem answer: type "/problems/<slug>", the title, the status, the
-// detail and, when given, the fields at fault.
+// detail and, when given, the fields at fault (the first kMaxProblemErrors
+// of them, and how many more).
 Response MakeProblem(unsigned version, boost::beast::http::status status, std::string_view slug,
                      std::string_view title, std::string_view detail,
                      const std::vector<FieldError>& errors = {});

@@ -245,6 +245,12 @@ asio::awaitable<void> Requests(std::shared_ptr<HttpServer::State> s, AsyncStream
     if (!parser.is_done()) {
       auto expect = parser.get().find(http::field::expect);
       if (expect != parser.get().end() && beast::iequals(expect->value(), "100-continue")) {
+        // A caller who may not send this body is told so before sending it.
+        if (auto refusal = s->api.RefuseBeforeBody(parser.get(), peer, client_certificate)) {
+          co_await Answer(stream, std::move(*refusal));
+          co_await Drain(stream);
+          break;
+        }
         http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
         auto [write_ec, written] = co_await http::async_write(stream, go_on, kUseTuple);
         if (write_ec) break;

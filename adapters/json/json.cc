@@ -5,7 +5,9 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <set>
 
+#include "boost/json/basic_parser_impl.hpp"
 #include "boost/json/monotonic_resource.hpp"
 #include "boost/json/parser.hpp"
 #include "boost/json/value.hpp"
@@ -95,6 +97,130 @@ class JsonNode {
   }
 
   const bj::value& v_;
+};
+
+// A control character in valid UTF-8 (the parser has checked it): C0 other
+// than tab and line breaks, DEL, and C1 (U+0080 to U+009F, UTF-8 C2 80-9F).
+bool HasControlCharacter(std::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return true;
+    if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The body once more, as tokens, for what the tree cannot show: a key given
+// twice in one object (the tree keeps only the last, so `"immediate_risk":
+// false ... true` would read as true) and control characters in strings.
+class BodyLint {
+ public:
+  static constexpr std::size_t max_array_size = std::size_t(-1);
+  static constexpr std::size_t max_object_size = std::size_t(-1);
+  static constexpr std::size_t max_string_size = std::size_t(-1);
+  static constexpr std::size_t max_key_size = std::size_t(-1);
+
+  explicit BodyLint(std::vector<FieldError>* errors) : errors_(*errors) {}
+
+  bool on_document_begin(boost::system::error_code&) { return true; }
+  bool on_document_end(boost::system::error_code&) { return true; }
+  bool on_array_begin(boost::system::error_code&) {
+    frames_.push_back(Frame{});
+    return true;
+  }
+  bool on_array_end(std::size_t, boost::system::error_code&) {
+    frames_.pop_back();
+    ValueDone();
+    return true;
+  }
+  bool on_object_begin(boost::system::error_code&) {
+    Frame frame;
+    frame.object = true;
+    frames_.push_back(std::move(frame));
+    return true;
+  }
+  bool on_object_end(std::size_t, boost::system::error_code&) {
+    frames_.pop_back();
+    ValueDone();
+    return true;
+  }
+  bool on_string_part(bj::string_view s, std::size_t, boost::system::error_code&) {
+    text_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_string(bj::string_view s, std::size_t, boost::system::error_code&) {
+    text_.append(s.data(), s.size());
+    if (HasControlCharacter(text_)) {
+      Fail(Path(),
+           "must not contain control characters (U+0000 to U+001F other than tab and line "
+           "breaks, U+007F to U+009F)");
+    }
+    text_.clear();
+    ValueDone();
+    return true;
+  }
+  bool on_key_part(bj::string_view s, std::size_t, boost::system::error_code&) {
+    text_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_key(bj::string_view s, std::size_t, boost::system::error_code&) {
+    text_.append(s.data(), s.size());
+    Frame& frame = frames_.back();
+    frame.key = std::move(text_);
+    text_.clear();
+    if (HasControlCharacter(frame.key)) {
+      Fail(Path(), "is not a field name: it holds control characters");
+    } else if (!frame.keys.insert(frame.key).second) {
+      Fail(Path(), "is given more than once; give each field once");
+    }
+    return true;
+  }
+  bool on_number_part(bj::string_view, boost::system::error_code&) { return true; }
+  bool on_int64(int64_t, bj::string_view, boost::system::error_code&) { return ValueDone(); }
+  bool on_uint64(uint64_t, bj::string_view, boost::system::error_code&) { return ValueDone(); }
+  bool on_double(double, bj::string_view, boost::system::error_code&) { return ValueDone(); }
+  bool on_bool(bool, boost::system::error_code&) { return ValueDone(); }
+  bool on_null(boost::system::error_code&) { return ValueDone(); }
+  bool on_comment_part(bj::string_view, boost::system::error_code&) { return true; }
+  bool on_comment(bj::string_view, boost::system::error_code&) { return true; }
+
+ private:
+  struct Frame {
+    bool object = false;
+    // Arrays: the index of the element being read.
+    size_t index = 0;
+    // Objects: the key being read, and every key so far.
+    std::string key;
+    std::set<std::string, std::less<>> keys;
+  };
+
+  bool ValueDone() {
+    if (!frames_.empty() && !frames_.back().object) ++frames_.back().index;
+    return true;
+  }
+  // The JSON path of the value being read, as TreeReader names fields:
+  // children[0].given_name.
+  std::string Path() const {
+    std::string path;
+    for (const Frame& frame : frames_) {
+      if (frame.object) {
+        if (!path.empty()) path += '.';
+        path += frame.key;
+      } else {
+        path += '[' + std::to_string(frame.index) + ']';
+      }
+    }
+    return path;
+  }
+  void Fail(std::string field, std::string message) {
+    errors_.push_back(FieldError{std::move(field), std::move(message), 0});
+  }
+
+  std::vector<FieldError>& errors_;
+  std::vector<Frame> frames_;
+  std::string text_;
 };
 
 std::string Position(std::string_view body, size_t offset) {
@@ -249,6 +375,8 @@ ParseResult Parse(std::string_view body, Message* message) {
   bj::value root = parser.release();
   TreeReader<JsonNode> reader(&result.errors);
   reader.ReadMessage(JsonNode(root), message);
+  bj::basic_parser<BodyLint> lint(options, &result.errors);
+  lint.write_some(/*more=*/false, body.data(), body.size(), ec);
   return result;
 }
 

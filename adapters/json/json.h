@@ -20,13 +20,17 @@ struct ParseResult {
   bool malformed = false;
   // For a malformed body: where and what, e.g. "line 1, column 17: syntax error".
   std::string detail;
-  // Fields that do not fit the schema: unknown, wrong type, unknown code.
+  // Fields that do not fit the schema: unknown, wrong type, unknown code,
+  // given twice, holding control characters.
   std::vector<FieldError> errors;
 
   bool ok() const { return !malformed && errors.empty(); }
 };
 
-// Reads `body` into *message (which is cleared first).
+// Reads `body` into *message (which is cleared first). Also errors, named
+// by their path: a key given twice in one object (never "the last one
+// wins"), and control characters in any string (C0 other than tab and line
+// breaks, DEL, C1).
 ParseResult Parse(std::string_view body, google::protobuf::Message* message);
 
 // The message as JSON: proto field names, enums by name, default values of

@@ -220,5 +220,39 @@ TEST(JsonWrite, ReplacesBytesThatAreNotUtf8) {
             "\xf0\x9f\x98\x80 \\ufffd\\ufffd\"");
 }
 
+// Issue 11: a key given twice was read as its last value ("immediate_risk":
+// false ... true stored true). It is refused, named by its path.
+TEST(JsonParse, AKeyGivenTwiceIsRefusedNamingIt) {
+  v1::ContactSubmission s;
+  auto r = json::Parse(R"({"immediate_risk": false, "channel": "PORTAL", "immediate_risk": true})",
+                       &s);
+  EXPECT_FALSE(r.ok());
+  EXPECT_THAT(Fields(r), ElementsAre("immediate_risk"));
+  EXPECT_THAT(r.errors[0].message, HasSubstr("more than once"));
+  r = json::Parse(
+      R"({"children": [{"given_name": "Sam"}, {"given_name": "Al", "given_name": "Bo"}],
+          "referrer": {"name": "A", "email": "a@example.org", "email": "b@example.org"}})",
+      &s);
+  EXPECT_THAT(Fields(r), ElementsAre("children[1].given_name", "referrer.email"));
+  // The same key in two objects is no repeat.
+  EXPECT_TRUE(json::Parse(kContact, &s).ok());
+}
+
+// Issue 11: NUL (and any control character but tab and line breaks) was
+// accepted inside names and text.
+TEST(JsonParse, ControlCharactersInStringsAreRefused) {
+  v1::ContactSubmission s;
+  auto r = json::Parse(
+      R"({"children": [{"given_name": "Sam\u0000"}, {"family_name": "Ex\u001bample"}],
+          "narrative": "line one\nline two\ttabbed\r\n", "what_would_help": "a\u0085b",
+          "external_ref": "x\u007f"})",
+      &s);
+  EXPECT_THAT(Fields(r), ElementsAre("children[0].given_name", "children[1].family_name",
+                                     "what_would_help", "external_ref"));
+  EXPECT_THAT(r.errors[0].message, HasSubstr("control characters"));
+  // Non-ASCII letters right after the C1 range are not control characters.
+  EXPECT_TRUE(json::Parse(R"({"narrative": "Ä é \u00a0 ok"})", &s).ok());
+}
+
 }  // namespace
 }  // namespace frontdoor

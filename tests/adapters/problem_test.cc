@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "adapters/http/api.h"
+#include "engine/contact_validation.h"
 #include "boost/json/parse.hpp"
 
 namespace frontdoor {
@@ -94,6 +95,36 @@ TEST(LogSafe, EscapesWhatIsNotPrintableAscii) {
   EXPECT_EQ(LogSafe("/v1/contacts/FD-1"), "/v1/contacts/FD-1");
   EXPECT_EQ(LogSafe(std::string_view("FD-1\n2026 error X\0\xff\\", 20)),
             "FD-1\\x0a2026 error X\\x00\\xff\\x5c");
+}
+
+// Issue 11: a 540 KB body with 12,000 bad children got a 4.29 MB answer.
+// The list stops at kMaxProblemErrors and says how many more there were.
+TEST(ProblemTest, TheErrorListIsCapped) {
+  std::vector<FieldError> errors;
+  for (int i = 0; i < 12'000; ++i) {
+    errors.push_back({"children[" + std::to_string(i) + "].nhs_number", "must be a string", 0});
+  }
+  Response res = InvalidRequest(11, errors);
+  EXPECT_EQ(res.result(), http::status::bad_request);
+  EXPECT_LT(res.body().size(), 16'000u);
+  auto body = boost::json::parse(res.body()).as_object();
+  ASSERT_EQ(body.at("errors").as_array().size(), kMaxProblemErrors);
+  EXPECT_EQ(body.at("errors").as_array()[99].at("field").as_string(), "children[99].nhs_number");
+  EXPECT_EQ(body.at("more_errors").as_int64(), 12'000 - 100);
+  EXPECT_THAT(std::string(body.at("detail").as_string()), HasSubstr("and 11980 more"));
+  // A short list is whole, with no count.
+  Response few = InvalidRequest(11, {{"channel", "is required", 0}});
+  EXPECT_FALSE(boost::json::parse(few.body()).as_object().contains("more_errors"));
+}
+
+// A check only the engine can make still names its field.
+TEST(ProblemTest, AnEngineFieldErrorIsListed) {
+  Response res = ProblemFromStatus(11, InvalidField("route", "needs an open case"), "POST FD-1");
+  EXPECT_EQ(res.result(), http::status::bad_request);
+  auto body = boost::json::parse(res.body()).as_object();
+  EXPECT_EQ(body.at("type").as_string(), "/problems/validation");
+  EXPECT_EQ(body.at("errors").as_array()[0].at("field").as_string(), "route");
+  EXPECT_EQ(body.at("errors").as_array()[0].at("message").as_string(), "needs an open case");
 }
 
 }  // namespace

@@ -330,5 +330,87 @@ TEST(DescribeErrorsTest, JoinsFieldsAndMessages) {
             "channel is required; something else");
 }
 
+// Issue 11: names of only no-break spaces, U+3000, zero-width characters
+// or punctuation counted as names, and NUL was accepted inside them.
+TEST(ValidateSubmission, ANameNeedsALetter) {
+  for (const char* not_a_name : {"\u00a0\u00a0", "\u3000", "\u200b\u200c\u200d", "\u2060",
+                                 "\ufeff", "...", "?", "-", "\u2014", "\u00bf!", "\U0001F600"}) {
+    auto s = Valid();
+    s.mutable_children(0)->set_given_name(not_a_name);
+    s.mutable_referrer()->set_name(not_a_name);
+    auto errors = ValidateSubmission(s, kNow, kToday);
+    EXPECT_THAT(Fields(errors), UnorderedElementsAre("children[0].given_name", "referrer.name"))
+        << not_a_name;
+  }
+  // Only invisible characters on both: no name at all.
+  auto s = Valid();
+  s.mutable_children(0)->set_given_name("\u00a0");
+  s.mutable_children(0)->set_family_name("\u3000\u200b");
+  EXPECT_THAT(Fields(ValidateSubmission(s, kNow, kToday)),
+              ElementsAre("children[0].family_name"));
+  for (const char* name : {"Ōkawa", "李", "O'Brien", "Anne-Marie", "Zoë", "Ngũgĩ", "Мария",
+                           "محمد", "x"}) {
+    auto ok = Valid();
+    ok.mutable_children(0)->set_given_name(name);
+    EXPECT_THAT(ValidateSubmission(ok, kNow, kToday), IsEmpty()) << name;
+  }
+}
+
+TEST(ValidateSubmission, ControlCharactersAreRefused) {
+  auto s = Valid();
+  s.mutable_children(0)->set_given_name(std::string("Sa\0m", 4));
+  s.mutable_children(0)->set_family_name("Ex\nample");
+  s.mutable_referrer()->set_organisation("School\t");
+  s.set_narrative(std::string("fine\nand\ttabbed\r\n but \x07"));
+  s.set_what_would_help("line one\nline two");
+  EXPECT_THAT(Fields(ValidateSubmission(s, kNow, kToday)),
+              ElementsAre("referrer.organisation", "children[0].given_name",
+                          "children[0].family_name", "narrative"));
+}
+
+TEST(Names, HasLetterAndControlCharacters) {
+  EXPECT_TRUE(HasLetter("a"));
+  EXPECT_TRUE(HasLetter(" . é"));
+  EXPECT_FALSE(HasLetter(""));
+  EXPECT_FALSE(HasLetter("123 .,;"));
+  EXPECT_FALSE(HasLetter("\xff\xfe"));  // not UTF-8
+  EXPECT_FALSE(HasLetter("\u0301"));    // a combining accent alone
+  EXPECT_TRUE(HasControlCharacter(std::string("a\0", 2), true));
+  EXPECT_TRUE(HasControlCharacter("a\u0085", true));
+  EXPECT_FALSE(HasControlCharacter("a\tb\r\n", true));
+  EXPECT_TRUE(HasControlCharacter("a\tb", false));
+}
+
+// Issue 11: ".." was a case id, and a case with 30,000 children was
+// accepted.
+TEST(ValidateOpenCase, DotIdsAndHugeCasesAreRefused) {
+  v1::OpenCaseRequest c;
+  c.set_team("CP Team");
+  v1::Child* child = c.add_children();
+  child->set_nhs_number("943 476 5919");
+  EXPECT_THAT(ValidateOpenCase("CASE-1.2", c, kToday), IsEmpty());
+  for (const char* id : {".", "..", "-x", "_1", ".hidden"}) {
+    EXPECT_THAT(Fields(ValidateOpenCase(id, c, kToday)), ElementsAre("case_id")) << id;
+  }
+  while (static_cast<size_t>(c.children_size()) < kMaxOpenCaseChildren) *c.add_children() = *child;
+  EXPECT_THAT(ValidateOpenCase("CASE-1", c, kToday), IsEmpty());
+  for (int i = 0; i < 30'000; ++i) *c.add_children() = *child;
+  auto errors = ValidateOpenCase("CASE-1", c, kToday);
+  EXPECT_THAT(Fields(errors), ElementsAre("children"));
+  // A name given in an open case must be a name too.
+  v1::OpenCaseRequest named;
+  named.set_team("CP Team");
+  named.add_children()->set_given_name("\u00a0?");
+  named.mutable_children(0)->set_nhs_number("943 476 5919");
+  EXPECT_THAT(Fields(ValidateOpenCase("CASE-2", named, kToday)),
+              ElementsAre("children[0].given_name"));
+}
+
+TEST(DescribeErrorsTest, StopsAfterTheFirstFew) {
+  std::vector<FieldError> errors(kMaxDescribedErrors + 5, FieldError{"channel", "is required", 0});
+  std::string text = DescribeErrors(errors);
+  EXPECT_THAT(text, ::testing::EndsWith("; and 5 more"));
+}
+
 }  // namespace
 }  // namespace frontdoor
