@@ -381,7 +381,7 @@ void VerifyContact(HttpClient& client, const Ledger::Contact& c,
 
 // Every breach the server lists, as "contact|timescale|due_at"; duplicates
 // (a timer that fired twice) are failures.
-std::set<std::string> ListedBreaches(HttpClient& client, size_t& lost) {
+std::set<std::string> ListBreaches(HttpClient& client, size_t& lost) {
   std::set<std::string> keys;
   std::string token;
   for (int page = 0; page < 100000; ++page) {
@@ -436,8 +436,9 @@ Verified VerifyAll(const Ledger& ledger, const VerifyOptions& options, DeliveryM
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
       HttpClient client(options.port);
-      for (size_t i = static_cast<size_t>(t); i < contacts.size();
-           i += static_cast<size_t>(threads)) {
+      const size_t every = std::max<size_t>(1, options.every);
+      for (size_t i = static_cast<size_t>(t) * every; i < contacts.size();
+           i += static_cast<size_t>(threads) * every) {
         const auto& c = contacts[i];
         static const std::vector<std::string> kNone;
         auto r = routes.find(c.id);
@@ -459,7 +460,7 @@ Verified VerifyAll(const Ledger& ledger, const VerifyOptions& options, DeliveryM
   }
 
   // The breach list: no timescale twice, and every breach in a history listed.
-  std::set<std::string> listed = ListedBreaches(admin, all.lost);
+  std::set<std::string> listed = ListBreaches(admin, all.lost);
   for (const std::string& key : all.breach_keys) {
     if (!listed.contains(key)) {
       ADD_FAILURE() << "breach " << key << " is in the history but not in /v1/breaches";
@@ -558,6 +559,19 @@ Verified VerifyAll(const Ledger& ledger, const VerifyOptions& options, DeliveryM
   result.breaches = all.breaches;
   result.lost = all.lost;
   return result;
+}
+
+std::multiset<std::string> ListedBreaches(uint16_t port) {
+  HttpClient client(port);
+  size_t lost = 0;
+  std::set<std::string> keys = ListBreaches(client, lost);
+  return std::multiset<std::string>(keys.begin(), keys.end());
+}
+
+std::multiset<std::string> BreachedContacts(uint16_t port) {
+  std::multiset<std::string> out;
+  for (const std::string& key : ListedBreaches(port)) out.insert(key.substr(0, key.find('|')));
+  return out;
 }
 
 // ---- child processes ----

@@ -136,12 +136,22 @@ struct VerifyOptions {
   // with business time, so only recent ones): -1 for none.
   int replay_keys_of_cycle = -1;
   int threads = 4;
+  // Read the history of only every n-th contact (1: all). The breach list
+  // and the spool are checked whole either way; a test that checks every
+  // contact another way (ListedBreaches) keeps its big runs short.
+  size_t every = 1;
 };
 
 // Checks everything in `ledger` against the server on `options.port`
 // (restarted after the crash). Each failure is a test failure naming the
 // contact; `lost` counts them.
 Verified VerifyAll(const Ledger& ledger, const VerifyOptions& options, DeliveryMemory& memory);
+
+// Every breach `GET /v1/breaches?status=all` lists, as
+// "contact|timescale|due_at", page by page; a key listed twice is a failure.
+std::multiset<std::string> ListedBreaches(uint16_t port);
+// The contact part of each key.
+std::multiset<std::string> BreachedContacts(uint16_t port);
 
 // Runs the frontdoor binary with `args` (e.g. "backup", "verify", DIR) and
 // waits; its exit code (or -signal). `output` gets its stdout and stderr.
