@@ -233,6 +233,16 @@ TEST(CrashLoop, CyclesOfLoadKillRestartLoseNothing) {
         "webhook ids, lost %zu\n",
         cycle, v.contacts, v.decisions, v.breaches, v.spooled, v.webhook_events, v.lost);
     std::fflush(stdout);
+    if (v.lost > 0) {
+      // Kept for a look: the data folder and the server logs of every cycle.
+      const std::filesystem::path kept = std::filesystem::temp_directory_path() /
+                                         ("frontdoor-crash-loop-kept-" + std::to_string(g_seed) +
+                                          "-" + std::to_string(cycle));
+      server->Kill();
+      std::filesystem::copy(dir.path(), kept, std::filesystem::copy_options::recursive);
+      std::printf("cycle %d: lost %zu; data and logs kept in %s\n", cycle, v.lost,
+                  kept.c_str());
+    }
     ASSERT_EQ(v.lost, 0u) << "cycle " << cycle << " (seed " << g_seed << ")";
     if (cycle == g_cycles) {
       EXPECT_EQ(server->Terminate(), 0);
