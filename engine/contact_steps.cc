@@ -103,11 +103,22 @@ void StartTimescale(EventLog& log, const char* name, TimePoint start, TimePoint 
 void StopTimescale(EventLog& log, const char* name) {
   const v1::Deadline* d = FindDeadline(log.contact(), name);
   if (d == nullptr) return;
+  const auto due = d->due_at();
+  const bool met = !d->breached() && log.now() <= FromProto(due);
+  // Stopped late before its timer fired (the step came in the batch before
+  // the timer's, e.g. right behind a clock step): the breach is raised here,
+  // once, as the timer would have; the stop deletes the timer.
+  if (!d->breached() && !met) {
+    v1::Event b;
+    b.mutable_timescale_breached()->set_name(name);
+    *b.mutable_timescale_breached()->mutable_due_at() = due;
+    log.Emit(std::move(b));
+  }
   v1::Event e;
   auto* stopped = e.mutable_timescale_stopped();
   stopped->set_name(name);
-  *stopped->mutable_due_at() = d->due_at();
-  stopped->set_met(!d->breached() && log.now() <= FromProto(d->due_at()));
+  *stopped->mutable_due_at() = due;
+  stopped->set_met(met);
   log.Emit(std::move(e));
 }
 

@@ -177,8 +177,13 @@ class Processor::BatchRun {
     for (const auto& [name, change] : tally_) {
       if (auto it = p_.tallies_.find(name); it != p_.tallies_.end()) it->second += change;
     }
+    // Only a batch that stored the contact counter may move the mark: after
+    // a restart the writer's number is the reservation, above the counter
+    // in the store, until a contact is issued.
+    if (contact_number_ != p_.next_contact_number_) {
+      p_.store_.NoteContactsCommitted(contact_number_);
+    }
     p_.next_contact_number_ = contact_number_;
-    p_.store_.NoteContactsCommitted(contact_number_);
     p_.next_person_number_ = person_number_;
     p_.next_outbox_seq_ = outbox_seq_;
     p_.sweep_ = sweep_;

@@ -43,6 +43,7 @@ std::optional<Millis> TimerLoop::IdleFor() const {
 void TimerLoop::Batch::Started(TimePoint due, TimePoint now) {
   floor_ = std::max(std::min(floor_, due), TimePoint{});
   if (due <= now) started_overdue_ = true;
+  if (!earliest_started_ || due < *earliest_started_) earliest_started_ = due;
 }
 
 void TimerLoop::Batch::Fired(TimePoint due) { floor_ = std::max(floor_, due); }
@@ -56,6 +57,9 @@ absl::StatusOr<std::vector<v1::Timer>> TimerLoop::TakeDue(Batch& batch, TimePoin
     return timers.status();
   }
   batch.hit_limit_ = timers->size() >= options_.max_timers_per_batch;
+  // A timer started earlier in the batch, before a clock step moved `now`
+  // past it, is due but was not in the store to read: the next batch fires it.
+  if (batch.earliest_started_ && *batch.earliest_started_ <= now) batch.started_overdue_ = true;
   return timers;
 }
 
@@ -67,7 +71,12 @@ void TimerLoop::Finish(const Batch& batch, const absl::Status& committed) {
   // A committed batch may have started a timer already overdue, which
   // lowered its floor: keep that, whatever the read did, or the timer is
   // never read again until a restart.
-  if (committed.ok()) floor_ = batch.floor_;
+  // Firing later timers must not lift the floor past one the batch started
+  // (it was not read), or that timer is never read again until a restart.
+  if (committed.ok()) {
+    floor_ = batch.earliest_started_ ? std::min(batch.floor_, *batch.earliest_started_)
+                                     : batch.floor_;
+  }
   if (!batch.read_ || batch.read_failed_) {
     // Nothing is known of what is due: not recovered, clock steps wait.
     more_due_ = true;

@@ -98,6 +98,10 @@ class TimerLoop {
     // Every timer before this has fired or been deleted.
     TimePoint floor_;
     bool started_overdue_ = false;
+    // The earliest timer the batch started: not in the store when the batch
+    // read it, so the floor must not pass it, and a clock step later in the
+    // batch can make it due.
+    std::optional<TimePoint> earliest_started_;
     bool read_ = false;
     bool read_failed_ = false;
     bool hit_limit_ = false;
