@@ -118,6 +118,8 @@ TEST(Spool, AFolderThatCannotBeMadeFailsWithItsCauseAndIsMadeOnceItCan) {
   EXPECT_TRUE(absl::IsUnavailable(failed)) << failed;
   std::filesystem::remove(dir / "plain-file" / "spool" / "letters");
   EXPECT_TRUE(spool.Deliver(page).ok());
+}
+
 // Sets a file's modification time to `at`.
 void Touch(const std::filesystem::path& path, TimePoint at) {
   const auto since_epoch = at.time_since_epoch();

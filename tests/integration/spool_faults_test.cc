@@ -51,7 +51,14 @@ double SpoolMetric(HttpClient& client, const std::string& name) {
 
 // "ok", or "failing: <cause>", as GET /readyz says of the spool.
 std::string SpoolReadiness(HttpClient& client) {
+  // Past the start-up recovery first (a loaded machine can take a moment).
   Reply ready = client.Get("/readyz", "");
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (ready.status == 503 && ready.body.find("recovering") != std::string::npos &&
+         std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::yield();
+    ready = client.Get("/readyz", "");
+  }
   if (ready.status != 200 || !ready.json.is_object()) return "status " + std::to_string(ready.status);
   const auto* deliveries = ready.json.as_object().if_contains("deliveries");
   if (deliveries == nullptr) return "no deliveries";
