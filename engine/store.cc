@@ -291,6 +291,15 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
     if (s.ok()) s = raw->TryCatchUpWithPrimary();
   } else {
     store->dir_ = dir;
+    // What a failed open left, closed before the next try.
+    auto close_failed_open = [&] {
+      if (raw != nullptr) {
+        for (auto* handle : store->handles_) raw->DestroyColumnFamilyHandle(handle);
+        delete raw;
+        raw = nullptr;
+      }
+      store->handles_.clear();
+    };
     // The reserve first: RocksDB preallocates its log, and the space it
     // takes must not count against the reserve.
     reserved = store->TakeReserve();
@@ -300,12 +309,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
       spdlog::error("the disk under {} is full ({}): the reserve is released; reads are served "
                     "and audited, other writes refused until the disk has room again",
                     dir.string(), s.ToString());
-      if (raw != nullptr) {
-        for (auto* handle : store->handles_) raw->DestroyColumnFamilyHandle(handle);
-        delete raw;
-        raw = nullptr;
-      }
-      store->handles_.clear();
+      close_failed_open();
       s = rocksdb::DB::Open(db_options, dir.string(), families, &store->handles_, &raw);
       store->disk_full_ = s.ok();
     }
@@ -314,12 +318,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& 
       spdlog::error("the disk under {} is full ({}); the store opens read-only: reads are "
                     "served, writes refused until frontdoor restarts with free space",
                     dir.string(), s.ToString());
-      if (raw != nullptr) {
-        for (auto* handle : store->handles_) raw->DestroyColumnFamilyHandle(handle);
-        delete raw;
-        raw = nullptr;
-      }
-      store->handles_.clear();
+      close_failed_open();
       s = rocksdb::DB::OpenForReadOnly(db_options, dir.string(), families, &store->handles_,
                                        &raw);
       store->writes_refused_ = s.ok();
