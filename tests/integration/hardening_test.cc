@@ -10,15 +10,12 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
-#include "boost/asio/io_context.hpp"
-#include "boost/asio/ip/tcp.hpp"
-#include "boost/asio/write.hpp"
+#include "tests/integration/raw_connection.h"
 #include "tests/integration/server_harness.h"
 
 namespace frontdoor::testing {
 namespace {
 
-namespace asio = boost::asio;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
@@ -32,38 +29,6 @@ std::vector<std::string> FieldsOf(const Reply& r) {
   }
   return out;
 }
-
-// One raw connection, so that the bytes (and what the server sends before
-// the body) are ours to see.
-class RawConnection {
- public:
-  explicit RawConnection(uint16_t port) : socket_(ioc_) {
-    socket_.connect({asio::ip::make_address("127.0.0.1"), port});
-    timeval wait{10, 0};
-    ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
-  }
-  void Send(const std::string& bytes) {
-    boost::system::error_code ec;
-    asio::write(socket_, asio::buffer(bytes), ec);
-  }
-  // Reads until `until` has arrived, or the server closes (or 10 s pass
-  // without a byte) when `until` is empty.
-  std::string Read(const std::string& until = "") {
-    for (;;) {
-      if (!until.empty() && got_.find(until) != std::string::npos) break;
-      char buf[4096];
-      ssize_t n = ::recv(socket_.native_handle(), buf, sizeof buf, 0);
-      if (n <= 0) break;
-      got_.append(buf, static_cast<size_t>(n));
-    }
-    return got_;
-  }
-
- private:
-  asio::io_context ioc_;
-  asio::ip::tcp::socket socket_;
-  std::string got_;
-};
 
 class HardeningTest : public ::testing::Test {
  protected:

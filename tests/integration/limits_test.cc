@@ -14,54 +14,17 @@
 #include <sstream>
 #include <thread>
 
-#include "boost/asio/connect.hpp"
-#include "boost/asio/io_context.hpp"
-#include "boost/asio/ip/tcp.hpp"
-#include "boost/asio/read.hpp"
-#include "boost/asio/write.hpp"
+#include "tests/integration/raw_connection.h"
 #include "tests/integration/server_harness.h"
 
 namespace frontdoor::testing {
 namespace {
 
-namespace asio = boost::asio;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-// One raw connection: sends bytes, reads until `until` is seen or the
-// server closes (or 10 s pass without a byte).
-class Raw {
- public:
-  explicit Raw(uint16_t port) : socket_(ioc_) {
-    socket_.connect({asio::ip::make_address("127.0.0.1"), port});
-    timeval wait{10, 0};
-    ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
-  }
-  void Send(const std::string& bytes) {
-    boost::system::error_code ec;
-    asio::write(socket_, asio::buffer(bytes), ec);
-  }
-  std::string Read(const std::string& until = "") {
-    for (;;) {
-      if (!until.empty() && got_.find(until) != std::string::npos) break;
-      char buf[4096];
-      ssize_t n = ::recv(socket_.native_handle(), buf, sizeof buf, 0);
-      if (n <= 0) break;
-      got_.append(buf, static_cast<size_t>(n));
-    }
-    return got_;
-  }
-  std::string Exchange(const std::string& bytes, const std::string& until = "") {
-    Send(bytes);
-    return Read(until);
-  }
-
- private:
-  asio::io_context ioc_;
-  asio::ip::tcp::socket socket_;
-  std::string got_;
-};
+using Raw = RawConnection;
 
 std::string Bearer(const std::string& token) { return "Authorization: Bearer " + token + "\r\n"; }
 
